@@ -1,0 +1,79 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from fund.models import Account, Balance, CategoryCap, ChainHead, Entry, Fund, FundRules, Transfer
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Ledger rows are written only by fund.services: the admin may look, never touch."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TransferInline(admin.TabularInline):
+    model = Transfer
+    fields = ["sequence", "fund", "debit_account", "credit_account", "amount", "hash"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "effective_date", "memo", "source", "reverses", "created_by"]
+    list_filter = ["effective_date"]
+    search_fields = ["memo", "source", "idempotency_key"]
+    inlines = [TransferInline]
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    list_display = ["sequence", "entry", "fund", "debit_account", "credit_account", "amount"]
+    list_filter = ["fund", "debit_account", "credit_account"]
+    list_select_related = ["entry", "fund", "debit_account", "credit_account"]
+
+
+@admin.register(Balance)
+class BalanceAdmin(ReadOnlyAdmin):
+    list_display = ["account", "fund", "debit_total", "credit_total"]
+    list_filter = ["fund"]
+
+
+@admin.register(ChainHead)
+class ChainHeadAdmin(ReadOnlyAdmin):
+    list_display = ["sequence", "hash"]
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["code", "name", "type", "liquid", "is_grant_category"]
+
+
+@admin.register(Fund)
+class FundAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Funds are created and locked through fund.services (seed_demo, staff pages)."""
+
+    list_display = ["name", "code", "kind", "funder", "period_start", "period_end", "lock_date"]
+
+
+@admin.register(FundRules)
+class FundRulesAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["fund", "per_grant_cap", "per_client_12_month_cap", "two_approver_threshold"]
+
+
+@admin.register(CategoryCap)
+class CategoryCapAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["fund", "account", "cap"]

@@ -1,0 +1,94 @@
+"""Demo data for the fund: people for every role, the two funds and their opening history.
+
+Everything goes through the services, with idempotency keys, so running it twice posts
+nothing new.
+"""
+
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from djmoney.money import Money
+
+from fund.models import Fund
+from fund.roles import Role
+from fund.services import Leg, entry_post, fund_create
+
+DEMO_PASSWORD = "changing-lives-demo"
+
+# username, role, description printed for the person trying the demo
+DEMO_USERS = [
+    ("keyworker", Role.KEY_WORKER, "Key worker, Complex Lives Team"),
+    ("keyworker2", Role.KEY_WORKER, "Key worker, Riverside Hostel (another agency)"),
+    ("officer", Role.FUND_OFFICER, "Fund officer"),
+    ("officer2", Role.FUND_OFFICER, "Second fund officer (confirms counts)"),
+    ("manager", Role.FUND_MANAGER, "Fund manager"),
+    ("auditor", Role.AUDITOR, "Auditor (read-only)"),
+    ("partner", Role.PARTNER, "Partner, commissioner in the alliance"),
+]
+
+
+def seed_users() -> dict[str, object]:
+    User = get_user_model()
+    users = {}
+    for username, role, description in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"email": f"{username}@example.org", "first_name": description},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        user.groups.add(Group.objects.get(name=role.value))
+        users[username] = user
+    admin, created = User.objects.get_or_create(
+        username="admin", defaults={"email": "admin@example.org", "is_staff": True, "is_superuser": True}
+    )
+    if created:
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
+    users["admin"] = admin
+    return users
+
+
+def seed_funds(users) -> dict[str, Fund]:
+    manager = users["manager"]
+    public = Fund.objects.filter(code="public").first() or fund_create(
+        actor=manager,
+        code="public",
+        name="Public donations",
+        kind=Fund.Kind.UNRESTRICTED,
+        purpose="Gifts from the public, through collection boxes and online.",
+    )
+    rough_sleepers = Fund.objects.filter(code="rough-sleepers-2026-27").first() or fund_create(
+        actor=manager,
+        code="rough-sleepers-2026-27",
+        name="Rough sleepers grant 2026/27",
+        kind=Fund.Kind.RESTRICTED,
+        purpose="Micro-grants for people sleeping rough or at risk of it.",
+        funder="Ministry of Housing, Communities and Local Government (Rough Sleeping Initiative)",
+        period_start=date(2026, 4, 1),
+        period_end=date(2027, 3, 31),
+    )
+    return {"public": public, "rough-sleepers": rough_sleepers}
+
+
+def seed_history(users, funds) -> None:
+    """The funder's contribution: the ledger's first real event."""
+    entry_post(
+        actor=users["manager"],
+        effective_date=date(2026, 4, 14),
+        memo="Rough Sleeping Initiative contribution 2026/27",
+        source="demo:contribution",
+        legs=[Leg(fund=funds["rough-sleepers"], debit="assets:bank", credit="income:contributions",
+                  amount=Money("15000.00", "GBP"))],
+        idempotency_key="demo:contribution:rsi-2026-27",
+    )
+
+
+def seed() -> dict:
+    users = seed_users()
+    funds = seed_funds(users)
+    seed_history(users, funds)
+    return {"users": users, "funds": funds, "today": timezone.localdate(), "week": timedelta(days=7)}

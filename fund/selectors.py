@@ -1,0 +1,92 @@
+"""Reads of the ledger that are more than a one-line queryset."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from djmoney.money import Money
+
+from fund.models import Account, Balance, ChainHead, Fund
+
+
+def gbp(amount) -> Money:
+    return Money(amount or Decimal("0.00"), "GBP")
+
+
+def available_in_fund(fund: Fund) -> Money:
+    """What the fund has received less what it has committed and paid.
+
+    Liquid assets (bank, Stripe balance, cash in transit) less liabilities (grants
+    approved but not yet paid). Read from the cached balances: a handful of rows.
+    """
+    rows = Balance.objects.filter(fund=fund).filter(
+        Q(account__liquid=True) | Q(account__type=Account.Type.LIABILITY)
+    ).values_list("account__type", "debit_total", "credit_total")
+    total = Decimal(0)
+    for account_type, debit, credit in rows:
+        if account_type == Account.Type.LIABILITY:
+            total -= credit - debit
+        else:
+            total += debit - credit
+    return gbp(total)
+
+
+def account_balance(account: Account, fund: Fund | None = None) -> Money:
+    """The account's balance in its normal direction, in one fund or across all."""
+    rows = Balance.objects.filter(account=account)
+    if fund is not None:
+        rows = rows.filter(fund=fund)
+    totals = rows.aggregate(debit=Sum("debit_total"), credit=Sum("credit_total"))
+    debit, credit = totals["debit"] or Decimal(0), totals["credit"] or Decimal(0)
+    return gbp(debit - credit if account.debit_normal else credit - debit)
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    account: Account
+    debit: Money
+    credit: Money
+
+    @property
+    def net_debit(self) -> Money:
+        return self.debit - self.credit
+
+
+def trial_balance(fund: Fund | None = None) -> list[TrialBalanceRow]:
+    """Debit and credit totals per account (one fund or all), from the cached balances."""
+    rows = Balance.objects.all()
+    if fund is not None:
+        rows = rows.filter(fund=fund)
+    totals = {
+        row["account"]: row
+        for row in rows.values("account").annotate(debit=Sum("debit_total"), credit=Sum("credit_total"))
+    }
+    return [
+        TrialBalanceRow(
+            account=account,
+            debit=gbp(totals.get(account.pk, {}).get("debit")),
+            credit=gbp(totals.get(account.pk, {}).get("credit")),
+        )
+        for account in Account.objects.order_by("code")
+    ]
+
+
+@dataclass(frozen=True)
+class FundSummary:
+    fund: Fund
+    available: Money
+    balances: list[tuple[Account, Money]]
+
+
+def fund_summaries() -> list[FundSummary]:
+    """Each active fund with its available balance and non-zero account balances."""
+    funds = list(Fund.objects.filter(is_active=True).order_by("name"))
+    by_fund: dict[int, list[tuple[Account, Money]]] = {f.pk: [] for f in funds}
+    for balance in Balance.objects.filter(fund__in=funds).select_related("account").order_by("account__code"):
+        if balance.debit_total.amount or balance.credit_total.amount:
+            by_fund[balance.fund_id].append((balance.account, balance.net))
+    return [FundSummary(fund=f, available=available_in_fund(f), balances=by_fund[f.pk]) for f in funds]
+
+
+def chain_head() -> ChainHead:
+    return ChainHead.objects.get(pk=1)

@@ -1,0 +1,110 @@
+"""Named personas and shared fixtures for the whole suite."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection
+
+from fund import triggers
+from fund.models import Fund
+from fund.roles import Role
+from fund.services import fund_create
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_configure(config):
+    # Tests run with production settings (DEBUG off) but without collectstatic, so static
+    # files are served from the finders rather than a hashed manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def make_user(username: str, role: Role | None = None, **extra):
+    user = get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.org", password=PASSWORD, **extra
+    )
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role.value))
+    return user
+
+
+@pytest.fixture
+def officer(db):
+    return make_user("olivia.officer", Role.FUND_OFFICER)
+
+
+@pytest.fixture
+def officer2(db):
+    return make_user("omar.officer", Role.FUND_OFFICER)
+
+
+@pytest.fixture
+def manager(db):
+    return make_user("maya.manager", Role.FUND_MANAGER)
+
+
+@pytest.fixture
+def auditor(db):
+    return make_user("aaron.auditor", Role.AUDITOR)
+
+
+@pytest.fixture
+def partner(db):
+    return make_user("pat.partner", Role.PARTNER)
+
+
+@pytest.fixture
+def key_worker(db):
+    return make_user("kim.keyworker", Role.KEY_WORKER)
+
+
+@pytest.fixture
+def other_key_worker(db):
+    """A key worker from another agency, who must be refused the first one's records."""
+    return make_user("ken.keyworker", Role.KEY_WORKER)
+
+
+@pytest.fixture
+def public_fund(manager) -> Fund:
+    return fund_create(
+        actor=manager, code="public", name="Public donations", kind=Fund.Kind.UNRESTRICTED
+    )
+
+
+@pytest.fixture
+def restricted_fund(manager) -> Fund:
+    return fund_create(
+        actor=manager,
+        code="rsi",
+        name="Rough sleepers grant 2026/27",
+        kind=Fund.Kind.RESTRICTED,
+        funder="Rough Sleeping Initiative",
+    )
+
+
+@pytest.fixture
+def _reinstall_ledger_triggers(django_db_blocker):
+    """Set up before ``transactional_db`` so its teardown runs after the table flush."""
+    yield
+    with django_db_blocker.unblock():
+        triggers.install(connection)
+
+
+@pytest.fixture
+def committing_db(_reinstall_ledger_triggers, transactional_db):
+    """A database whose transactions really commit (for concurrency tests).
+
+    Django empties the tables after such a test; the append-only triggers would refuse
+    that, so they are dropped for the flush and reinstalled straight after it.
+    """
+    yield
+    triggers.uninstall(connection)
+
+
+def login(client, user):
+    client.force_login(user)
+    return client

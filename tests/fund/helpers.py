@@ -1,0 +1,29 @@
+from datetime import date
+
+from djmoney.money import Money
+
+from fund.models import Account
+from fund.selectors import account_balance
+from fund.services import Leg, entry_post
+
+TODAY = date(2026, 11, 26)
+
+
+def gbp(amount: str) -> Money:
+    return Money(amount, "GBP")
+
+
+def post(actor, fund, debit, credit, amount, *, key=None, discretionary=False, on=TODAY, memo="test"):
+    return entry_post(
+        actor=actor,
+        effective_date=on,
+        memo=memo,
+        source="tests",
+        legs=[Leg(fund=fund, debit=debit, credit=credit, amount=gbp(amount))],
+        idempotency_key=key,
+        discretionary=discretionary,
+    )
+
+
+def balance(code: str, fund=None) -> Money:
+    return account_balance(Account.objects.get(code=code), fund)
