@@ -1,4 +1,11 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
+
+
+def ensure_fund_reference_rows(sender, using="default", apps=global_apps, **kwargs):
+    from fund.chart import ensure_reference_rows
+
+    ensure_reference_rows(apps, using)
 
 
 class FundConfig(AppConfig):
@@ -11,3 +18,6 @@ class FundConfig(AppConfig):
         from fund.roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="fund.sync_role_permissions")
+        post_migrate.connect(
+            ensure_fund_reference_rows, sender=self, dispatch_uid="fund.ensure_reference_rows"
+        )

@@ -1,10 +1,12 @@
 """Named personas and shared fixtures for the whole suite."""
 
+pytest_plugins = ["tests.browser"]
+
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.test import TransactionTestCase
 
 from fund import triggers
 from fund.models import Fund
@@ -87,22 +89,31 @@ def restricted_fund(manager) -> Fund:
 
 
 @pytest.fixture
-def _reinstall_ledger_triggers(django_db_blocker):
-    """Set up before ``transactional_db`` so its teardown runs after the table flush."""
-    yield
-    with django_db_blocker.unblock():
-        triggers.install(connection)
+def committing_db(transactional_db):
+    """A database whose transactions really commit (concurrency and browser tests)."""
 
 
-@pytest.fixture
-def committing_db(_reinstall_ledger_triggers, transactional_db):
-    """A database whose transactions really commit (for concurrency tests).
+def _flush_with_triggers_lifted(original):
+    """Django empties the tables after a committing test; the append-only triggers refuse
+    that, so they are lifted for the flush alone and reinstalled straight after it."""
 
-    Django empties the tables after such a test; the append-only triggers would refuse
-    that, so they are dropped for the flush and reinstalled straight after it.
-    """
-    yield
-    triggers.uninstall(connection)
+    def _fixture_teardown(self):
+        from django.db import connections
+
+        for alias in self._databases_names(include_mirrors=False):
+            triggers.uninstall(connections[alias])
+        try:
+            original(self)
+        finally:
+            for alias in self._databases_names(include_mirrors=False):
+                triggers.install(connections[alias])
+
+    return _fixture_teardown
+
+
+TransactionTestCase._fixture_teardown = _flush_with_triggers_lifted(
+    TransactionTestCase._fixture_teardown
+)
 
 
 def login(client, user):
