@@ -9,8 +9,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            demo.seed()
+            context = demo.seed()
+            # Each app adds its own demo records, in dependency order, through its services.
+            for seed_app in demo_seeders():
+                seed_app(context)
         self.stdout.write("Demo data ready. Sign in at http://127.0.0.1:8000/accounts/login/ as:")
         for username, _role, description in demo.DEMO_USERS + [("admin", None, "Administrator")]:
             self.stdout.write(f"  {username:<12} {description}")
         self.stdout.write(f"Password for every demo account: {demo.DEMO_PASSWORD}")
+
+
+def demo_seeders():
+    return []

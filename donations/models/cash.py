@@ -1,0 +1,1 @@
+"""Collection points, box collections and bank deposits."""

@@ -1,0 +1,1 @@
+"""Online donations through Stripe, webhooks, refunds, payouts and Gift Aid."""
