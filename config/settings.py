@@ -198,7 +198,12 @@ CURRENCIES = ("GBP",)
 DEFAULT_CURRENCY = "GBP"
 CURRENCY_CHOICES = [("GBP", "GBP £")]
 
-_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 MAILERS = {
     "default": {
         "BACKEND": _EMAIL_BACKEND,

@@ -43,7 +43,8 @@ def seed_users() -> dict[str, object]:
         user.groups.add(Group.objects.get(name=role.value))
         users[username] = user
     admin, created = User.objects.get_or_create(
-        username="admin", defaults={"email": "admin@example.org", "is_staff": True, "is_superuser": True}
+        username="admin",
+        defaults={"email": "admin@example.org", "is_staff": True, "is_superuser": True},
     )
     if created:
         admin.set_password(DEMO_PASSWORD)
@@ -81,8 +82,14 @@ def seed_history(users, funds) -> None:
         effective_date=date(2026, 4, 14),
         memo="Rough Sleeping Initiative contribution 2026/27",
         source="demo:contribution",
-        legs=[Leg(fund=funds["rough-sleepers"], debit="assets:bank", credit="income:contributions",
-                  amount=Money("15000.00", "GBP"))],
+        legs=[
+            Leg(
+                fund=funds["rough-sleepers"],
+                debit="assets:bank",
+                credit="income:contributions",
+                amount=Money("15000.00", "GBP"),
+            )
+        ],
         idempotency_key="demo:contribution:rsi-2026-27",
     )
 
@@ -91,4 +98,9 @@ def seed() -> dict:
     users = seed_users()
     funds = seed_funds(users)
     seed_history(users, funds)
-    return {"users": users, "funds": funds, "today": timezone.localdate(), "week": timedelta(days=7)}
+    return {
+        "users": users,
+        "funds": funds,
+        "today": timezone.localdate(),
+        "week": timedelta(days=7),
+    }

@@ -11,8 +11,7 @@ class InsufficientFunds(LedgerError):
         self.available = available
         self.needed = needed
         super().__init__(
-            f"{fund.name} has {available} available; this needs {needed}. "
-            "Nothing was posted."
+            f"{fund.name} has {available} available; this needs {needed}. Nothing was posted."
         )
 
 

@@ -38,7 +38,10 @@ ZERO = Money(Decimal("0.00"), "GBP")
 
 def money_field(**kwargs) -> MoneyField:
     return MoneyField(
-        max_digits=14, decimal_places=2, default_currency="GBP", currency_choices=[("GBP", "GBP")],
+        max_digits=14,
+        decimal_places=2,
+        default_currency="GBP",
+        currency_choices=[("GBP", "GBP")],
         **kwargs,
     )
 
@@ -113,7 +116,9 @@ class Entry(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -138,16 +143,21 @@ class Transfer(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="fund_transfer_amount_positive"),
             models.CheckConstraint(
-                condition=~Q(debit_account=F("credit_account")), name="fund_transfer_accounts_differ"
+                condition=~Q(debit_account=F("credit_account")),
+                name="fund_transfer_accounts_differ",
             ),
-            models.CheckConstraint(condition=Q(sequence__gte=1), name="fund_transfer_sequence_positive"),
+            models.CheckConstraint(
+                condition=Q(sequence__gte=1), name="fund_transfer_sequence_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(amount_currency="GBP"), name="fund_transfer_currency_gbp"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.debit_account.code} / {self.credit_account.code} {self.amount}"
+        return (
+            f"#{self.sequence} {self.debit_account.code} / {self.credit_account.code} {self.amount}"
+        )
 
 
 class Balance(models.Model):
@@ -160,12 +170,17 @@ class Balance(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "fund"], name="fund_balance_one_per_account_fund"),
+            models.UniqueConstraint(
+                fields=["account", "fund"], name="fund_balance_one_per_account_fund"
+            ),
             models.CheckConstraint(
                 condition=Q(debit_total__gte=0) & Q(credit_total__gte=0),
                 name="fund_balance_totals_non_negative",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.account} in {self.fund}"
 
     @property
     def net(self) -> Money:
@@ -183,6 +198,9 @@ class ChainHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="fund_chainhead_singleton")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash}"
 
 
 class FundRules(models.Model):
@@ -224,7 +242,9 @@ class CategoryCap(models.Model):
     class Meta:
         ordering = ["account__name"]
         constraints = [
-            models.UniqueConstraint(fields=["fund", "account"], name="fund_categorycap_one_per_category"),
+            models.UniqueConstraint(
+                fields=["fund", "account"], name="fund_categorycap_one_per_category"
+            ),
             models.CheckConstraint(condition=Q(cap__gt=0), name="fund_categorycap_positive"),
         ]
 

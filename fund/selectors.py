@@ -19,9 +19,11 @@ def available_in_fund(fund: Fund) -> Money:
     Liquid assets (bank, Stripe balance, cash in transit) less liabilities (grants
     approved but not yet paid). Read from the cached balances: a handful of rows.
     """
-    rows = Balance.objects.filter(fund=fund).filter(
-        Q(account__liquid=True) | Q(account__type=Account.Type.LIABILITY)
-    ).values_list("account__type", "debit_total", "credit_total")
+    rows = (
+        Balance.objects.filter(fund=fund)
+        .filter(Q(account__liquid=True) | Q(account__type=Account.Type.LIABILITY))
+        .values_list("account__type", "debit_total", "credit_total")
+    )
     total = Decimal(0)
     for account_type, debit, credit in rows:
         if account_type == Account.Type.LIABILITY:
@@ -59,7 +61,9 @@ def trial_balance(fund: Fund | None = None) -> list[TrialBalanceRow]:
         rows = rows.filter(fund=fund)
     totals = {
         row["account"]: row
-        for row in rows.values("account").annotate(debit=Sum("debit_total"), credit=Sum("credit_total"))
+        for row in rows.values("account").annotate(
+            debit=Sum("debit_total"), credit=Sum("credit_total")
+        )
     }
     return [
         TrialBalanceRow(
@@ -82,10 +86,14 @@ def fund_summaries() -> list[FundSummary]:
     """Each active fund with its available balance and non-zero account balances."""
     funds = list(Fund.objects.filter(is_active=True).order_by("name"))
     by_fund: dict[int, list[tuple[Account, Money]]] = {f.pk: [] for f in funds}
-    for balance in Balance.objects.filter(fund__in=funds).select_related("account").order_by("account__code"):
+    for balance in (
+        Balance.objects.filter(fund__in=funds).select_related("account").order_by("account__code")
+    ):
         if balance.debit_total.amount or balance.credit_total.amount:
             by_fund[balance.fund_id].append((balance.account, balance.net))
-    return [FundSummary(fund=f, available=available_in_fund(f), balances=by_fund[f.pk]) for f in funds]
+    return [
+        FundSummary(fund=f, available=available_in_fund(f), balances=by_fund[f.pk]) for f in funds
+    ]
 
 
 def chain_head() -> ChainHead:

@@ -19,7 +19,6 @@ from djmoney.money import Money
 
 from fund.exceptions import AlreadyReversed, InsufficientFunds, InvalidPosting, PeriodLocked
 from fund.models import (
-    GENESIS_HASH,
     Account,
     Balance,
     CategoryCap,
@@ -130,7 +129,9 @@ def entry_post(
         # chain head, which serialises postings and keeps the sequence gapless; the fund
         # locks make the available-balance check safe against a racing approval.
         fund_ids = sorted({leg.fund.pk for leg in legs})
-        funds = {f.pk: f for f in Fund.objects.select_for_update().filter(pk__in=fund_ids).order_by("pk")}
+        funds = {
+            f.pk: f for f in Fund.objects.select_for_update().filter(pk__in=fund_ids).order_by("pk")
+        }
         head = ChainHead.objects.select_for_update().get(pk=1)
 
         if idempotency_key:
@@ -240,7 +241,9 @@ def _available_delta(leg: Leg, debit: Account, credit: Account) -> Decimal:
     return delta
 
 
-def _check_available(legs: Sequence[Leg], funds: dict[int, Fund], accounts: dict[str, Account]) -> None:
+def _check_available(
+    legs: Sequence[Leg], funds: dict[int, Fund], accounts: dict[str, Account]
+) -> None:
     deltas: dict[int, Decimal] = defaultdict(Decimal)
     for leg in legs:
         deltas[leg.fund.pk] += _available_delta(leg, accounts[leg.debit], accounts[leg.credit])
@@ -267,7 +270,12 @@ def entry_reverse(
         if Entry.objects.filter(reverses=entry).exists():
             raise AlreadyReversed(f"Entry {entry.pk} has already been reversed.")
         legs = [
-            Leg(fund=t.fund, debit=t.credit_account.code, credit=t.debit_account.code, amount=t.amount)
+            Leg(
+                fund=t.fund,
+                debit=t.credit_account.code,
+                credit=t.debit_account.code,
+                amount=t.amount,
+            )
             for t in entry.transfers.select_related("fund", "debit_account", "credit_account")
         ]
         return entry_post(
@@ -295,8 +303,13 @@ def fund_create(
     """Create a fund with its rules, default category caps and a zero balance per account."""
     with transaction.atomic():
         fund = Fund(
-            code=code, name=name, kind=kind, purpose=purpose, funder=funder,
-            period_start=period_start, period_end=period_end,
+            code=code,
+            name=name,
+            kind=kind,
+            purpose=purpose,
+            funder=funder,
+            period_start=period_start,
+            period_end=period_end,
         )
         fund._history_user = actor
         fund.full_clean()
@@ -308,7 +321,11 @@ def fund_create(
         rules._history_user = actor
         rules.save()
         for account in Account.objects.filter(is_grant_category=True):
-            cap = CategoryCap(fund=fund, account=account, cap=DEFAULT_CATEGORY_CAPS.get(account.code, Money("250.00", "GBP")))
+            cap = CategoryCap(
+                fund=fund,
+                account=account,
+                cap=DEFAULT_CATEGORY_CAPS.get(account.code, Money("250.00", "GBP")),
+            )
             cap._history_user = actor
             cap.save()
     return fund
@@ -328,7 +345,12 @@ DEFAULT_CATEGORY_CAPS = {
 
 def fund_rules_update(*, actor: AbstractBaseUser, fund: Fund, **limits: Money) -> FundRules:
     """Change a fund's grant limits; history records who changed what."""
-    allowed = {"per_grant_cap", "per_client_12_month_cap", "two_approver_threshold", "online_donation_max"}
+    allowed = {
+        "per_grant_cap",
+        "per_client_12_month_cap",
+        "two_approver_threshold",
+        "online_donation_max",
+    }
     unknown = limits.keys() - allowed
     if unknown:
         raise TypeError(f"Unknown fund rule(s): {', '.join(sorted(unknown))}")
@@ -343,7 +365,9 @@ def fund_rules_update(*, actor: AbstractBaseUser, fund: Fund, **limits: Money) -
     return rules
 
 
-def category_cap_set(*, actor: AbstractBaseUser, fund: Fund, account: Account, cap: Money) -> CategoryCap:
+def category_cap_set(
+    *, actor: AbstractBaseUser, fund: Fund, account: Account, cap: Money
+) -> CategoryCap:
     _check_amount(cap)
     with transaction.atomic():
         row, _ = CategoryCap.objects.select_for_update().get_or_create(

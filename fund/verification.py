@@ -34,22 +34,59 @@ def verify_ledger(*, max_problems: int = 20) -> VerificationResult:
     credits: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     expected_sequence, prev_hash = 1, GENESIS_HASH
     rows = Transfer.objects.order_by("sequence").values_list(
-        "sequence", "entry_id", "entry__effective_date", "fund_id", "debit_account_id",
-        "credit_account_id", "amount", "amount_currency", "entry__memo", "entry__source",
-        "entry__idempotency_key", "entry__reverses_id", "prev_hash", "hash",
+        "sequence",
+        "entry_id",
+        "entry__effective_date",
+        "fund_id",
+        "debit_account_id",
+        "credit_account_id",
+        "amount",
+        "amount_currency",
+        "entry__memo",
+        "entry__source",
+        "entry__idempotency_key",
+        "entry__reverses_id",
+        "prev_hash",
+        "hash",
     )
-    for (sequence, entry_id, effective_date, fund_id, debit_id, credit_id, amount, currency,
-         memo, source, key, reverses_id, stored_prev, stored_hash) in rows.iterator(chunk_size=CHUNK):
+    for (
+        sequence,
+        entry_id,
+        effective_date,
+        fund_id,
+        debit_id,
+        credit_id,
+        amount,
+        currency,
+        memo,
+        source,
+        key,
+        reverses_id,
+        stored_prev,
+        stored_hash,
+    ) in rows.iterator(chunk_size=CHUNK):
         if sequence != expected_sequence:
-            problem(f"transfer #{sequence}: expected sequence #{expected_sequence} (a gap or a duplicate)")
+            problem(
+                f"transfer #{sequence}: expected sequence #{expected_sequence} (gap or duplicate)"
+            )
         if stored_prev != prev_hash:
             problem(f"transfer #{sequence}: previous hash does not match transfer #{sequence - 1}")
         if amount <= 0 or currency != "GBP":
-            problem(f"transfer #{sequence}: amount {amount} {currency} is not a positive GBP amount")
+            problem(
+                f"transfer #{sequence}: amount {amount} {currency} is not a positive GBP amount"
+            )
         content = canonical_content(
-            sequence=sequence, entry_id=entry_id, effective_date=effective_date, fund_id=fund_id,
-            debit_account_id=debit_id, credit_account_id=credit_id, amount=amount,
-            currency=currency, memo=memo, source=source, idempotency_key=key,
+            sequence=sequence,
+            entry_id=entry_id,
+            effective_date=effective_date,
+            fund_id=fund_id,
+            debit_account_id=debit_id,
+            credit_account_id=credit_id,
+            amount=amount,
+            currency=currency,
+            memo=memo,
+            source=source,
+            idempotency_key=key,
             reverses_id=reverses_id,
         )
         if chain_hash(stored_prev, content) != stored_hash:
@@ -70,7 +107,14 @@ def verify_ledger(*, max_problems: int = 20) -> VerificationResult:
 
     seen = set()
     total_debit = total_credit = Decimal(0)
-    for account_id, fund_id, debit_total, credit_total, code, fund_code in Balance.objects.values_list(
+    for (
+        account_id,
+        fund_id,
+        debit_total,
+        credit_total,
+        code,
+        fund_code,
+    ) in Balance.objects.values_list(
         "account_id", "fund_id", "debit_total", "credit_total", "account__code", "fund__code"
     ):
         key = (account_id, fund_id)

@@ -13,7 +13,9 @@ def gbp(amount: str) -> Money:
     return Money(amount, "GBP")
 
 
-def post(actor, fund, debit, credit, amount, *, key=None, discretionary=False, on=TODAY, memo="test"):
+def post(
+    actor, fund, debit, credit, amount, *, key=None, discretionary=False, on=TODAY, memo="test"
+):
     return entry_post(
         actor=actor,
         effective_date=on,

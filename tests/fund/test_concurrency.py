@@ -37,19 +37,30 @@ def _race(workers: int, action):
     return outcomes
 
 
-def test_twenty_racing_approvals_of_100_against_1000_exactly_ten_succeed(committing_db, manager, public_fund):
+def test_twenty_racing_approvals_of_100_against_1000_exactly_ten_succeed(
+    committing_db, manager, public_fund
+):
     post(manager, public_fund, "assets:bank", "income:donations:boxes", "1000.00")
 
     outcomes = _race(
         20,
-        lambda n: post(manager, public_fund, "expenses:grants:furniture", "liabilities:grants-payable",
-                       "100.00", discretionary=True, memo=f"Grant {n} approved"),
+        lambda n: post(
+            manager,
+            public_fund,
+            "expenses:grants:furniture",
+            "liabilities:grants-payable",
+            "100.00",
+            discretionary=True,
+            memo=f"Grant {n} approved",
+        ),
     )
 
     succeeded = [o for o in outcomes if isinstance(o, Entry)]
     refused = [o for o in outcomes if isinstance(o, InsufficientFunds)]
     assert len(succeeded) == 10
-    assert len(refused) == 10, [o for o in outcomes if not isinstance(o, (Entry, InsufficientFunds))]
+    assert len(refused) == 10, [
+        o for o in outcomes if not isinstance(o, (Entry, InsufficientFunds))
+    ]
     assert all("Nothing was posted" in str(r) for r in refused)
     assert Entry.objects.count() == 11
     assert Transfer.objects.count() == 11
@@ -66,8 +77,14 @@ def test_twenty_racing_approvals_of_100_against_1000_exactly_ten_succeed(committ
 def test_racing_replays_of_one_event_post_once(committing_db, officer, public_fund):
     outcomes = _race(
         8,
-        lambda n: post(officer, public_fund, "assets:stripe", "income:donations:online", "25.00",
-                       key="evt_same_event"),
+        lambda n: post(
+            officer,
+            public_fund,
+            "assets:stripe",
+            "income:donations:online",
+            "25.00",
+            key="evt_same_event",
+        ),
     )
     assert all(isinstance(o, Entry) for o in outcomes), outcomes
     assert len({o.pk for o in outcomes}) == 1
@@ -75,9 +92,22 @@ def test_racing_replays_of_one_event_post_once(committing_db, officer, public_fu
     assert verify_ledger().ok
 
 
-def test_postings_across_funds_keep_the_chain_gapless(committing_db, officer, public_fund, restricted_fund):
+def test_postings_across_funds_keep_the_chain_gapless(
+    committing_db, officer, public_fund, restricted_fund
+):
     funds = [public_fund, restricted_fund]
-    _race(10, lambda n: post(officer, funds[n % 2], "assets:bank", "income:donations:boxes", "1.00",
-                             on=date(2026, 11, 1 + n)))
-    assert list(Transfer.objects.order_by("sequence").values_list("sequence", flat=True)) == list(range(1, 11))
+    _race(
+        10,
+        lambda n: post(
+            officer,
+            funds[n % 2],
+            "assets:bank",
+            "income:donations:boxes",
+            "1.00",
+            on=date(2026, 11, 1 + n),
+        ),
+    )
+    assert list(Transfer.objects.order_by("sequence").values_list("sequence", flat=True)) == list(
+        range(1, 11)
+    )
     assert verify_ledger().ok

@@ -5,10 +5,18 @@ from tests.browser import assert_accessible, assert_no_horizontal_scroll
 from tests.fund.helpers import post
 
 
-def test_staff_home_shows_each_funds_real_balances(client, officer, manager, public_fund, restricted_fund):
+def test_staff_home_shows_each_funds_real_balances(
+    client, officer, manager, public_fund, restricted_fund
+):
     post(manager, restricted_fund, "assets:bank", "income:contributions", "15000.00")
-    post(manager, restricted_fund, "expenses:grants:phone", "liabilities:grants-payable", "70.00",
-         discretionary=True)
+    post(
+        manager,
+        restricted_fund,
+        "expenses:grants:phone",
+        "liabilities:grants-payable",
+        "70.00",
+        discretionary=True,
+    )
     post(officer, public_fund, "assets:cash-in-transit", "income:donations:boxes", "1234.56")
     client.force_login(officer)
 

@@ -40,7 +40,13 @@ def _nothing_posted():
 )
 def test_amount_must_be_positive_whole_pence_in_gbp(officer, public_fund, amount):
     with pytest.raises(InvalidPosting):
-        entry_post(actor=officer, effective_date=TODAY, memo="x", source="t", legs=[_leg(public_fund, amount)])
+        entry_post(
+            actor=officer,
+            effective_date=TODAY,
+            memo="x",
+            source="t",
+            legs=[_leg(public_fund, amount)],
+        )
     assert _nothing_posted()
 
 
@@ -48,7 +54,13 @@ def test_entry_needs_transfers_memo_and_distinct_accounts(officer, public_fund):
     with pytest.raises(InvalidPosting):
         entry_post(actor=officer, effective_date=TODAY, memo="x", source="t", legs=[])
     with pytest.raises(InvalidPosting):
-        entry_post(actor=officer, effective_date=TODAY, memo="  ", source="t", legs=[_leg(public_fund, gbp("1.00"))])
+        entry_post(
+            actor=officer,
+            effective_date=TODAY,
+            memo="  ",
+            source="t",
+            legs=[_leg(public_fund, gbp("1.00"))],
+        )
     with pytest.raises(InvalidPosting):
         post(officer, public_fund, "assets:bank", "assets:bank", "1.00")
     with pytest.raises(InvalidPosting):
@@ -61,15 +73,24 @@ def test_database_refuses_non_positive_amount_even_without_the_service(officer, 
     transfer = entry.transfers.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         Transfer.objects.create(
-            sequence=99, entry=entry, fund=public_fund, debit_account=transfer.debit_account,
-            credit_account=transfer.credit_account, amount=Money("-1.00", "GBP"),
-            prev_hash="a" * 64, hash="b" * 64,
+            sequence=99,
+            entry=entry,
+            fund=public_fund,
+            debit_account=transfer.debit_account,
+            credit_account=transfer.credit_account,
+            amount=Money("-1.00", "GBP"),
+            prev_hash="a" * 64,
+            hash="b" * 64,
         )
 
 
 def test_replayed_idempotency_key_returns_first_entry_and_posts_nothing(officer, public_fund):
-    first = post(officer, public_fund, "assets:stripe", "income:donations:online", "10.00", key="evt_1")
-    again = post(officer, public_fund, "assets:stripe", "income:donations:online", "10.00", key="evt_1")
+    first = post(
+        officer, public_fund, "assets:stripe", "income:donations:online", "10.00", key="evt_1"
+    )
+    again = post(
+        officer, public_fund, "assets:stripe", "income:donations:online", "10.00", key="evt_1"
+    )
 
     assert again.pk == first.pk
     assert Entry.objects.count() == 1
@@ -80,29 +101,61 @@ def test_replayed_idempotency_key_returns_first_entry_and_posts_nothing(officer,
 def test_idempotency_key_is_unique_in_the_database(officer, public_fund):
     post(officer, public_fund, "assets:stripe", "income:donations:online", "10.00", key="evt_1")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Entry.objects.create(effective_date=TODAY, memo="dup", source="t", idempotency_key="evt_1",
-                             created_by=officer)
+        Entry.objects.create(
+            effective_date=TODAY,
+            memo="dup",
+            source="t",
+            idempotency_key="evt_1",
+            created_by=officer,
+        )
 
 
 def test_discretionary_posting_cannot_overdraw_the_fund(officer, manager, public_fund):
     post(officer, public_fund, "assets:bank", "income:donations:boxes", "100.00")
-    post(manager, public_fund, "expenses:grants:phone", "liabilities:grants-payable", "70.00", discretionary=True)
+    post(
+        manager,
+        public_fund,
+        "expenses:grants:phone",
+        "liabilities:grants-payable",
+        "70.00",
+        discretionary=True,
+    )
 
     with pytest.raises(InsufficientFunds) as refused:
-        post(manager, public_fund, "expenses:grants:other", "liabilities:grants-payable", "30.01",
-             discretionary=True)
+        post(
+            manager,
+            public_fund,
+            "expenses:grants:other",
+            "liabilities:grants-payable",
+            "30.01",
+            discretionary=True,
+        )
 
     assert "£30.01" in str(refused.value) or "30.01" in str(refused.value)
     assert Entry.objects.count() == 2
     assert available_in_fund(public_fund) == gbp("30.00")
     # Exactly the remainder is still allowed.
-    post(manager, public_fund, "expenses:grants:other", "liabilities:grants-payable", "30.00", discretionary=True)
+    post(
+        manager,
+        public_fund,
+        "expenses:grants:other",
+        "liabilities:grants-payable",
+        "30.00",
+        discretionary=True,
+    )
     assert available_in_fund(public_fund) == gbp("0.00")
 
 
 def test_facts_from_outside_post_even_when_they_overcommit_the_fund(officer, manager, public_fund):
     post(officer, public_fund, "assets:stripe", "income:donations:online", "50.00")
-    post(manager, public_fund, "expenses:grants:phone", "liabilities:grants-payable", "50.00", discretionary=True)
+    post(
+        manager,
+        public_fund,
+        "expenses:grants:phone",
+        "liabilities:grants-payable",
+        "50.00",
+        discretionary=True,
+    )
     assert available_in_fund(public_fund) == gbp("0.00")
 
     post(officer, public_fund, "income:donations:online", "assets:stripe", "50.00", key="refund")
@@ -111,13 +164,29 @@ def test_facts_from_outside_post_even_when_they_overcommit_the_fund(officer, man
     assert available_in_fund(public_fund) == gbp("-52.00")
     # No new grant can be approved until it is topped up.
     with pytest.raises(InsufficientFunds):
-        post(manager, public_fund, "expenses:grants:phone", "liabilities:grants-payable", "0.01", discretionary=True)
+        post(
+            manager,
+            public_fund,
+            "expenses:grants:phone",
+            "liabilities:grants-payable",
+            "0.01",
+            discretionary=True,
+        )
     # Paying what was already approved still goes through: it does not lower availability.
-    post(officer, public_fund, "liabilities:grants-payable", "assets:bank", "50.00", discretionary=True)
+    post(
+        officer,
+        public_fund,
+        "liabilities:grants-payable",
+        "assets:bank",
+        "50.00",
+        discretionary=True,
+    )
 
 
 def test_no_entry_on_or_before_the_lock_date(officer, manager, public_fund):
-    post(officer, public_fund, "assets:bank", "income:donations:boxes", "5.00", on=date(2026, 3, 31))
+    post(
+        officer, public_fund, "assets:bank", "income:donations:boxes", "5.00", on=date(2026, 3, 31)
+    )
     fund_lock_period(actor=manager, fund=public_fund, lock_date=date(2026, 4, 5))
 
     for day in (date(2026, 4, 5), date(2026, 1, 1)):
@@ -131,7 +200,9 @@ def test_no_entry_on_or_before_the_lock_date(officer, manager, public_fund):
 def test_a_closed_period_cannot_be_reopened(manager, public_fund):
     fund_lock_period(actor=manager, fund=public_fund, lock_date=date(2026, 4, 5))
     with pytest.raises(InvalidPosting):
-        fund_lock_period(actor=manager, fund=public_fund, lock_date=date(2026, 4, 5) - timedelta(days=1))
+        fund_lock_period(
+            actor=manager, fund=public_fund, lock_date=date(2026, 4, 5) - timedelta(days=1)
+        )
 
 
 def test_entry_is_reversed_once_and_a_reversal_is_not_reversed(officer, public_fund):
@@ -149,7 +220,10 @@ def test_entry_is_reversed_once_and_a_reversal_is_not_reversed(officer, public_f
 def test_sequence_is_gapless_and_chained(officer, public_fund):
     for n in range(3):
         entry_post(
-            actor=officer, effective_date=TODAY, memo=f"gift {n}", source="t",
+            actor=officer,
+            effective_date=TODAY,
+            memo=f"gift {n}",
+            source="t",
             legs=[_leg(public_fund, gbp("1.00")), _leg(public_fund, gbp("2.00"))],
         )
     transfers = list(Transfer.objects.order_by("sequence"))

@@ -13,17 +13,48 @@ from tests.fund.helpers import TODAY, gbp, post
 
 @pytest.fixture
 def ledger(officer, manager, public_fund, restricted_fund):
-    post(manager, restricted_fund, "assets:bank", "income:contributions", "15000.00", memo="RSI contribution")
-    post(officer, public_fund, "assets:cash-in-transit", "income:donations:boxes", "84.37", memo="Box 3 counted")
+    post(
+        manager,
+        restricted_fund,
+        "assets:bank",
+        "income:contributions",
+        "15000.00",
+        memo="RSI contribution",
+    )
+    post(
+        officer,
+        public_fund,
+        "assets:cash-in-transit",
+        "income:donations:boxes",
+        "84.37",
+        memo="Box 3 counted",
+    )
     entry_post(
-        actor=officer, effective_date=TODAY, memo="Online gift", source="tests",
+        actor=officer,
+        effective_date=TODAY,
+        memo="Online gift",
+        source="tests",
         legs=[
-            Leg(fund=public_fund, debit="assets:stripe", credit="income:donations:online", amount=gbp("25.00")),
-            Leg(fund=public_fund, debit="expenses:fees", credit="assets:stripe", amount=gbp("0.58")),
+            Leg(
+                fund=public_fund,
+                debit="assets:stripe",
+                credit="income:donations:online",
+                amount=gbp("25.00"),
+            ),
+            Leg(
+                fund=public_fund, debit="expenses:fees", credit="assets:stripe", amount=gbp("0.58")
+            ),
         ],
     )
-    post(manager, restricted_fund, "expenses:grants:phone", "liabilities:grants-payable", "70.00",
-         discretionary=True, memo="Grant G-1 approved")
+    post(
+        manager,
+        restricted_fund,
+        "expenses:grants:phone",
+        "liabilities:grants-payable",
+        "70.00",
+        discretionary=True,
+        memo="Grant G-1 approved",
+    )
 
 
 def run_verify(capsys):
@@ -58,7 +89,9 @@ def _with_triggers_dropped(statement, params=()):
 
 def test_changed_amount_is_reported_with_the_bad_row(ledger, capsys):
     target = Transfer.objects.get(sequence=2)
-    _with_triggers_dropped("UPDATE fund_transfer SET amount = %s WHERE id = %s", ["8.37", target.pk])
+    _with_triggers_dropped(
+        "UPDATE fund_transfer SET amount = %s WHERE id = %s", ["8.37", target.pk]
+    )
 
     message, detail = run_verify_expecting_failure(capsys)
 
@@ -69,7 +102,9 @@ def test_changed_amount_is_reported_with_the_bad_row(ledger, capsys):
 
 def test_changed_memo_is_reported(ledger, capsys):
     entry = Transfer.objects.get(sequence=5).entry
-    _with_triggers_dropped("UPDATE fund_entry SET memo = %s WHERE id = %s", ["Grant G-1 approved (edited)", entry.pk])
+    _with_triggers_dropped(
+        "UPDATE fund_entry SET memo = %s WHERE id = %s", ["Grant G-1 approved (edited)", entry.pk]
+    )
 
     message, _ = run_verify_expecting_failure(capsys)
 
@@ -91,7 +126,9 @@ def test_rewritten_history_with_recomputed_hashes_is_caught_by_the_chain_head(le
 
 
 def test_tampered_cached_balance_is_reported(ledger, capsys):
-    Balance.objects.filter(account__code="assets:bank", fund__code="rsi").update(debit_total=gbp("15.00"))
+    Balance.objects.filter(account__code="assets:bank", fund__code="rsi").update(
+        debit_total=gbp("15.00")
+    )
     message, _ = run_verify_expecting_failure(capsys)
     assert "balance assets:bank in fund rsi" in message
 

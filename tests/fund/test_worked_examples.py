@@ -10,7 +10,9 @@ from tests.fund.helpers import TODAY, balance, gbp, post
 
 def assert_trial_balance_zero():
     rows = trial_balance()
-    assert sum((r.debit for r in rows), Money(0, "GBP")) == sum((r.credit for r in rows), Money(0, "GBP"))
+    assert sum((r.debit for r in rows), Money(0, "GBP")) == sum(
+        (r.credit for r in rows), Money(0, "GBP")
+    )
 
 
 def test_box_counted_banked_grant_approved_and_paid_then_refund(officer, manager, public_fund):
@@ -30,10 +32,18 @@ def test_box_counted_banked_grant_approved_and_paid_then_refund(officer, manager
 
     # An online gift of £25 arrives, with a 58p Stripe fee.
     entry_post(
-        actor=officer, effective_date=TODAY, memo="Online gift", source="tests",
+        actor=officer,
+        effective_date=TODAY,
+        memo="Online gift",
+        source="tests",
         idempotency_key="evt_gift_1",
         legs=[
-            Leg(fund=fund, debit="assets:stripe", credit="income:donations:online", amount=gbp("25.00")),
+            Leg(
+                fund=fund,
+                debit="assets:stripe",
+                credit="income:donations:online",
+                amount=gbp("25.00"),
+            ),
             Leg(fund=fund, debit="expenses:fees", credit="assets:stripe", amount=gbp("0.58")),
         ],
     )
@@ -43,8 +53,14 @@ def test_box_counted_banked_grant_approved_and_paid_then_refund(officer, manager
     assert available_in_fund(fund) == gbp("108.79")
 
     # A £70 phone grant is approved: committed, not yet paid.
-    approval = post(manager, fund, "expenses:grants:phone", "liabilities:grants-payable", "70.00",
-                    discretionary=True)
+    approval = post(
+        manager,
+        fund,
+        "expenses:grants:phone",
+        "liabilities:grants-payable",
+        "70.00",
+        discretionary=True,
+    )
     assert balance("liabilities:grants-payable", fund) == gbp("70.00")
     assert balance("expenses:grants:phone", fund) == gbp("70.00")
     assert available_in_fund(fund) == gbp("38.79")
@@ -67,11 +83,19 @@ def test_box_counted_banked_grant_approved_and_paid_then_refund(officer, manager
 def test_withdrawn_approval_is_reversed_and_frees_the_money(officer, manager, restricted_fund):
     fund = restricted_fund
     post(manager, fund, "assets:bank", "income:contributions", "15000.00")
-    approval = post(manager, fund, "expenses:grants:furniture", "liabilities:grants-payable", "480.00",
-                    discretionary=True)
+    approval = post(
+        manager,
+        fund,
+        "expenses:grants:furniture",
+        "liabilities:grants-payable",
+        "480.00",
+        discretionary=True,
+    )
     assert available_in_fund(fund) == gbp("14520.00")
 
-    reversal = entry_reverse(actor=officer, entry=approval, effective_date=TODAY, memo="Request withdrawn")
+    reversal = entry_reverse(
+        actor=officer, entry=approval, effective_date=TODAY, memo="Request withdrawn"
+    )
 
     assert reversal.reverses == approval
     assert balance("expenses:grants:furniture", fund) == gbp("0.00")
