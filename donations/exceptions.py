@@ -1,0 +1,68 @@
+"""Domain errors raised by the donations services; views turn them into messages."""
+
+
+class DonationsError(Exception):
+    """Base class: the action was refused and nothing changed."""
+
+
+# --- Cash: collection points, box collections and deposits --------------------------------
+
+
+class CashError(DonationsError):
+    """A cash action was refused and nothing changed."""
+
+
+class InvalidTransition(CashError):
+    def __init__(self, record, from_status: str, to_status: str):
+        self.record = record
+        self.from_status = from_status
+        self.to_status = to_status
+        super().__init__(
+            f"{record} is {record.get_status_display().lower()}; "
+            f"it cannot become {to_status.replace('_', ' ')}."
+        )
+
+
+class PointInactive(CashError):
+    pass
+
+
+class SealNotNew(CashError):
+    pass
+
+
+class InvalidAmount(CashError):
+    pass
+
+
+class DenominationsDoNotAddUp(CashError):
+    def __init__(self, amount, denominations_total):
+        self.amount = amount
+        self.denominations_total = denominations_total
+        super().__init__(
+            f"The notes and coins add up to {denominations_total}, "
+            f"not the {amount} entered. Check the count."
+        )
+
+
+class SameOfficer(CashError):
+    """The person who counted a box cannot also confirm or return that count."""
+
+
+class CheckerCounted(CashError):
+    """The person checking a deposit took part in counting one of its collections."""
+
+
+class ReasonRequired(CashError):
+    pass
+
+
+class CollectionsNotBankable(CashError):
+    pass
+
+
+class NotAllowed(CashError):
+    """The actor's role does not allow this action."""
+
+
+# --- end of cash ---------------------------------------------------------------------------

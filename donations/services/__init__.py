@@ -1,0 +1,1 @@
+"""Every write in the donations app, split by feature (``cash``, ``online``)."""

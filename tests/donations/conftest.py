@@ -1,0 +1,73 @@
+"""Fixtures for the donations tests: collection points and a third fund officer."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from djmoney.money import Money
+
+from donations.services.cash import collection_point_create, collection_record
+from fund.roles import Role
+from tests.conftest import make_user
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def gbp(amount: str) -> Money:
+    return Money(amount, "GBP")
+
+
+def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=LONDON)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Personas are created with passwords; a slow hasher only slows the tests down."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def officer3(db):
+    """A third fund officer, who counts nothing: the independent deposit checker."""
+    return make_user("oscar.officer", Role.FUND_OFFICER)
+
+
+@pytest.fixture
+def cafe(officer, public_fund):
+    return collection_point_create(
+        actor=officer,
+        host_name="Corner Café",
+        address="1 High Street, Newcastle",
+        box_number="B001",
+        seal="S-1001",
+        opened_on=date(2026, 4, 1),
+        contact_name="Sam Host",
+        public_code="CAFE01",
+    )
+
+
+@pytest.fixture
+def pharmacy(officer, public_fund):
+    return collection_point_create(
+        actor=officer,
+        host_name="Grainger Pharmacy",
+        address="5 Grainger Street, Newcastle",
+        box_number="B002",
+        seal="S-2001",
+        opened_on=date(2026, 4, 1),
+    )
+
+
+def record(actor, point, amount: str, *, removed=None, fitted=None, when=None, denominations=None):
+    """Record an emptying with the right seal unless told otherwise."""
+    point.refresh_from_db()
+    return collection_record(
+        actor=actor,
+        point=point,
+        emptied_at=when or at(2026, 11, 20),
+        seal_removed=removed or point.current_seal,
+        seal_fitted=fitted or f"{point.current_seal}-N",
+        amount=gbp(amount),
+        denominations=denominations,
+    )
