@@ -224,8 +224,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Changing Lives Fund <fund@lo
 
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_offline_double" if DEBUG else "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_offline_double" if DEBUG else "")
-# Points the official stripe library at the local test double when set.
+# Points the official stripe library at the local test double when set. The double is for
+# development and the offline demo only: with DEBUG off the app refuses it.
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
+if STRIPE_API_BASE and not DEBUG:
+    raise ImproperlyConfigured(
+        "STRIPE_API_BASE points the app at a Stripe test double, which is refused with DEBUG off."
+    )
 
 SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_SECONDS", 8 * 60 * 60)
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
@@ -244,6 +249,9 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
 }
+if STRIPE_API_BASE:
+    # The donation form redirects to the double's hosted-checkout page.
+    SECURE_CSP["form-action"].append(STRIPE_API_BASE.rstrip("/"))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -66,3 +66,49 @@ class NotAllowed(CashError):
 
 
 # --- end of cash ---------------------------------------------------------------------------
+
+
+# --- Online: donations through Stripe, refunds, payouts and Gift Aid -----------------------
+
+
+class OnlineError(DonationsError):
+    """An online-giving action was refused."""
+
+
+class DonationAmountInvalid(OnlineError):
+    pass
+
+
+class NoFundForOnlineGifts(OnlineError):
+    pass
+
+
+class TooManyAttempts(OnlineError):
+    """The same address started too many checkouts in a short time."""
+
+
+class CheckoutUnavailable(OnlineError):
+    """Stripe could not create a Checkout Session; the donor may try again."""
+
+
+class InvalidDonationTransition(OnlineError):
+    def __init__(self, donation, from_status: str, to_status: str):
+        self.donation = donation
+        self.from_status = from_status
+        self.to_status = to_status
+        super().__init__(f"{donation.reference} cannot go from {from_status} to {to_status}.")
+
+
+class RefundInvalid(OnlineError):
+    pass
+
+
+class RefundFailed(OnlineError):
+    """Stripe refused or could not be reached; nothing was refunded."""
+
+
+class NothingToClaim(OnlineError):
+    pass
+
+
+# --- end of online -------------------------------------------------------------------------

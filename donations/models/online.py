@@ -1,1 +1,338 @@
-"""Online donations through Stripe, webhooks, refunds, payouts and Gift Aid."""
+"""Online donations through Stripe, webhooks, refunds, payouts and Gift Aid.
+
+* ``OnlineDonation`` is what a donor asked for on the donation page: an amount, one-off or
+  monthly, and the Checkout Session created for it. The browser never decides what is
+  recorded: money is recorded only from Stripe's signed webhooks.
+* ``OnlinePayment`` is one payment Stripe took for a donation (the one-off gift, or one
+  month of a monthly gift). It carries the gross amount, Stripe's fee, the cumulative
+  amount refunded and any dispute, and posts to the ledger in the same transaction as the
+  webhook event that told us about it.
+* ``StripeEvent`` stores every webhook event once, by Stripe's event id.
+* ``StripePayout`` and ``PayoutLine`` tie a payout to the balance transactions in it.
+* ``GiftAidDeclaration`` and ``GiftAidClaim`` hold HMRC declarations and claim runs.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from fund.models import ZERO, money_field
+
+__all__ = [
+    "GIFT_AID_STATEMENT",
+    "GiftAidClaim",
+    "GiftAidDeclaration",
+    "OnlineDonation",
+    "OnlineDonationEvent",
+    "OnlinePayment",
+    "PayoutLine",
+    "StripeEvent",
+    "StripePayout",
+    "StaffRefund",
+]
+
+# HMRC's model wording for a declaration covering this gift, future gifts and those of the
+# past four years. It is stored verbatim on every declaration.
+GIFT_AID_STATEMENT = (
+    "I want to Gift Aid my donation and any donations I make in the future or have made in "
+    "the past 4 years to the Changing Lives Fund. I am a UK taxpayer and understand that if "
+    "I pay less Income Tax and/or Capital Gains Tax than the amount of Gift Aid claimed on "
+    "all my donations in that tax year it is my responsibility to pay any difference."
+)
+
+
+class GiftAidDeclaration(models.Model):
+    """A donor's Gift Aid declaration, in the form HMRC's claim schedule needs."""
+
+    title = models.CharField(max_length=4, blank=True)
+    first_name = models.CharField(max_length=35)
+    last_name = models.CharField(max_length=35)
+    house_name_or_number = models.CharField(max_length=40)
+    address = models.CharField("rest of the address", max_length=200, blank=True)
+    postcode = models.CharField(max_length=8)
+    statement = models.TextField()
+    declared_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(first_name="")
+                & ~Q(last_name="")
+                & ~Q(house_name_or_number="")
+                & ~Q(postcode="")
+                & ~Q(statement=""),
+                name="donations_giftaiddeclaration_required_fields",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Gift Aid declaration {self.pk}"
+
+
+class OnlineDonation(models.Model):
+    """A gift as the donor asked for it on the donation page, and its Checkout Session."""
+
+    class Frequency(models.TextChoices):
+        ONE_OFF = "one-off", "One-off"
+        MONTHLY = "monthly", "Monthly"
+
+    class Status(models.TextChoices):
+        CREATED = "created", "Checkout started"
+        AWAITING_PAYMENT = "awaiting-payment", "Awaiting payment"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Payment failed"
+
+    # Statuses move forward only; a webhook arriving late never drags one back.
+    ALLOWED_TRANSITIONS = {
+        Status.CREATED: {Status.AWAITING_PAYMENT, Status.PAID, Status.FAILED},
+        Status.AWAITING_PAYMENT: {Status.PAID, Status.FAILED},
+        Status.PAID: set(),
+        Status.FAILED: set(),
+    }
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    attempt = models.UUIDField(
+        unique=True, help_text="The donation form's one-time token: a resubmission reuses it."
+    )
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    amount = money_field()
+    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="+")
+    donor_name = models.CharField(max_length=120, blank=True)
+    donor_email = models.EmailField(blank=True)
+    collection_point = models.ForeignKey(
+        "donations.CollectionPoint",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="online_donations",
+        help_text="The collection point whose QR code the donor followed, if any.",
+    )
+    gift_aid = models.OneToOneField(
+        GiftAidDeclaration, null=True, blank=True, on_delete=models.PROTECT, related_name="donation"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED)
+    stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    checkout_url = models.URLField(max_length=1000, blank=True)
+    stripe_subscription_id = models.CharField(max_length=255, blank=True, db_index=True)
+    client_ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    test_mode = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="donations_onlinedonation_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_currency="GBP"), name="donations_onlinedonation_currency_gbp"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"OD-{self.pk:06d}" if self.pk else "OD-new"
+
+
+class OnlineDonationEvent(models.Model):
+    """One status change of an online donation: who, when, from, to and why."""
+
+    donation = models.ForeignKey(OnlineDonation, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} to {self.to_status}"
+
+
+class GiftAidClaim(models.Model):
+    """One Gift Aid claim run: the gifts in it are never claimed again."""
+
+    date_from = models.DateField()
+    date_to = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    total = money_field(default=ZERO)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__gte=F("date_from")),
+                name="donations_giftaidclaim_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Gift Aid claim {self.pk}"
+
+
+class StripePayout(models.Model):
+    """A Stripe payout to the bank and the balance transactions it settled."""
+
+    class Status(models.TextChoices):
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Failed"
+
+    stripe_id = models.CharField(max_length=255, unique=True)
+    amount = money_field()
+    arrival_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-arrival_date", "-id"]
+
+    def __str__(self) -> str:
+        return self.stripe_id
+
+
+class OnlinePayment(models.Model):
+    """One payment Stripe took for a donation: a one-off gift or one month of a monthly one."""
+
+    class Dispute(models.TextChoices):
+        NONE = "", "None"
+        OPEN = "open", "Disputed"
+        WON = "won", "Dispute won"
+        LOST = "lost", "Dispute lost"
+
+    donation = models.ForeignKey(OnlineDonation, on_delete=models.PROTECT, related_name="payments")
+    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="+")
+    payment_intent_id = models.CharField(max_length=255, unique=True)
+    charge_id = models.CharField(max_length=255, unique=True)
+    invoice_id = models.CharField(max_length=255, blank=True)
+    balance_transaction_id = models.CharField(max_length=255, blank=True)
+    amount = money_field()
+    fee = money_field(default=ZERO)
+    amount_refunded = money_field(default=ZERO)
+    amount_disputed = money_field(default=ZERO)
+    dispute = models.CharField(max_length=10, choices=Dispute.choices, blank=True, default="")
+    paid_on = models.DateField()
+    gift_aid_claim = models.ForeignKey(
+        GiftAidClaim, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="donations_onlinepayment_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0) & Q(amount_refunded__lte=F("amount")),
+                name="donations_onlinepayment_refund_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(fee__gte=0), name="donations_onlinepayment_fee_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payment {self.pk} of {self.donation.reference}"
+
+    @property
+    def refundable(self):
+        return self.amount - self.amount_refunded
+
+    @property
+    def fully_refunded(self) -> bool:
+        return self.amount_refunded == self.amount
+
+
+class StaffRefund(models.Model):
+    """A refund a member of staff asked Stripe for; the ledger follows Stripe's answer."""
+
+    payment = models.ForeignKey(
+        OnlinePayment, on_delete=models.PROTECT, related_name="staff_refunds"
+    )
+    request_key = models.UUIDField(unique=True, help_text="The refund form's one-time token.")
+    amount = money_field()
+    reason = models.CharField(max_length=300)
+    stripe_refund_id = models.CharField(max_length=255, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="donations_staffrefund_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.pk} of payment {self.payment_id}"
+
+
+class PayoutLine(models.Model):
+    """One balance transaction settled by a payout: a gift, its fee, a refund or a dispute."""
+
+    payout = models.ForeignKey(StripePayout, on_delete=models.PROTECT, related_name="lines")
+    balance_transaction_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=40)
+    source_id = models.CharField(max_length=255, blank=True)
+    payment = models.ForeignKey(
+        OnlinePayment, null=True, blank=True, on_delete=models.PROTECT, related_name="payout_lines"
+    )
+    amount = money_field()
+    fee = money_field()
+    net = money_field()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payout", "balance_transaction_id"],
+                name="donations_payoutline_once_per_payout",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.balance_transaction_id}"
+
+
+class StripeEvent(models.Model):
+    """Every webhook event, stored once by its id in the transaction that processed it."""
+
+    class Outcome(models.TextChoices):
+        PROCESSED = "processed", "Processed"
+        WAITING = "waiting", "Waiting for the payment it refers to"
+        UNMATCHED = "unmatched", "Refers to nothing here"
+        IGNORED = "ignored", "Type not handled; acknowledged"
+
+    stripe_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100, db_index=True)
+    created = models.DateTimeField(help_text="When Stripe created the event.")
+    received_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    waiting_for_charge = models.CharField(max_length=255, blank=True, db_index=True)
+    payload = models.JSONField()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.stripe_id}"

@@ -9,6 +9,7 @@ from djmoney.money import Money
 from donations.services.cash import collection_point_create, collection_record
 from fund.roles import Role
 from tests.conftest import make_user
+from tests.donations.stripe_helpers import StripeWorld
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -71,3 +72,26 @@ def record(actor, point, amount: str, *, removed=None, fitted=None, when=None, d
         amount=gbp(amount),
         denominations=denominations,
     )
+
+
+
+@pytest.fixture
+def stripe_double(settings):
+    """The local Stripe double on a free loopback port, with the app pointed at it."""
+    from donations.stripe_double import StripeDouble
+
+    settings.STRIPE_SECRET_KEY = "sk_test_double_in_tests"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_double_in_tests"
+    double = StripeDouble(
+        api_key=settings.STRIPE_SECRET_KEY, webhook_secret=settings.STRIPE_WEBHOOK_SECRET
+    )
+    double.start()
+    settings.STRIPE_API_BASE = double.base_url
+    yield double
+    double.stop()
+
+
+@pytest.fixture
+def stripe_world(stripe_double, client, public_fund):
+    """The double, the public fund and helpers to give and to deliver webhooks."""
+    return StripeWorld(double=stripe_double, client=client, fund=public_fund)

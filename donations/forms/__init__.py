@@ -1,0 +1,1 @@
+"""Forms of the donations app, split by feature (``cash``, ``online``)."""

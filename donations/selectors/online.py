@@ -1,0 +1,117 @@
+"""Reads for online giving: the staff list, payout reconciliation and the Gift Aid schedule."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import tablib
+from django.db.models import Count, Q, QuerySet, Sum
+from djmoney.money import Money
+
+from donations.models.online import GiftAidClaim, OnlineDonation, StripePayout
+
+ZERO = Money("0.00", "GBP")
+
+# HMRC's Charities Online schedule spreadsheet, column for column.
+SCHEDULE_HEADERS = [
+    "Title",
+    "First name or initial",
+    "Last name",
+    "House name or number",
+    "Postcode",
+    "Aggregated donations",
+    "Sponsored event",
+    "Donation date",
+    "Amount",
+]
+
+
+def donations_filtered(filters: dict) -> QuerySet[OnlineDonation]:
+    rows = (
+        OnlineDonation.objects.select_related("fund", "gift_aid")
+        .annotate(
+            paid_total=Sum("payments__amount"),
+            refunded_total=Sum("payments__amount_refunded"),
+            payment_count=Count("payments"),
+            disputes=Count("payments", filter=~Q(payments__dispute="")),
+        )
+        .order_by("-created_at", "-id")
+    )
+    if filters.get("status"):
+        rows = rows.filter(status=filters["status"])
+    if filters.get("frequency"):
+        rows = rows.filter(frequency=filters["frequency"])
+    if filters.get("gift_aid") == "yes":
+        rows = rows.filter(gift_aid__isnull=False)
+    elif filters.get("gift_aid") == "no":
+        rows = rows.filter(gift_aid__isnull=True)
+    if filters.get("refunded") == "yes":
+        rows = rows.filter(payments__amount_refunded__gt=0).distinct()
+    elif filters.get("refunded") == "no":
+        rows = rows.exclude(payments__amount_refunded__gt=0)
+    if filters.get("point"):
+        rows = rows.filter(collection_point__public_code=filters["point"].strip().upper())
+    if filters.get("date_from"):
+        rows = rows.filter(created_at__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        rows = rows.filter(created_at__date__lte=filters["date_to"])
+    return rows
+
+
+@dataclass(frozen=True)
+class PayoutSummary:
+    gifts: Money
+    fees: Money
+    refunds: Money
+    disputes: Money
+    other: Money
+    net: Money
+
+
+def payout_summary(payout: StripePayout) -> PayoutSummary:
+    """Gross gifts, fees, refunds and dispute movements in a payout; their net is the payout."""
+    totals = {
+        "charge": Decimal(0),
+        "refund": Decimal(0),
+        "dispute": Decimal(0),
+        "other": Decimal(0),
+    }
+    fees = Decimal(0)
+    net = Decimal(0)
+    for line in payout.lines.all():
+        kind = (
+            line.kind
+            if line.kind in ("charge", "refund")
+            else ("dispute" if "dispute" in line.kind else "other")
+        )
+        totals[kind] += line.amount.amount
+        fees += line.fee.amount
+        net += line.net.amount
+    return PayoutSummary(
+        gifts=Money(totals["charge"], "GBP"),
+        fees=Money(fees, "GBP"),
+        refunds=Money(-totals["refund"], "GBP"),
+        disputes=Money(totals["dispute"], "GBP"),
+        other=Money(totals["other"], "GBP"),
+        net=Money(net, "GBP"),
+    )
+
+
+def gift_aid_schedule(claim: GiftAidClaim) -> tablib.Dataset:
+    """The claim as HMRC's schedule: one row per gift, dates DD/MM/YY, amounts like 12.50."""
+    dataset = tablib.Dataset(headers=SCHEDULE_HEADERS, title="Gift Aid schedule")
+    for payment in claim.payments.select_related("donation__gift_aid").order_by("paid_on", "id"):
+        declaration = payment.donation.gift_aid
+        dataset.append(
+            [
+                declaration.title,
+                declaration.first_name,
+                declaration.last_name,
+                declaration.house_name_or_number,
+                declaration.postcode,
+                "",
+                "",
+                payment.paid_on.strftime("%d/%m/%y"),
+                f"{payment.amount.amount:.2f}",
+            ]
+        )
+    return dataset

@@ -1,0 +1,925 @@
+"""Every write for online giving: checkout, Stripe webhooks, refunds, payouts, Gift Aid claims.
+
+Money is recorded only from Stripe's signed webhooks, never from the browser. Each event is
+stored once by its id in the same transaction as the records and ledger entries it causes,
+so a replay posts nothing and a failure rolls everything back for Stripe to retry. Reads
+from Stripe's API happen before that transaction opens, so no database lock is held while
+waiting on the network.
+
+Events arrive more than once and out of order, so every handler works from the state the
+event carries rather than from what came before it:
+
+* refunds follow the charge's cumulative ``amount_refunded``: only the increase posts;
+* dispute money follows the dispute's balance transactions, one entry per transaction id;
+* an event about a charge not yet recorded waits, and runs again when the payment lands;
+* a donation's status only moves forward.
+"""
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import stripe
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+from djmoney.money import Money
+
+from donations.exceptions import (
+    CheckoutUnavailable,
+    DonationAmountInvalid,
+    InvalidDonationTransition,
+    NoFundForOnlineGifts,
+    NothingToClaim,
+    RefundFailed,
+    RefundInvalid,
+    TooManyAttempts,
+)
+from donations.models.online import (
+    GIFT_AID_STATEMENT,
+    GiftAidClaim,
+    GiftAidDeclaration,
+    OnlineDonation,
+    OnlineDonationEvent,
+    OnlinePayment,
+    PayoutLine,
+    StaffRefund,
+    StripeEvent,
+    StripePayout,
+)
+from fund.models import Entry, Fund, FundRules
+from fund.services import Leg, entry_post, entry_reverse
+
+logger = logging.getLogger("fund.donations.online")
+
+MINIMUM_GIFT = Money("1.00", "GBP")
+PUBLIC_FUND_CODE = "public"
+# Checkouts one address may start in the window before it is asked to wait.
+CHECKOUT_LIMIT = 10
+CHECKOUT_WINDOW = timedelta(minutes=10)
+SYSTEM_USERNAME = "stripe-webhooks"
+
+STRIPE_HOSTED = "https://api.stripe.com"
+
+
+# ---- Stripe boundary --------------------------------------------------------------------
+
+
+def to_pence(amount: Money) -> int:
+    """Integer pence, only at the Stripe boundary."""
+    return int((amount.amount * 100).to_integral_value())
+
+
+def from_pence(pence: int) -> Money:
+    return Money((Decimal(pence) / Decimal(100)).quantize(Decimal("0.01")), "GBP")
+
+
+def stripe_client() -> stripe.StripeClient:
+    """The official client, pointed at the local test double when ``STRIPE_API_BASE`` is set."""
+    key = settings.STRIPE_SECRET_KEY
+    if not key:
+        raise CheckoutUnavailable("Online giving is not configured (no Stripe key).")
+    base = settings.STRIPE_API_BASE or STRIPE_HOSTED
+    if base != STRIPE_HOSTED and not key.startswith("sk_test_"):
+        # A live key must never be sent anywhere but Stripe.
+        raise CheckoutUnavailable("A live Stripe key can only be used with Stripe itself.")
+    return stripe.StripeClient(key, base_addresses={"api": base}, max_network_retries=2)
+
+
+def is_test_mode() -> bool:
+    return not settings.STRIPE_SECRET_KEY.startswith("sk_live_")
+
+
+def system_actor() -> AbstractBaseUser:
+    """The user recorded as the actor of what Stripe's webhooks tell us; it cannot sign in."""
+    user, created = get_user_model().objects.get_or_create(
+        username=SYSTEM_USERNAME, defaults={"is_active": False, "first_name": "Stripe webhooks"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _as_dict(obj) -> dict:
+    return obj.to_dict() if hasattr(obj, "to_dict") else obj
+
+
+def _day(timestamp: int) -> date:
+    return timezone.localdate(datetime.fromtimestamp(timestamp, tz=UTC))
+
+
+# ---- Starting a gift --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GiftAidDetails:
+    first_name: str
+    last_name: str
+    house_name_or_number: str
+    postcode: str
+    title: str = ""
+    address: str = ""
+
+
+def online_fund(point=None) -> Fund:
+    if point is not None:
+        return point.fund
+    fund = Fund.objects.filter(code=PUBLIC_FUND_CODE, is_active=True).first()
+    if fund is None:
+        raise NoFundForOnlineGifts("There is no public donations fund to receive online gifts.")
+    return fund
+
+
+def online_donation_limits(fund: Fund) -> tuple[Money, Money]:
+    rules = FundRules.objects.filter(fund=fund).first()
+    return MINIMUM_GIFT, rules.online_donation_max if rules else Money("1000.00", "GBP")
+
+
+def client_ip_hash(ip: str) -> str:
+    """A keyed hash of the address: enough to rate-limit, useless to identify anyone."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()
+
+
+def online_donation_start(
+    *,
+    actor: AbstractBaseUser | None,
+    attempt: uuid.UUID,
+    amount: Money,
+    frequency: str,
+    donor_name: str = "",
+    donor_email: str = "",
+    gift_aid: GiftAidDetails | None = None,
+    point=None,
+    client_ip: str = "",
+    site_url: str,
+) -> OnlineDonation:
+    """Record what the donor asked for and open a Stripe Checkout Session for exactly that.
+
+    ``attempt`` is the donation form's one-time token: submitting the same form again (a
+    double click, or an amount edited after the session was created) returns the first
+    donation and its session unchanged. The amount sent to Stripe is the one stored here.
+    """
+    fund = online_fund(point)
+    minimum, maximum = online_donation_limits(fund)
+    if not isinstance(amount, Money) or str(amount.currency) != "GBP":
+        raise DonationAmountInvalid("Enter an amount in pounds.")
+    if amount.amount != amount.amount.quantize(Decimal("0.01")):
+        raise DonationAmountInvalid("Enter an amount in pounds and pence, like 7.50.")
+    if amount < minimum or amount > maximum:
+        raise DonationAmountInvalid(
+            f"Enter an amount between £{minimum.amount:,.2f} and £{maximum.amount:,.2f}."
+        )
+    if frequency not in OnlineDonation.Frequency.values:
+        raise DonationAmountInvalid("Choose one-off or monthly.")
+
+    donation = OnlineDonation.objects.filter(attempt=attempt).first()
+    if donation is None:
+        ip_hash = client_ip_hash(client_ip) if client_ip else ""
+        if ip_hash:
+            recent = OnlineDonation.objects.filter(
+                client_ip_hash=ip_hash, created_at__gte=timezone.now() - CHECKOUT_WINDOW
+            ).count()
+            if recent >= CHECKOUT_LIMIT:
+                raise TooManyAttempts(
+                    "Too many gifts were started from here just now. Please wait a few minutes."
+                )
+        try:
+            with transaction.atomic():
+                declaration = None
+                if gift_aid is not None:
+                    declaration = GiftAidDeclaration(
+                        title=gift_aid.title.strip(),
+                        first_name=gift_aid.first_name.strip(),
+                        last_name=gift_aid.last_name.strip(),
+                        house_name_or_number=gift_aid.house_name_or_number.strip(),
+                        address=gift_aid.address.strip(),
+                        postcode=normalise_postcode(gift_aid.postcode),
+                        statement=GIFT_AID_STATEMENT,
+                        declared_at=timezone.now(),
+                    )
+                    declaration._history_user = actor
+                    declaration.save()
+                donation = OnlineDonation(
+                    attempt=attempt,
+                    frequency=frequency,
+                    amount=amount,
+                    fund=fund,
+                    donor_name=donor_name.strip(),
+                    donor_email=donor_email.strip(),
+                    gift_aid=declaration,
+                    client_ip_hash=ip_hash,
+                    test_mode=is_test_mode(),
+                    **_point_kwargs(point),
+                )
+                donation._history_user = actor
+                donation.save()
+        except IntegrityError:
+            # A twin submission of the same form won the race; use its donation.
+            donation = OnlineDonation.objects.get(attempt=attempt)
+
+    if donation.stripe_session_id:
+        return donation
+    return _checkout_session_open(donation=donation, site_url=site_url)
+
+
+def _point_kwargs(point) -> dict:
+    return {"collection_point": point} if point is not None else {}
+
+
+def normalise_postcode(postcode: str) -> str:
+    compact = "".join(postcode.split()).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def _checkout_session_open(*, donation: OnlineDonation, site_url: str) -> OnlineDonation:
+    site = site_url.rstrip("/")
+    thank_you = site + reverse("donate-thank-you", args=[donation.public_id])
+    metadata = {"donation": str(donation.public_id), "reference": donation.reference}
+    price = {
+        "currency": "gbp",
+        "unit_amount": to_pence(donation.amount),
+        "product_data": {"name": "Gift to the Changing Lives Fund"},
+    }
+    params = {
+        "mode": "payment",
+        "submit_type": "donate",
+        "line_items": [{"quantity": 1, "price_data": price}],
+        "success_url": f"{thank_you}?session_id={{CHECKOUT_SESSION_ID}}",
+        "cancel_url": site + reverse("donate") + "?cancelled=1",
+        "client_reference_id": str(donation.public_id),
+        "metadata": metadata,
+    }
+    if donation.donor_email:
+        params["customer_email"] = donation.donor_email
+    if donation.frequency == OnlineDonation.Frequency.MONTHLY:
+        params["mode"] = "subscription"
+        price["recurring"] = {"interval": "month"}
+        params["subscription_data"] = {"metadata": metadata}
+    else:
+        params["payment_intent_data"] = {"metadata": metadata}
+    try:
+        session = stripe_client().v1.checkout.sessions.create(
+            params=params,
+            # Deterministic: a retry of the same donation gets the same session back.
+            options={"idempotency_key": f"clf-checkout-{donation.attempt}"},
+        )
+    except stripe.StripeError as error:
+        logger.warning("Checkout Session for %s failed: %s", donation.reference, error)
+        raise CheckoutUnavailable(
+            "Card payments are unavailable just now. Please try again shortly."
+        ) from error
+    with transaction.atomic():
+        # Compare-and-set: only the first answer is stored; a twin request gets the same one.
+        OnlineDonation.objects.filter(pk=donation.pk, stripe_session_id__isnull=True).update(
+            stripe_session_id=session.id, checkout_url=session.url
+        )
+    donation.refresh_from_db()
+    return donation
+
+
+# ---- Status workflow --------------------------------------------------------------------
+
+
+def online_donation_transition(
+    *, actor: AbstractBaseUser, donation: OnlineDonation, to: str, note: str = ""
+) -> OnlineDonation:
+    """Move a donation along ``ALLOWED_TRANSITIONS`` under a row lock and record the change."""
+    with transaction.atomic():
+        donation = OnlineDonation.objects.select_for_update().get(pk=donation.pk)
+        if to == donation.status:
+            return donation
+        if to not in OnlineDonation.ALLOWED_TRANSITIONS[donation.status]:
+            raise InvalidDonationTransition(donation, donation.status, to)
+        OnlineDonationEvent.objects.create(
+            donation=donation, actor=actor, from_status=donation.status, to_status=to, note=note
+        )
+        donation.status = to
+        donation._history_user = actor
+        donation.save(update_fields=["status"])
+    return donation
+
+
+def _advance(actor, donation: OnlineDonation, to: str, note: str) -> None:
+    try:
+        online_donation_transition(actor=actor, donation=donation, to=to, note=note)
+    except InvalidDonationTransition:
+        # A late or repeated event never drags a donation back (e.g. "awaiting payment"
+        # arriving after "paid"); the event itself is still stored.
+        logger.info("Ignored %s -> %s for %s", donation.status, to, donation.reference)
+
+
+# ---- Webhook events ---------------------------------------------------------------------
+
+
+def stripe_event_process(*, event: dict) -> StripeEvent:
+    """Process one verified webhook event exactly once; return its stored row.
+
+    The event row is inserted first inside the transaction: a concurrent delivery of the
+    same event blocks on the unique index and then finds it stored, so only one posts.
+    Any error rolls back the row with everything else, so Stripe's retry starts clean.
+    """
+    stored = StripeEvent.objects.filter(stripe_id=event["id"]).first()
+    if stored is not None:
+        return stored
+    remote = _fetch_remote(event)
+    actor = system_actor()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                stored = StripeEvent.objects.create(
+                    stripe_id=event["id"],
+                    type=event["type"],
+                    created=datetime.fromtimestamp(event["created"], tz=UTC),
+                    outcome=StripeEvent.Outcome.PROCESSED,
+                    payload=event,
+                )
+        except IntegrityError:
+            return StripeEvent.objects.get(stripe_id=event["id"])
+        _apply(stored, event["data"]["object"], remote, actor)
+    return stored
+
+
+def _apply(stored: StripeEvent, obj: dict, remote, actor) -> None:
+    handler = _HANDLERS.get(stored.type)
+    if handler is None:
+        outcome, waiting_for = StripeEvent.Outcome.IGNORED, ""
+    else:
+        outcome, waiting_for = handler(obj, remote, actor)
+    stored.outcome, stored.waiting_for_charge = outcome, waiting_for
+    stored.save(update_fields=["outcome", "waiting_for_charge"])
+
+
+def _fetch_remote(event: dict):
+    """What an event needs from Stripe's API, read before the transaction opens."""
+    obj = event["data"]["object"]
+    kind = event["type"]
+    client = None
+    if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
+        if obj.get("payment_status") != "paid":
+            return None
+        client = stripe_client()
+        if obj.get("mode") == "subscription" and obj.get("invoice"):
+            return _invoice_payment_intent(client, obj["invoice"])
+        if obj.get("payment_intent"):
+            return _payment_intent(client, obj["payment_intent"])
+    elif kind == "invoice.paid":
+        return _invoice_payment_intent(stripe_client(), obj["id"])
+    elif kind == "payout.paid":
+        client = stripe_client()
+        listing = client.v1.balance_transactions.list(
+            params={"payout": obj["id"], "limit": 100, "expand": ["data.source"]}
+        )
+        return [_as_dict(bt) for bt in listing.auto_paging_iter()]
+    return None
+
+
+def _payment_intent(client: stripe.StripeClient, payment_intent_id: str) -> dict:
+    intent = client.v1.payment_intents.retrieve(
+        payment_intent_id, params={"expand": ["latest_charge.balance_transaction"]}
+    )
+    return _as_dict(intent)
+
+
+def _invoice_payment_intent(client: stripe.StripeClient, invoice_id: str) -> dict | None:
+    payments = client.v1.invoice_payments.list(params={"invoice": invoice_id, "status": "paid"})
+    for payment in payments.data:
+        reference = _as_dict(payment).get("payment") or {}
+        if reference.get("type") == "payment_intent" and reference.get("payment_intent"):
+            intent = reference["payment_intent"]
+            return _payment_intent(client, intent if isinstance(intent, str) else intent["id"])
+    return None
+
+
+def _donation_for(*, session_id: str = "", public_id: str = "", subscription_id: str = ""):
+    rows = OnlineDonation.objects.select_for_update()
+    if session_id:
+        found = rows.filter(stripe_session_id=session_id).first()
+        if found:
+            return found
+    if public_id:
+        try:
+            found = rows.filter(public_id=uuid.UUID(public_id)).first()
+        except ValueError:
+            found = None
+        if found:
+            return found
+    if subscription_id:
+        return rows.filter(stripe_subscription_id=subscription_id).first()
+    return None
+
+
+def _on_checkout_paid(session: dict, intent: dict | None, actor) -> tuple[str, str]:
+    donation = _donation_for(
+        session_id=session["id"], public_id=(session.get("metadata") or {}).get("donation", "")
+    )
+    if donation is None:
+        return StripeEvent.Outcome.UNMATCHED, ""
+    if session.get("subscription") and not donation.stripe_subscription_id:
+        donation.stripe_subscription_id = session["subscription"]
+        donation._history_user = actor
+        donation.save(update_fields=["stripe_subscription_id"])
+    if session.get("payment_status") != "paid":
+        _advance(
+            actor,
+            donation,
+            OnlineDonation.Status.AWAITING_PAYMENT,
+            "Checkout completed; payment pending",
+        )
+        return StripeEvent.Outcome.PROCESSED, ""
+    if intent is not None:
+        _payment_record(
+            donation=donation, intent=intent, invoice_id=session.get("invoice") or "", actor=actor
+        )
+    _advance(actor, donation, OnlineDonation.Status.PAID, "Payment confirmed by Stripe")
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
+def _on_async_failed(session: dict, _remote, actor) -> tuple[str, str]:
+    donation = _donation_for(
+        session_id=session["id"], public_id=(session.get("metadata") or {}).get("donation", "")
+    )
+    if donation is None:
+        return StripeEvent.Outcome.UNMATCHED, ""
+    _advance(actor, donation, OnlineDonation.Status.FAILED, "Asynchronous payment failed")
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
+def _on_invoice_paid(invoice: dict, intent: dict | None, actor) -> tuple[str, str]:
+    details = ((invoice.get("parent") or {}).get("subscription_details")) or {}
+    donation = _donation_for(
+        public_id=(details.get("metadata") or {}).get("donation", ""),
+        subscription_id=details.get("subscription") or invoice.get("subscription") or "",
+    )
+    if donation is None or intent is None:
+        return StripeEvent.Outcome.UNMATCHED, ""
+    if details.get("subscription") and not donation.stripe_subscription_id:
+        donation.stripe_subscription_id = details["subscription"]
+        donation._history_user = actor
+        donation.save(update_fields=["stripe_subscription_id"])
+    _payment_record(donation=donation, intent=intent, invoice_id=invoice["id"], actor=actor)
+    _advance(actor, donation, OnlineDonation.Status.PAID, "Monthly payment confirmed by Stripe")
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
+def _payment_for_charge(charge_id: str) -> OnlinePayment | None:
+    return OnlinePayment.objects.select_for_update().filter(charge_id=charge_id).first()
+
+
+def _on_charge_refunded(charge: dict, _remote, actor) -> tuple[str, str]:
+    payment = _payment_for_charge(charge["id"])
+    if payment is None:
+        return StripeEvent.Outcome.WAITING, charge["id"]
+    _refunds_sync(payment=payment, cumulative_pence=charge["amount_refunded"], actor=actor)
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
+def _on_dispute(dispute: dict, _remote, actor) -> tuple[str, str]:
+    payment = _payment_for_charge(dispute["charge"])
+    if payment is None:
+        return StripeEvent.Outcome.WAITING, dispute["charge"]
+    _dispute_sync(payment=payment, dispute=dispute, actor=actor)
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
+def _on_payout_paid(
+    payout: dict, balance_transactions: list[dict] | None, actor
+) -> tuple[str, str]:
+    row = StripePayout.objects.select_for_update().filter(stripe_id=payout["id"]).first()
+    if row is not None:
+        # Already recorded, or its failure arrived first: a failed payout never posts.
+        return StripeEvent.Outcome.PROCESSED, ""
+    row = StripePayout(
+        stripe_id=payout["id"],
+        amount=from_pence(payout["amount"]),
+        arrival_date=_day(payout["arrival_date"]),
+        status=StripePayout.Status.PAID,
+    )
+    row._history_user = actor
+    row.save()
+    per_fund: dict[int, Decimal] = {}
+    funds: dict[int, Fund] = {}
+    for bt in balance_transactions or []:
+        if bt["type"] == "payout":
+            continue
+        payment = _payment_for_balance_transaction(bt)
+        PayoutLine.objects.create(
+            payout=row,
+            balance_transaction_id=bt["id"],
+            kind=bt.get("reporting_category") or bt["type"],
+            source_id=_source_id(bt),
+            payment=payment,
+            amount=from_pence(bt["amount"]),
+            fee=from_pence(bt["fee"]),
+            net=from_pence(bt["net"]),
+        )
+        fund = payment.fund if payment else online_fund()
+        funds[fund.pk] = fund
+        per_fund[fund.pk] = per_fund.get(fund.pk, Decimal(0)) + from_pence(bt["net"]).amount
+    # Whatever the lines do not explain (none fetched, or movements not from gifts) is
+    # taken from the public fund, so the Stripe balance always falls by the payout.
+    explained = sum(per_fund.values(), Decimal(0))
+    remainder = row.amount.amount - explained
+    if remainder:
+        public = online_fund()
+        funds[public.pk] = public
+        per_fund[public.pk] = per_fund.get(public.pk, Decimal(0)) + remainder
+    legs = []
+    for fund_id, amount in sorted(per_fund.items()):
+        if amount > 0:
+            legs.append(
+                Leg(
+                    fund=funds[fund_id],
+                    debit="assets:bank",
+                    credit="assets:stripe",
+                    amount=Money(amount, "GBP"),
+                )
+            )
+        elif amount < 0:
+            legs.append(
+                Leg(
+                    fund=funds[fund_id],
+                    debit="assets:stripe",
+                    credit="assets:bank",
+                    amount=Money(-amount, "GBP"),
+                )
+            )
+    if legs:
+        entry_post(
+            actor=actor,
+            effective_date=row.arrival_date,
+            memo=f"Stripe payout {row.pk} to the bank",
+            source=f"donations.StripePayout:{row.pk}",
+            legs=legs,
+            idempotency_key=f"stripe:payout:{payout['id']}:paid",
+        )
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
+def _on_payout_failed(payout: dict, _remote, actor) -> tuple[str, str]:
+    row = StripePayout.objects.select_for_update().filter(stripe_id=payout["id"]).first()
+    if row is None:
+        row = StripePayout(
+            stripe_id=payout["id"],
+            amount=from_pence(payout["amount"]),
+            arrival_date=_day(payout["arrival_date"]),
+            status=StripePayout.Status.FAILED,
+        )
+        row._history_user = actor
+        row.save()
+        return StripeEvent.Outcome.PROCESSED, ""
+    if row.status == StripePayout.Status.FAILED:
+        return StripeEvent.Outcome.PROCESSED, ""
+    paid = Entry.objects.filter(idempotency_key=f"stripe:payout:{payout['id']}:paid").first()
+    if paid is not None:
+        # The bank returned the money to the Stripe balance.
+        entry_reverse(
+            actor=actor,
+            entry=paid,
+            effective_date=timezone.localdate(),
+            memo=f"Stripe payout {row.pk} failed; money back in the Stripe balance",
+            idempotency_key=f"stripe:payout:{payout['id']}:failed",
+        )
+    row.status = StripePayout.Status.FAILED
+    row._history_user = actor
+    row.save(update_fields=["status"])
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
+def _source_id(bt: dict) -> str:
+    source = bt.get("source")
+    return source.get("id", "") if isinstance(source, dict) else (source or "")
+
+
+def _payment_for_balance_transaction(bt: dict) -> OnlinePayment | None:
+    source = bt.get("source")
+    if isinstance(source, dict):
+        charge_id = {
+            "charge": source.get("id"),
+            "refund": source.get("charge"),
+            "dispute": source.get("charge"),
+        }.get(source.get("object"))
+    else:
+        charge_id = (
+            source if isinstance(source, str) and source.startswith(("ch_", "py_")) else None
+        )
+    if not charge_id:
+        return None
+    return OnlinePayment.objects.filter(charge_id=charge_id).first()
+
+
+_HANDLERS = {
+    "checkout.session.completed": _on_checkout_paid,
+    "checkout.session.async_payment_succeeded": _on_checkout_paid,
+    "checkout.session.async_payment_failed": _on_async_failed,
+    "invoice.paid": _on_invoice_paid,
+    "charge.refunded": _on_charge_refunded,
+    "charge.dispute.created": _on_dispute,
+    "charge.dispute.funds_withdrawn": _on_dispute,
+    "charge.dispute.funds_reinstated": _on_dispute,
+    "charge.dispute.closed": _on_dispute,
+    "payout.paid": _on_payout_paid,
+    "payout.failed": _on_payout_failed,
+}
+HANDLED_EVENT_TYPES = tuple(_HANDLERS)
+
+
+# ---- Payments, refunds and disputes -----------------------------------------------------
+
+
+def _payment_record(
+    *, donation: OnlineDonation, intent: dict, invoice_id: str, actor
+) -> OnlinePayment:
+    """Record one payment and post the gross gift and Stripe's fee, each exactly once."""
+    charge = intent.get("latest_charge")
+    if not isinstance(charge, dict):
+        raise ValueError(f"PaymentIntent {intent['id']} has no expanded charge.")
+    existing = (
+        OnlinePayment.objects.select_for_update().filter(payment_intent_id=intent["id"]).first()
+    )
+    if existing is not None:
+        _refunds_sync(
+            payment=existing, cumulative_pence=charge.get("amount_refunded", 0), actor=actor
+        )
+        return existing
+    balance_transaction = charge.get("balance_transaction")
+    balance_transaction = balance_transaction if isinstance(balance_transaction, dict) else None
+    paid_on = _day(charge["created"])
+    payment = OnlinePayment(
+        donation=donation,
+        fund=donation.fund,
+        payment_intent_id=intent["id"],
+        charge_id=charge["id"],
+        invoice_id=invoice_id,
+        balance_transaction_id=balance_transaction["id"] if balance_transaction else "",
+        amount=from_pence(intent.get("amount_received") or charge["amount"]),
+        fee=from_pence(balance_transaction["fee"]) if balance_transaction else Money("0.00", "GBP"),
+        paid_on=paid_on,
+    )
+    payment._history_user = actor
+    payment.save()
+    entry_post(
+        actor=actor,
+        effective_date=paid_on,
+        memo=f"Online gift {donation.reference}, payment {payment.pk}",
+        source=f"donations.OnlinePayment:{payment.pk}",
+        legs=[
+            Leg(
+                fund=payment.fund,
+                debit="assets:stripe",
+                credit="income:donations:online",
+                amount=payment.amount,
+            )
+        ],
+        idempotency_key=f"stripe:gift:{intent['id']}",
+    )
+    if payment.fee.amount > 0:
+        entry_post(
+            actor=actor,
+            effective_date=paid_on,
+            memo=f"Stripe fee on online gift {donation.reference}, payment {payment.pk}",
+            source=f"donations.OnlinePayment:{payment.pk}",
+            legs=[
+                Leg(
+                    fund=payment.fund,
+                    debit="expenses:fees",
+                    credit="assets:stripe",
+                    amount=payment.fee,
+                )
+            ],
+            idempotency_key=f"stripe:fee:{balance_transaction['id']}",
+        )
+    _refunds_sync(payment=payment, cumulative_pence=charge.get("amount_refunded", 0), actor=actor)
+    # Events about this charge that came before it (a refund, a dispute) run now.
+    for waiting in (
+        StripeEvent.objects.select_for_update()
+        .filter(outcome=StripeEvent.Outcome.WAITING, waiting_for_charge=charge["id"])
+        .order_by("created", "id")
+    ):
+        _apply(waiting, waiting.payload["data"]["object"], None, actor)
+    if donation.donor_email:
+        transaction.on_commit(lambda: _send_receipt_safely(payment.pk))
+    return payment
+
+
+def _send_receipt_safely(payment_id: int) -> None:
+    from donations.receipts import receipt_send
+
+    try:
+        receipt_send(
+            payment=OnlinePayment.objects.select_related("donation", "donation__gift_aid").get(
+                pk=payment_id
+            )
+        )
+    except Exception:  # noqa: BLE001 - a failed email must not fail the webhook
+        logger.exception("Could not send the receipt for online payment %s", payment_id)
+
+
+def _refunds_sync(*, payment: OnlinePayment, cumulative_pence: int, actor) -> OnlinePayment:
+    """Bring the payment's refunds up to Stripe's cumulative figure; post only the increase."""
+    cumulative = from_pence(cumulative_pence or 0)
+    if cumulative <= payment.amount_refunded:
+        return payment  # An older or repeated figure: nothing new.
+    increase = cumulative - payment.amount_refunded
+    entry_post(
+        actor=actor,
+        effective_date=timezone.localdate(),
+        memo=f"Refund of online gift {payment.donation.reference}, payment {payment.pk}",
+        source=f"donations.OnlinePayment:{payment.pk}",
+        legs=[
+            Leg(
+                fund=payment.fund,
+                debit="income:donations:online",
+                credit="assets:stripe",
+                amount=increase,
+            )
+        ],
+        idempotency_key=f"stripe:refund:{payment.charge_id}:{cumulative_pence}",
+    )
+    payment.amount_refunded = cumulative
+    payment._history_user = actor
+    payment.save(update_fields=["amount_refunded"])
+    return payment
+
+
+_DISPUTE_OUTCOMES = {"won": OnlinePayment.Dispute.WON, "lost": OnlinePayment.Dispute.LOST}
+
+
+def _dispute_sync(*, payment: OnlinePayment, dispute: dict, actor) -> None:
+    """Post each of the dispute's balance transactions once, and record where it stands."""
+    withdrawn = 0
+    for bt in dispute.get("balance_transactions") or []:
+        withdrawn -= bt["amount"]
+        legs = []
+        amount, fee = bt["amount"], bt["fee"]
+        if amount < 0:
+            legs.append(
+                Leg(
+                    fund=payment.fund,
+                    debit="income:donations:online",
+                    credit="assets:stripe",
+                    amount=from_pence(-amount),
+                )
+            )
+        elif amount > 0:
+            legs.append(
+                Leg(
+                    fund=payment.fund,
+                    debit="assets:stripe",
+                    credit="income:donations:online",
+                    amount=from_pence(amount),
+                )
+            )
+        if fee > 0:
+            legs.append(
+                Leg(
+                    fund=payment.fund,
+                    debit="expenses:fees",
+                    credit="assets:stripe",
+                    amount=from_pence(fee),
+                )
+            )
+        elif fee < 0:
+            legs.append(
+                Leg(
+                    fund=payment.fund,
+                    debit="assets:stripe",
+                    credit="expenses:fees",
+                    amount=from_pence(-fee),
+                )
+            )
+        if legs:
+            entry_post(
+                actor=actor,
+                effective_date=_day(bt["created"]),
+                memo=(
+                    f"Dispute {'funds withdrawn' if amount < 0 else 'funds reinstated'} "
+                    "on online gift "
+                    f"{payment.donation.reference}, payment {payment.pk}"
+                ),
+                source=f"donations.OnlinePayment:{payment.pk}",
+                legs=legs,
+                idempotency_key=f"stripe:dispute:{bt['id']}",
+            )
+    status = _DISPUTE_OUTCOMES.get(dispute.get("status"), OnlinePayment.Dispute.OPEN)
+    # A closed dispute stays closed whatever older event arrives after it.
+    if payment.dispute in (OnlinePayment.Dispute.WON, OnlinePayment.Dispute.LOST):
+        status = payment.dispute
+    payment.dispute = status
+    payment.amount_disputed = (
+        from_pence(max(withdrawn, 0)) if withdrawn > 0 else Money("0.00", "GBP")
+    )
+    payment._history_user = actor
+    payment.save(update_fields=["dispute", "amount_disputed"])
+
+
+def online_payment_refund(
+    *,
+    actor: AbstractBaseUser,
+    payment: OnlinePayment,
+    amount: Money,
+    reason: str,
+    request_key: uuid.UUID,
+) -> StaffRefund:
+    """Refund all or part of a payment through Stripe; the ledger follows Stripe's figures.
+
+    ``request_key`` is the refund form's one-time token, so a resubmitted form reaches
+    Stripe with the same idempotency key and refunds once.
+    """
+    done = StaffRefund.objects.filter(request_key=request_key).first()
+    if done is not None:
+        return done
+    payment = OnlinePayment.objects.get(pk=payment.pk)
+    if not isinstance(amount, Money) or amount.amount <= 0:
+        raise RefundInvalid("Enter an amount to refund.")
+    if amount > payment.refundable:
+        raise RefundInvalid(f"At most {payment.refundable} of this payment can still be refunded.")
+    if not reason.strip():
+        raise RefundInvalid("Give a reason for the refund.")
+    client = stripe_client()
+    try:
+        refund = client.v1.refunds.create(
+            params={
+                "payment_intent": payment.payment_intent_id,
+                "amount": to_pence(amount),
+                "reason": "requested_by_customer",
+                "metadata": {"payment": str(payment.pk), "request": str(request_key)},
+            },
+            options={"idempotency_key": f"clf-refund-{request_key}"},
+        )
+        charge = _as_dict(client.v1.charges.retrieve(payment.charge_id))
+    except stripe.StripeError as error:
+        raise RefundFailed(
+            f"Stripe did not make the refund: {error.user_message or error}"
+        ) from error
+    with transaction.atomic():
+        payment = OnlinePayment.objects.select_for_update().get(pk=payment.pk)
+        staff_refund, _ = StaffRefund.objects.get_or_create(
+            request_key=request_key,
+            defaults={
+                "payment": payment,
+                "amount": amount,
+                "reason": reason.strip(),
+                "stripe_refund_id": refund.id,
+                "requested_by": actor,
+            },
+        )
+        # Stripe's own running total decides what posts, so the charge.refunded webhook
+        # for this same refund finds nothing left to do.
+        _refunds_sync(payment=payment, cumulative_pence=charge["amount_refunded"], actor=actor)
+    return staff_refund
+
+
+# ---- Gift Aid ---------------------------------------------------------------------------
+
+
+def gift_aid_eligible(date_from: date, date_to: date):
+    """Payments with a declaration, not yet claimed, never refunded or lost in a dispute."""
+    return (
+        OnlinePayment.objects.filter(
+            paid_on__gte=date_from,
+            paid_on__lte=date_to,
+            donation__gift_aid__isnull=False,
+            gift_aid_claim__isnull=True,
+            amount_refunded=Money("0.00", "GBP"),
+        )
+        .exclude(dispute__in=[OnlinePayment.Dispute.OPEN, OnlinePayment.Dispute.LOST])
+        .select_related("donation__gift_aid")
+        .order_by("paid_on", "id")
+    )
+
+
+def gift_aid_claim_create(
+    *, actor: AbstractBaseUser, date_from: date, date_to: date
+) -> GiftAidClaim:
+    """Put every eligible gift in the range into one claim; a gift is never claimed twice."""
+    if date_to < date_from:
+        raise NothingToClaim("The end date must be on or after the start date.")
+    with transaction.atomic():
+        ids = list(
+            gift_aid_eligible(date_from, date_to).select_for_update().values_list("pk", flat=True)
+        )
+        if not ids:
+            raise NothingToClaim("There are no unclaimed Gift Aid gifts in that range.")
+        claim = GiftAidClaim(date_from=date_from, date_to=date_to, created_by=actor)
+        claim._history_user = actor
+        claim.save()
+        # Compare-and-set: a claim run racing this one cannot take the same gifts.
+        taken = OnlinePayment.objects.filter(pk__in=ids, gift_aid_claim__isnull=True).update(
+            gift_aid_claim=claim
+        )
+        if taken != len(ids):
+            raise NothingToClaim("Another claim run took some of these gifts; run the claim again.")
+        total = OnlinePayment.objects.filter(gift_aid_claim=claim).aggregate(total=Sum("amount"))[
+            "total"
+        ]
+        claim.total = Money(total, "GBP")
+        claim.save(update_fields=["total"])
+    return claim

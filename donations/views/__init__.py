@@ -1,0 +1,1 @@
+"""Views of the donations app, split by feature (``cash``, ``online``)."""

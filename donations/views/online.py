@@ -1,0 +1,270 @@
+"""Online giving: the public donation and thank-you pages, and the staff pages for gifts,
+refunds, payouts and Gift Aid claims. Views only call services and selectors."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from djmoney.money import Money
+
+from donations.exceptions import (
+    CheckoutUnavailable,
+    DonationAmountInvalid,
+    NoFundForOnlineGifts,
+    NothingToClaim,
+    RefundFailed,
+    RefundInvalid,
+    TooManyAttempts,
+)
+from donations.forms.online import DonationFilterForm, DonationForm, GiftAidClaimForm, RefundForm
+from donations.models.cash import CollectionPoint
+from donations.models.online import GiftAidClaim, OnlineDonation, OnlinePayment, StripePayout
+from donations.selectors.online import donations_filtered, gift_aid_schedule, payout_summary
+from donations.services.online import (
+    GiftAidDetails,
+    gift_aid_claim_create,
+    is_test_mode,
+    online_donation_limits,
+    online_donation_start,
+    online_fund,
+    online_payment_refund,
+)
+from fund.access import STAFF_ROLES, role_required
+from fund.roles import Role
+
+REFUNDERS = (Role.FUND_OFFICER, Role.FUND_MANAGER)
+
+
+def _collection_point(code: str):
+    """The active collection point a poster's ``?point=CODE`` names; unknown codes are ignored."""
+    code = code.strip().upper()
+    if not code or len(code) > 12:
+        return None
+    return CollectionPoint.objects.select_related("fund").filter(public_code=code, is_active=True).first()
+
+
+@require_http_methods(["GET", "POST"])
+def donate(request):
+    """The public donation page: no sign-in, works without JavaScript."""
+    try:
+        fund = online_fund()
+    except NoFundForOnlineGifts:
+        raise Http404("Online giving is not open.") from None
+    point_code = (
+        request.POST.get("point") if request.method == "POST" else request.GET.get("point")
+    ) or ""
+    point = _collection_point(point_code)
+    if point is not None:
+        fund = point.fund
+    minimum, maximum = online_donation_limits(fund)
+    status = 200
+    if request.method == "POST":
+        form = DonationForm(request.POST, minimum=minimum, maximum=maximum)
+        if form.is_valid():
+            data = form.cleaned_data
+            gift_aid = None
+            if data["gift_aid"]:
+                gift_aid = GiftAidDetails(
+                    title=data["title"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    house_name_or_number=data["house_name_or_number"],
+                    address=data["address"],
+                    postcode=data["postcode"],
+                )
+            try:
+                donation = online_donation_start(
+                    actor=None,
+                    attempt=data["attempt"],
+                    amount=data["amount"],
+                    frequency=data["frequency"],
+                    donor_name=data["donor_name"],
+                    donor_email=data["donor_email"],
+                    gift_aid=gift_aid,
+                    point=point,
+                    client_ip=request.META.get("REMOTE_ADDR", ""),
+                    site_url=request.build_absolute_uri("/"),
+                )
+            except TooManyAttempts as error:
+                form.add_error(None, str(error))
+                status = 429
+            except (DonationAmountInvalid, CheckoutUnavailable) as error:
+                form.add_error(None, str(error))
+                status = 503 if isinstance(error, CheckoutUnavailable) else 400
+            else:
+                # 303: the browser fetches Stripe's hosted page with GET.
+                response = redirect(donation.checkout_url)
+                response.status_code = 303
+                return response
+        else:
+            status = 400
+    else:
+        form = DonationForm(
+            initial={"point": point.public_code if point else ""}, minimum=minimum, maximum=maximum
+        )
+    return render(
+        request,
+        "donations/online/donate.html",
+        {
+            "form": form,
+            "point": point,
+            "minimum": minimum,
+            "maximum": maximum,
+            "cancelled": request.GET.get("cancelled") == "1",
+            "test_mode": is_test_mode(),
+        },
+        status=status,
+    )
+
+
+def donate_thank_you(request, public_id):
+    """Says the gift is being confirmed until Stripe's webhook has arrived, then thanks."""
+    donation = get_object_or_404(OnlineDonation, public_id=public_id)
+    return render(
+        request,
+        "donations/online/thank_you.html",
+        {"donation": donation, "test_mode": donation.test_mode},
+    )
+
+
+@role_required(*STAFF_ROLES)
+def online_list(request):
+    filters = DonationFilterForm(request.GET or None)
+    rows = donations_filtered(filters.cleaned_data if filters.is_valid() else {})
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "donations/online/list.html",
+        {"filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+@role_required(*STAFF_ROLES)
+def online_detail(request, pk):
+    donation = get_object_or_404(OnlineDonation.objects.select_related("fund", "gift_aid"), pk=pk)
+    payments = donation.payments.prefetch_related("staff_refunds").order_by("paid_on", "id")
+    return render(
+        request,
+        "donations/online/detail.html",
+        {
+            "donation": donation,
+            "payments": payments,
+            "events": donation.events.select_related("actor"),
+        },
+    )
+
+
+@role_required(*REFUNDERS)
+@require_http_methods(["GET", "POST"])
+def payment_refund(request, pk):
+    payment = get_object_or_404(OnlinePayment.objects.select_related("donation"), pk=pk)
+    if request.method == "POST":
+        form = RefundForm(request.POST)
+        if form.is_valid():
+            try:
+                online_payment_refund(
+                    actor=request.user,
+                    payment=payment,
+                    amount=Money(form.cleaned_data["amount"], "GBP"),
+                    reason=form.cleaned_data["reason"],
+                    request_key=form.cleaned_data["request_key"],
+                )
+            except (RefundInvalid, RefundFailed) as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request, f"Refund of £{form.cleaned_data['amount']:,.2f} made through Stripe."
+                )
+                return redirect("donations:online-detail", pk=payment.donation_id)
+    else:
+        form = RefundForm(initial={"amount": payment.refundable.amount})
+    return render(request, "donations/online/refund.html", {"payment": payment, "form": form})
+
+
+@role_required(*STAFF_ROLES)
+def payout_list(request):
+    page = Paginator(StripePayout.objects.all(), 50).get_page(request.GET.get("page"))
+    return render(request, "donations/online/payouts.html", {"page": page})
+
+
+@role_required(*STAFF_ROLES)
+def payout_detail(request, pk):
+    payout = get_object_or_404(StripePayout, pk=pk)
+    summary = payout_summary(payout)
+    lines = payout.lines.select_related("payment__donation")
+    return render(
+        request,
+        "donations/online/payout.html",
+        {
+            "payout": payout,
+            "summary": summary,
+            "lines": lines,
+            "ties": summary.net == payout.amount,
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+def gift_aid_claims(request):
+    return render(
+        request,
+        "donations/online/gift_aid.html",
+        {
+            "claims": GiftAidClaim.objects.select_related("created_by"),
+            "form": GiftAidClaimForm(),
+            "may_claim": request.user.groups.filter(name__in=[r.value for r in REFUNDERS]).exists(),
+        },
+    )
+
+
+@role_required(*REFUNDERS)
+@require_POST
+def gift_aid_claim_run(request):
+    form = GiftAidClaimForm(request.POST)
+    if form.is_valid():
+        try:
+            claim = gift_aid_claim_create(
+                actor=request.user,
+                date_from=form.cleaned_data["date_from"],
+                date_to=form.cleaned_data["date_to"],
+            )
+        except NothingToClaim as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"Gift Aid claim {claim.pk} made: {claim.payments.count()} gifts."
+            )
+            return redirect("donations:gift-aid-claim", pk=claim.pk)
+    return render(
+        request,
+        "donations/online/gift_aid.html",
+        {
+            "claims": GiftAidClaim.objects.select_related("created_by"),
+            "form": form,
+            "may_claim": True,
+        },
+        status=400,
+    )
+
+
+@role_required(*STAFF_ROLES)
+def gift_aid_claim_detail(request, pk):
+    claim = get_object_or_404(GiftAidClaim, pk=pk)
+    schedule = gift_aid_schedule(claim)
+    return render(
+        request,
+        "donations/online/gift_aid_claim.html",
+        {"claim": claim, "headers": schedule.headers, "rows": list(schedule)},
+    )
+
+
+@role_required(*STAFF_ROLES)
+def gift_aid_schedule_ods(request, pk):
+    claim = get_object_or_404(GiftAidClaim, pk=pk)
+    content = gift_aid_schedule(claim).export("ods")
+    response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.spreadsheet")
+    response["Content-Disposition"] = f'attachment; filename="gift-aid-claim-{claim.pk}.ods"'
+    return response

@@ -1,0 +1,47 @@
+"""Stripe's webhook endpoint: verify the signature on the raw body, then hand over.
+
+Answers 400 to a missing, wrong or stale signature (changing nothing), 200 once the event
+is stored and processed (or was already), and 500 if processing failed, so that Stripe
+retries: the failed attempt rolled back completely.
+"""
+
+import json
+import logging
+
+import stripe
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from donations.services.online import stripe_event_process
+
+logger = logging.getLogger("fund.donations.webhooks")
+# Stripe's own default: a signature older than five minutes is refused (replay protection).
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    payload = request.body
+    header = request.headers.get("Stripe-Signature")
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not header or not secret:
+        return HttpResponseBadRequest("Missing signature.")
+    try:
+        stripe.Webhook.construct_event(
+            payload, header, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
+        )
+        event = json.loads(payload)
+    except (ValueError, stripe.SignatureVerificationError):
+        logger.warning("Refused a webhook with a bad or stale signature")
+        return HttpResponseBadRequest("Bad signature.")
+    try:
+        stripe_event_process(event=event)
+    except Exception:
+        logger.exception("Webhook event %s failed; Stripe will retry", event.get("id"))
+        return HttpResponse(
+            "Processing failed; please retry.", status=500, content_type="text/plain"
+        )
+    return HttpResponse("OK", content_type="text/plain")
