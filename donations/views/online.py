@@ -41,7 +41,11 @@ def _collection_point(code: str):
     code = code.strip().upper()
     if not code or len(code) > 12:
         return None
-    return CollectionPoint.objects.select_related("fund").filter(public_code=code, is_active=True).first()
+    return (
+        CollectionPoint.objects.select_related("fund")
+        .filter(public_code=code, is_active=True)
+        .first()
+    )
 
 
 @require_http_methods(["GET", "POST"])
