@@ -1,6 +1,6 @@
 from django.urls import path
 
-from donations.views import online
+from donations.views import cash, online
 
 app_name = "donations"
 urlpatterns = [
@@ -18,4 +18,38 @@ urlpatterns = [
         online.gift_aid_schedule_ods,
         name="gift-aid-schedule",
     ),
+    # Cash: collection points, box counts and deposits (staff pages).
+    path("cash/", cash.overview, name="cash_overview"),
+    path("cash/points/", cash.point_list, name="cash_points"),
+    path("cash/points/new/", cash.point_create, name="cash_point_create"),
+    path("cash/points/<int:pk>/", cash.point_detail, name="cash_point"),
+    path("cash/points/<int:pk>/edit/", cash.point_edit, name="cash_point_edit"),
+    path("cash/points/<int:pk>/poster.pdf", cash.point_poster, name="cash_point_poster"),
+    path("cash/points/<int:pk>/empty/", cash.collection_create, name="cash_collection_create"),
+    path("cash/counts/", cash.count_list, name="cash_counts"),
+    path("cash/collections/<int:pk>/", cash.collection_detail, name="cash_collection"),
+    path(
+        "cash/collections/<int:pk>/confirm/",
+        cash.collection_confirm,
+        name="cash_collection_confirm",
+    ),
+    path(
+        "cash/collections/<int:pk>/return/", cash.collection_return, name="cash_collection_return"
+    ),
+    path(
+        "cash/collections/<int:pk>/recount/",
+        cash.collection_recount,
+        name="cash_collection_recount",
+    ),
+    path(
+        "cash/collections/<int:pk>/seal-review/",
+        cash.collection_seal_review,
+        name="cash_collection_seal_review",
+    ),
+    path("cash/in-transit/", cash.in_transit, name="cash_in_transit"),
+    path("cash/deposits/new/", cash.deposit_create, name="cash_deposit_create"),
+    path("cash/deposits/<int:pk>/", cash.deposit_detail, name="cash_deposit"),
+    path("cash/deposits/<int:pk>/check/", cash.deposit_check, name="cash_deposit_check"),
+    path("cash/yield/", cash.yield_report, name="cash_yield"),
+    path("cash/gasds/", cash.gasds_report, name="cash_gasds"),
 ]

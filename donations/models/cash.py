@@ -242,6 +242,10 @@ class CollectionEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
 
+    @property
+    def to_label(self) -> str:
+        return Collection.Status(self.to_status).label
+
 
 class Deposit(models.Model):
     """Cash from one or more confirmed collections paid into the bank, then checked."""
@@ -321,3 +325,7 @@ class DepositEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
+
+    @property
+    def to_label(self) -> str:
+        return Deposit.Status(self.to_status).label

@@ -20,4 +20,6 @@ class Command(BaseCommand):
 
 
 def demo_seeders():
-    return []
+    from donations.demo import seed_cash
+
+    return [seed_cash]
