@@ -8,6 +8,7 @@ from io import BytesIO
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
+from django.urls import reverse
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -19,9 +20,6 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from donations.models import CollectionPoint
 
-# The public donation page (the online donations feature serves it); ``point`` carries the
-# collection point's public code.
-DONATE_PATH = "/donate/"
 QR_SIZE = 9 * cm
 
 INK = colors.HexColor("#0b0c0c")
@@ -29,7 +27,8 @@ BRAND = colors.HexColor("#1d70b8")
 
 
 def donate_path(point: CollectionPoint) -> str:
-    return f"{DONATE_PATH}?{urlencode({'point': point.public_code})}"
+    """The public donation page with ``point`` set to the point's code, for attribution."""
+    return f"{reverse('donate')}?{urlencode({'point': point.public_code})}"
 
 
 def _style(name: str, size: float, *, bold: bool = False, color=INK, space_after: float = 8):
