@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "fund.middleware.SessionTimeoutMiddleware",
+    "fund.middleware.RequireTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "fund.middleware.NoStoreForSignedInMiddleware",
 ]
@@ -157,9 +159,28 @@ ACCOUNT_ADAPTER = "fund.adapters.NoSignupAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+# Failed sign-ins (password or second factor) per address and per account. allauth keeps
+# the counts in the cache, which is why the cache is shared (the database), not per process.
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key", "login": "30/m/ip"}
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Behind the production proxy the client's address is the last X-Forwarded-For hop the
+# proxy added; without it every visitor would share one rate-limit bucket.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+MFA_ADAPTER = "fund.adapters.MandatoryMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Changing Lives Fund"
+# No tolerance window: a code is valid for its own 30 seconds only, which is exactly as
+# long as allauth remembers a used code, so a code can never be replayed.
+MFA_TOTP_TOLERANCE = 0
+MFA_TOTP_PERIOD = 30
+
+# Rate-limit counters and used one-time codes must be seen by every worker process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -232,8 +253,11 @@ if STRIPE_API_BASE and not DEBUG:
         "STRIPE_API_BASE points the app at a Stripe test double, which is refused with DEBUG off."
     )
 
-SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_SECONDS", 8 * 60 * 60)
+# A session ends after SESSION_IDLE_SECONDS without a request or SESSION_ABSOLUTE_SECONDS
+# after sign-in, whichever comes first (fund.middleware.SessionTimeoutMiddleware).
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 8 * 60 * 60)
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

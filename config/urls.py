@@ -1,8 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from donations.views import online as online_donations
 from donations.webhooks import stripe_webhook
+
+# The admin has no sign-in form of its own: it sends people to the app's sign-in, which is
+# rate-limited and asks for the second factor.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("fund.urls")),

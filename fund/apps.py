@@ -13,9 +13,21 @@ class FundConfig(AppConfig):
     verbose_name = "Fund and ledger"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from allauth.mfa.signals import authenticator_added
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_migrate, post_save
 
+        from fund import authentication
         from fund.roles import sync_role_permissions
+
+        user_logged_in.connect(authentication.on_user_logged_in, dispatch_uid="fund.signed_in")
+        post_save.connect(
+            authentication.on_user_saved, sender=get_user_model(), dispatch_uid="fund.user_saved"
+        )
+        authenticator_added.connect(
+            authentication.on_authenticator_added, dispatch_uid="fund.authenticator_added"
+        )
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="fund.sync_role_permissions")
         post_migrate.connect(

@@ -4,18 +4,31 @@ Everything goes through the services, with idempotency keys, so running it twice
 nothing new.
 """
 
+import base64
+import hashlib
+import hmac
+import struct
+import time
 from datetime import date, timedelta
 
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from djmoney.money import Money
 
+from fund.authentication import needs_two_factor
 from fund.models import Fund
 from fund.roles import Role
 from fund.services import Leg, entry_post, fund_create
 
 DEMO_PASSWORD = "changing-lives-demo"
+# Every demo account that needs two factors shares this published authenticator secret, so
+# one entry in an authenticator app (or `manage.py demo_code`) signs in as any of them. It is
+# public: demo accounts must never exist in a real deployment.
+DEMO_TOTP_SECRET = "CHANGINGLIVESFUNDDEMOONLYSECRETS"
 
 # username, role, description printed for the person trying the demo
 DEMO_USERS = [
@@ -50,7 +63,32 @@ def seed_users() -> dict[str, object]:
         admin.set_password(DEMO_PASSWORD)
         admin.save()
     users["admin"] = admin
+    for user in users.values():
+        if needs_two_factor(user):
+            give_demo_authenticator(user)
     return users
+
+
+def give_demo_authenticator(user) -> None:
+    """An authenticator app registration with the published demo secret, and recovery codes."""
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        Authenticator.objects.create(
+            user=user,
+            type=Authenticator.Type.TOTP,
+            data={"secret": get_mfa_adapter().encrypt(DEMO_TOTP_SECRET)},
+        )
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists():
+        RecoveryCodes.activate(user)
+
+
+def totp_code(secret: str, at: float | None = None, period: int = 30, digits: int = 6) -> str:
+    """The RFC 6238 code an authenticator app shows for ``secret`` at time ``at``."""
+    counter = int((time.time() if at is None else at) // period)
+    key = base64.b32decode(secret, casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 10**digits:0{digits}d}"
 
 
 def seed_funds(users) -> dict[str, Fund]:

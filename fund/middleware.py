@@ -1,4 +1,18 @@
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from fund.authentication import (
+    needs_two_factor,
+    passed_two_factor,
+    session_expired,
+    session_touch,
+)
 
 
 class NoStoreForSignedInMiddleware:
@@ -14,3 +28,54 @@ class NoStoreForSignedInMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class SessionTimeoutMiddleware:
+    """Signs out a session idle longer than SESSION_IDLE_SECONDS or older than
+    SESSION_ABSOLUTE_SECONDS; the session is deleted on the server, not just forgotten."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            if session_expired(request.session):
+                logout(request)
+                messages.info(request, "You were signed out because your session timed out.")
+                return redirect_to_login(request.get_full_path())
+            session_touch(request.session)
+        return self.get_response(request)
+
+
+class RequireTwoFactorMiddleware:
+    """Accounts that need two factors (fund.authentication.needs_two_factor) can use
+    nothing but the authenticator set-up pages until the session has a second factor.
+
+    - No authenticator yet: sent to set one up (allauth's TOTP activation, which then
+      shows the recovery codes).
+    - An authenticator, but this session never used it (it was added by someone else, or
+      the session was started some other way): signed out, to sign in with both factors.
+    """
+
+    SET_UP_URL_NAMES = (
+        "mfa_activate_totp",
+        "mfa_view_recovery_codes",
+        "mfa_download_recovery_codes",
+        "account_reauthenticate",
+        "account_logout",
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if needs_two_factor(user) and not passed_two_factor(request):
+            if Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+            allowed = {reverse(name) for name in self.SET_UP_URL_NAMES}
+            static = "/" + settings.STATIC_URL.lstrip("/")
+            if request.path not in allowed and not request.path.startswith(static):
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -7,5 +7,6 @@ scripts/bootstrap.sh
 
 export DEBUG=true
 .venv/bin/python manage.py migrate --no-input -v0
+.venv/bin/python manage.py createcachetable
 .venv/bin/python manage.py seed_demo
 exec .venv/bin/python manage.py runserver 127.0.0.1:8000

@@ -2,11 +2,18 @@
 
 pytest_plugins = ["tests.browser"]
 
+import time
+
 import pytest
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.test import TransactionTestCase
+from django.core.cache import cache
+from django.test import Client, TransactionTestCase
 
 from fund import triggers
 from fund.models import Fund
@@ -25,6 +32,16 @@ def pytest_configure(config):
     }
     # Deliberately slow password hashing protects real passwords, not test personas.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Production keeps rate-limit counters and used one-time codes in the database cache so
+    # every worker sees them; tests use memory (cleared before each test, see below), and
+    # tests/fund/test_sign_in.py checks replay refusal on the database cache itself.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """No test inherits another's sign-in failures or used one-time codes."""
+    cache.clear()
 
 
 def make_user(username: str, role: Role | None = None, **extra):
@@ -121,3 +138,30 @@ TransactionTestCase._fixture_teardown = _flush_with_triggers_lifted(
 def login(client, user):
     client.force_login(user)
     return client
+
+
+# Signing in for real takes a password and a code from an authenticator app (tested in
+# tests/fund/test_sign_in.py). Everywhere else, ``client.force_login(user)`` stands for a
+# completed sign-in: the session records both factors, as allauth records them, so the
+# two-factor middleware lets it through.
+_force_login_password_only = Client.force_login
+
+
+def force_login_without_second_factor(client, user):
+    """A session that has the password step only (for testing the two-factor rules)."""
+    _force_login_password_only(client, user)
+
+
+def _force_login_with_both_factors(self, user, backend=None):
+    _force_login_password_only(self, user, backend)
+    session = self.session
+    now = time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now, "username": user.get_username()},
+        {"method": "mfa", "at": now, "type": "totp"},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+
+
+Client.force_login = _force_login_with_both_factors

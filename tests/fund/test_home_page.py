@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.auth import give_authenticator, totp_code
 from tests.browser import assert_accessible, assert_no_horizontal_scroll
 from tests.fund.helpers import post
 
@@ -54,10 +55,14 @@ def test_home_page_in_chromium_is_accessible(browse, officer, public_fund, width
 
 @pytest.mark.browser
 def test_sign_in_page_in_chromium(browse, officer):
+    give_authenticator(officer)
     page = browse(width=375, path="/accounts/login/")
     assert_accessible(page)
     page.get_by_label("Username or email").fill(officer.username)
     page.get_by_label("Password").fill("correct-horse-battery-staple")
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/2fa/authenticate/")
+    page.get_by_label("Security code").fill(totp_code())
+    page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/")
     assert page.get_by_role("heading", name="Funds", exact=True).is_visible()

@@ -17,6 +17,15 @@ class Command(BaseCommand):
         for username, _role, description in demo.DEMO_USERS + [("admin", None, "Administrator")]:
             self.stdout.write(f"  {username:<12} {description}")
         self.stdout.write(f"Password for every demo account: {demo.DEMO_PASSWORD}")
+        self.stdout.write(
+            "\nTwo-factor sign-in: every account above except partner is asked for a 6-digit\n"
+            "code after the password. Either add this secret to an authenticator app\n"
+            "(time-based, 6 digits, 30 seconds; the same secret serves every demo account):\n"
+            f"  {demo.DEMO_TOTP_SECRET}\n"
+            "or, in another terminal, print the code of the moment with:\n"
+            "  DEBUG=1 .venv/bin/python manage.py demo_code\n"
+            "A code works once: wait for the next one to sign in as someone else."
+        )
 
 
 def demo_seeders():
