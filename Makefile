@@ -8,7 +8,7 @@ test:
 	scripts/run-tests.sh
 
 bench:
-	scripts/bootstrap.sh test && .venv/bin/python bench/ledger.py
+	scripts/run-bench.sh
 
 lint:
 	scripts/bootstrap.sh test && .venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -13,8 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from djmoney.money import Money
 
 from fund.exceptions import AlreadyReversed, InsufficientFunds, InvalidPosting, PeriodLocked
@@ -31,7 +30,6 @@ from fund.models import (
 from fund.selectors import available_in_fund
 
 PENNY = Decimal("0.01")
-FIELD_SEPARATOR = "\x1f"
 
 
 @dataclass(frozen=True)
@@ -45,36 +43,29 @@ class Leg:
 
 
 def canonical_content(
-    *,
     sequence: int,
     entry_id: int,
-    effective_date: date,
+    effective_date: str,
     fund_id: int,
     debit_account_id: int,
     credit_account_id: int,
-    amount: Decimal,
+    amount: str,
     currency: str,
     memo: str,
     source: str,
     idempotency_key: str | None,
     reverses_id: int | None,
+    /,
 ) -> str:
-    """The exact text a transfer's hash covers; ``verify_ledger`` rebuilds it the same way."""
-    return FIELD_SEPARATOR.join(
-        (
-            str(sequence),
-            str(entry_id),
-            effective_date.isoformat(),
-            str(fund_id),
-            str(debit_account_id),
-            str(credit_account_id),
-            f"{amount:.2f}",
-            str(currency),
-            memo,
-            source,
-            idempotency_key or "",
-            "" if reverses_id is None else str(reverses_id),
-        )
+    """The exact text a transfer's hash covers; ``verify_ledger`` rebuilds it the same way.
+
+    Dates are ISO text and amounts have exactly two decimals, so the text does not depend
+    on how a database returns them.
+    """
+    return (
+        f"{sequence}\x1f{entry_id}\x1f{effective_date}\x1f{fund_id}\x1f{debit_account_id}"
+        f"\x1f{credit_account_id}\x1f{amount}\x1f{currency}\x1f{memo}\x1f{source}"
+        f"\x1f{idempotency_key or ''}\x1f{'' if reverses_id is None else reverses_id}"
     )
 
 
@@ -170,20 +161,20 @@ def entry_post(
             sequence += 1
             debit, credit = accounts[leg.debit], accounts[leg.credit]
             content = canonical_content(
-                sequence=sequence,
-                entry_id=entry.pk,
-                effective_date=effective_date,
-                fund_id=leg.fund.pk,
-                debit_account_id=debit.pk,
-                credit_account_id=credit.pk,
-                amount=leg.amount.amount,
-                currency="GBP",
-                memo=memo,
-                source=source,
-                idempotency_key=entry.idempotency_key,
-                reverses_id=reverses.pk if reverses else None,
+                sequence,
+                entry.pk,
+                effective_date.isoformat(),
+                leg.fund.pk,
+                debit.pk,
+                credit.pk,
+                f"{leg.amount.amount:.2f}",
+                "GBP",
+                memo,
+                source,
+                entry.idempotency_key,
+                reverses.pk if reverses else None,
             )
-            prev_hash, this_hash = prev_hash, chain_hash(prev_hash, content)
+            this_hash = chain_hash(prev_hash, content)
             transfers.append(
                 Transfer(
                     sequence=sequence,
@@ -201,26 +192,47 @@ def entry_post(
             credits[(credit.pk, leg.fund.pk)] += leg.amount.amount
         Transfer.objects.bulk_create(transfers)
 
-        for (account_id, fund_id), amount in debits.items():
-            _add_to_balance(account_id, fund_id, debit=amount)
-        for (account_id, fund_id), amount in credits.items():
-            _add_to_balance(account_id, fund_id, credit=amount)
+        _add_to_balances(debits, credits)
 
         ChainHead.objects.filter(pk=1).update(sequence=sequence, hash=prev_hash)
     return entry
 
 
-def _add_to_balance(account_id: int, fund_id: int, *, debit=Decimal(0), credit=Decimal(0)) -> None:
-    updated = Balance.objects.filter(account_id=account_id, fund_id=fund_id).update(
-        debit_total=F("debit_total") + debit, credit_total=F("credit_total") + credit
-    )
-    if not updated:
-        Balance.objects.create(
-            account_id=account_id,
-            fund_id=fund_id,
-            debit_total=Money(debit, "GBP"),
-            credit_total=Money(credit, "GBP"),
+def _add_to_balances(
+    debits: dict[tuple[int, int], Decimal], credits: dict[tuple[int, int], Decimal]
+) -> None:
+    """Add posted amounts to the cached balances, in one round trip.
+
+    Every (account, fund) row exists from the moment the fund or account is created, and
+    the chain-head lock held by the caller serialises these updates. Raw SQL because this
+    is the hot path of every posting and the ORM's per-row update costs several times more.
+    """
+    keys = debits.keys() | credits.keys()
+    rows = [(debits.get(k, Decimal(0)), credits.get(k, Decimal(0)), k[0], k[1]) for k in keys]
+    table = Balance._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET debit_total = debit_total + %s, "
+            "credit_total = credit_total + %s WHERE account_id = %s AND fund_id = %s",
+            rows,
         )
+        updated = cursor.rowcount
+    if updated < len(rows):
+        # A fund or account created without its balance rows (fund_create makes them):
+        # create the missing rows now, still under the chain-head lock.
+        existing = set(
+            Balance.objects.filter(
+                account_id__in={k[0] for k in keys}, fund_id__in={k[1] for k in keys}
+            ).values_list("account_id", "fund_id")
+        )
+        for debit, credit, account_id, fund_id in rows:
+            if (account_id, fund_id) not in existing:
+                Balance.objects.create(
+                    account_id=account_id,
+                    fund_id=fund_id,
+                    debit_total=Money(debit, "GBP"),
+                    credit_total=Money(credit, "GBP"),
+                )
 
 
 def _counts_towards_available(account: Account) -> bool:

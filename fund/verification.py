@@ -3,9 +3,12 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from hashlib import sha256
+
+from django.db import connection
 
 from fund.models import GENESIS_HASH, Balance, ChainHead, Entry, Transfer
-from fund.services import canonical_content, chain_hash
+from fund.services import canonical_content
 
 CHUNK = 20_000
 
@@ -30,72 +33,71 @@ def verify_ledger(*, max_problems: int = 20) -> VerificationResult:
         if len(result.problems) < max_problems:
             result.problems.append(text)
 
-    debits: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    credits: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    # Integer pence and ISO text straight from the database: the loop below runs once per
+    # transfer, so it avoids model instances, Decimal arithmetic and per-vendor converters.
+    debits: dict[tuple[int, int], int] = defaultdict(int)
+    credits: dict[tuple[int, int], int] = defaultdict(int)
     expected_sequence, prev_hash = 1, GENESIS_HASH
-    rows = Transfer.objects.order_by("sequence").values_list(
-        "sequence",
-        "entry_id",
-        "entry__effective_date",
-        "fund_id",
-        "debit_account_id",
-        "credit_account_id",
-        "amount",
-        "amount_currency",
-        "entry__memo",
-        "entry__source",
-        "entry__idempotency_key",
-        "entry__reverses_id",
-        "prev_hash",
-        "hash",
+    query = (
+        "SELECT t.sequence, t.entry_id, CAST(e.effective_date AS TEXT), t.fund_id, "
+        "t.debit_account_id, t.credit_account_id, CAST(ROUND(t.amount * 100) AS BIGINT), "
+        "t.amount_currency, e.memo, e.source, e.idempotency_key, e.reverses_id, t.prev_hash, "
+        f"t.hash FROM {Transfer._meta.db_table} t JOIN {Entry._meta.db_table} e "
+        "ON e.id = t.entry_id ORDER BY t.sequence"
     )
-    for (
-        sequence,
-        entry_id,
-        effective_date,
-        fund_id,
-        debit_id,
-        credit_id,
-        amount,
-        currency,
-        memo,
-        source,
-        key,
-        reverses_id,
-        stored_prev,
-        stored_hash,
-    ) in rows.iterator(chunk_size=CHUNK):
-        if sequence != expected_sequence:
-            problem(
-                f"transfer #{sequence}: expected sequence #{expected_sequence} (gap or duplicate)"
-            )
-        if stored_prev != prev_hash:
-            problem(f"transfer #{sequence}: previous hash does not match transfer #{sequence - 1}")
-        if amount <= 0 or currency != "GBP":
-            problem(
-                f"transfer #{sequence}: amount {amount} {currency} is not a positive GBP amount"
-            )
-        content = canonical_content(
-            sequence=sequence,
-            entry_id=entry_id,
-            effective_date=effective_date,
-            fund_id=fund_id,
-            debit_account_id=debit_id,
-            credit_account_id=credit_id,
-            amount=amount,
-            currency=currency,
-            memo=memo,
-            source=source,
-            idempotency_key=key,
-            reverses_id=reverses_id,
-        )
-        if chain_hash(stored_prev, content) != stored_hash:
-            problem(f"transfer #{sequence} (entry {entry_id}): hash does not match its content")
-        debits[(debit_id, fund_id)] += amount
-        credits[(credit_id, fund_id)] += amount
-        prev_hash = stored_hash
-        expected_sequence = sequence + 1
-        result.transfers_checked += 1
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(query)
+        while batch := cursor.fetchmany(CHUNK):
+            for (
+                sequence,
+                entry_id,
+                day,
+                fund_id,
+                debit_id,
+                credit_id,
+                pence,
+                currency,
+                memo,
+                source,
+                key,
+                reverses_id,
+                stored_prev,
+                stored_hash,
+            ) in batch:
+                if sequence != expected_sequence:
+                    problem(
+                        f"transfer #{sequence}: expected sequence #{expected_sequence} "
+                        "(gap or duplicate)"
+                    )
+                if stored_prev != prev_hash:
+                    problem(f"transfer #{sequence}: previous hash does not match the one before")
+                if pence <= 0 or currency != "GBP":
+                    problem(
+                        f"transfer #{sequence}: {pence}p {currency} is not a positive GBP amount"
+                    )
+                content = canonical_content(
+                    sequence,
+                    entry_id,
+                    day,
+                    fund_id,
+                    debit_id,
+                    credit_id,
+                    f"{pence // 100}.{pence % 100:02d}",
+                    currency,
+                    memo,
+                    source,
+                    key,
+                    reverses_id,
+                )
+                if sha256((stored_prev + content).encode()).hexdigest() != stored_hash:
+                    problem(
+                        f"transfer #{sequence} (entry {entry_id}): hash does not match its content"
+                    )
+                debits[(debit_id, fund_id)] += pence
+                credits[(credit_id, fund_id)] += pence
+                prev_hash = stored_hash
+                expected_sequence = sequence + 1
+                result.transfers_checked += 1
 
     head = ChainHead.objects.get(pk=1)
     result.head_sequence, result.head_hash = head.sequence, head.hash
@@ -121,10 +123,12 @@ def verify_ledger(*, max_problems: int = 20) -> VerificationResult:
         seen.add(key)
         total_debit += debit_total
         total_credit += credit_total
-        if debit_total != debits.get(key, 0) or credit_total != credits.get(key, 0):
+        summed_debit = Decimal(debits.get(key, 0)) / 100
+        summed_credit = Decimal(credits.get(key, 0)) / 100
+        if debit_total != summed_debit or credit_total != summed_credit:
             problem(
                 f"balance {code} in fund {fund_code}: cached debits {debit_total} / credits "
-                f"{credit_total}, transfers sum to {debits.get(key, 0)} / {credits.get(key, 0)}"
+                f"{credit_total}, transfers sum to {summed_debit:.2f} / {summed_credit:.2f}"
             )
     for key in (debits.keys() | credits.keys()) - seen:
         problem(f"balance missing for account {key[0]} in fund {key[1]}")

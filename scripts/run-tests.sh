@@ -11,21 +11,14 @@ need=()
 command -v "${CHROMIUM_PATH:-chromium}" >/dev/null 2>&1 || need+=(chromium)
 command -v hledger >/dev/null 2>&1 || need+=(hledger)
 command -v ledger >/dev/null 2>&1 || need+=(ledger)
-pg_bin=""
-for dir in $(command -v initdb >/dev/null 2>&1 && dirname "$(readlink -f "$(command -v initdb)")") \
-    /usr/lib/postgresql/*/bin /opt/homebrew/bin /usr/local/bin; do
-    if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then pg_bin="$dir"; break; fi
-done
-[ -n "$pg_bin" ] || need+=(postgresql)
+source scripts/postgres.sh
+[ -n "$(find_pg_bin)" ] || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
         echo "Installing ${need[*]} with apt-get..."
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq
         apt-get install -y -qq --no-install-recommends "${need[@]}" fonts-dejavu-core >/dev/null
-        for dir in /usr/lib/postgresql/*/bin; do
-            [ -x "$dir/initdb" ] && pg_bin="$dir"
-        done
     else
         echo "Please install: ${need[*]} (e.g. with your package manager), then run again." >&2
         exit 1
@@ -43,22 +36,6 @@ echo "=== Test suite on SQLite ==="
 .venv/bin/python -m pytest "$@"
 
 echo "=== Test suite on PostgreSQL ==="
-pgdir=$(mktemp -d /tmp/clf-pg.XXXXXX)
-run_pg() { "$@"; }
-if [ "$(id -u)" = 0 ]; then
-    # PostgreSQL refuses to run as root: the private cluster belongs to the postgres user.
-    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-    chown postgres "$pgdir"
-    run_pg() { runuser -u postgres -- "$@"; }
-fi
-port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cleanup() {
-    run_pg "$pg_bin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true
-    rm -rf "$pgdir"
-}
-trap cleanup EXIT
-run_pg "$pg_bin/initdb" -D "$pgdir/data" -U clf --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-run_pg "$pg_bin/pg_ctl" -D "$pgdir/data" -l "$pgdir/postgres.log" -w start \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $pgdir -c fsync=off -c max_connections=100" >/dev/null
-export DATABASE_URL="postgres://clf@127.0.0.1:$port/clf"
+# fsync off: this cluster is thrown away at the end, and durability is not under test.
+PG_EXTRA_OPTIONS="-c fsync=off" start_private_postgres
 .venv/bin/python -m pytest "$@"

@@ -1,6 +1,7 @@
 """Any sequence of postings, reversals and refused postings keeps every invariant."""
 
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from django.db import transaction
@@ -40,11 +41,11 @@ class LedgerMachine(RuleBasedStateMachine):
         # Each example runs in its own savepoint, rolled back at teardown.
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
-        self.actor = make_user(f"prop-{id(self)}")
+        self.actor = make_user(f"prop-{uuid4().hex}")
         self.funds = [
             fund_create(
                 actor=self.actor,
-                code=f"f{i}-{id(self)}",
+                code=f"f{i}-{uuid4().hex[:8]}",
                 name=f"Fund {i}",
                 kind=Fund.Kind.UNRESTRICTED,
             )
