@@ -214,7 +214,7 @@ class CollectionForm(CountForm):
         label="Time emptied",
         help_text="24-hour clock, for example 14:30",
         widget=forms.TimeInput(
-            format="%H:%M", attrs={"class": f"{INPUT} govuk-input--width-5", "type": "time"}
+            format="%H:%M", attrs={"class": f"{INPUT} govuk-input--width-10", "type": "time"}
         ),
     )
     seal_removed = _text("Seal number removed", width=10, hint="Read it off the seal you cut")
