@@ -123,6 +123,9 @@ def collection_point_update(
                 value = value.strip()
             setattr(point, name, value)
         point.box_number = point.box_number.upper()
+        if point.closed_on is not None:
+            # A withdrawn box collects nothing; a box can be paused without a closing date.
+            point.is_active = False
         point._history_user = actor
         point.full_clean()
         point.save()

@@ -74,7 +74,6 @@ def record(actor, point, amount: str, *, removed=None, fitted=None, when=None, d
     )
 
 
-
 @pytest.fixture
 def stripe_double(settings):
     """The local Stripe double on a free loopback port, with the app pointed at it."""

@@ -205,3 +205,32 @@ def test_a_returned_count_needs_a_reason_and_goes_back_for_a_recount(officer, of
         "confirmed",
     ]
     assert Entry.objects.count() == 1
+
+
+def test_a_point_with_a_closing_date_is_no_longer_active(officer, cafe):
+    from datetime import date
+
+    point = collection_point_update(
+        actor=officer, point=cafe, closed_on=date(2026, 11, 1), is_active=True
+    )
+    assert not point.is_active
+
+
+def test_a_count_in_a_closed_period_is_refused_and_changes_nothing(
+    officer, officer2, manager, cafe, public_fund
+):
+    from datetime import date
+
+    from fund.exceptions import PeriodLocked
+    from fund.services import fund_lock_period
+
+    collection = record(officer, cafe, "20.00", when=at(2026, 11, 20))
+    fund_lock_period(actor=manager, fund=public_fund, lock_date=date(2026, 11, 20))
+
+    with pytest.raises(PeriodLocked):
+        collection_confirm(actor=officer2, collection=collection)
+    collection.refresh_from_db()
+    assert collection.status == Collection.Status.AWAITING_CONFIRMATION
+    assert collection.confirmed_by is None
+    assert collection.events.count() == 1
+    assert not Entry.objects.exists()

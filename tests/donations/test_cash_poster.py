@@ -51,3 +51,18 @@ def test_each_point_gets_its_own_qr_code(client, officer, cafe, pharmacy):
     pdf = client.get(reverse("donations:cash_point_poster", args=[pharmacy.pk])).content
 
     assert decode_qr_codes(pdf) == [f"http://testserver/donate/?point={pharmacy.public_code}"]
+
+
+def test_scanning_the_poster_opens_the_donation_page_for_that_point(client, officer, cafe):
+    client.force_login(officer)
+    [url] = decode_qr_codes(
+        client.get(reverse("donations:cash_point_poster", args=[cafe.pk])).content
+    )
+    client.logout()
+
+    response = client.get(url.removeprefix("http://testserver"))
+
+    assert response.status_code == 200
+    assert "You are giving through the collection box at <strong>Corner Café</strong>" in (
+        response.content.decode()
+    )
