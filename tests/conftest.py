@@ -1,6 +1,6 @@
 """Named personas and shared fixtures for the whole suite."""
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.access_objects"]
 
 import time
 

@@ -1,0 +1,99 @@
+"""Objects for the URLs in tests/access_table.py that take an id.
+
+A fixture here is named in an entry's ``kwargs`` (``kwargs={"pk": "collection_point"}``).
+Where scope matters, make the object belong to agency A (``key_worker``'s agency), so the
+table can say agency B's key worker gets a 404. Loaded for the whole suite from
+tests/conftest.py.
+"""
+
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from djmoney.money import Money
+
+from donations.models.online import GiftAidClaim, OnlineDonation, OnlinePayment, StripePayout
+from donations.services.cash import (
+    collection_confirm,
+    collection_point_create,
+    collection_record,
+    deposit_record,
+)
+
+
+@pytest.fixture
+def collection_point(officer2, public_fund):
+    return collection_point_create(
+        actor=officer2,
+        host_name="Access Table Café",
+        address="1 Test Street",
+        box_number="B900",
+        seal="S-9001",
+        opened_on=date(2026, 4, 1),
+    )
+
+
+@pytest.fixture
+def box_collection(officer2, collection_point):
+    return collection_record(
+        actor=officer2,
+        point=collection_point,
+        emptied_at=datetime(2026, 11, 20, 10, tzinfo=ZoneInfo("Europe/London")),
+        seal_removed="S-9001",
+        seal_fitted="S-9002",
+        amount=Money("12.50", "GBP"),
+    )
+
+
+@pytest.fixture
+def bank_deposit(officer2, manager, box_collection):
+    confirmed = collection_confirm(actor=manager, collection=box_collection)
+    return deposit_record(
+        actor=officer2,
+        collections=[confirmed],
+        paying_in_reference="PI-ACCESS",
+        banked_on=date(2026, 11, 23),
+        amount_banked=Money("12.50", "GBP"),
+    )
+
+
+# Online giving records arrive through Stripe's webhooks; for checking who may open their
+# pages, plain rows are enough (no ledger entries hang on these).
+@pytest.fixture
+def online_donation(public_fund):
+    return OnlineDonation.objects.create(
+        attempt=uuid.uuid4(),
+        frequency=OnlineDonation.Frequency.ONE_OFF,
+        amount=Money("5.00", "GBP"),
+        fund=public_fund,
+    )
+
+
+@pytest.fixture
+def stripe_payout(db):
+    return StripePayout.objects.create(
+        stripe_id="po_access_table",
+        amount=Money("10.00", "GBP"),
+        arrival_date=date(2026, 11, 24),
+        status=StripePayout.Status.PAID,
+    )
+
+
+@pytest.fixture
+def gift_aid_claim(manager):
+    return GiftAidClaim.objects.create(
+        date_from=date(2026, 4, 6), date_to=date(2026, 11, 1), created_by=manager
+    )
+
+
+@pytest.fixture
+def online_payment(online_donation):
+    return OnlinePayment.objects.create(
+        donation=online_donation,
+        fund=online_donation.fund,
+        payment_intent_id="pi_access_table",
+        charge_id="ch_access_table",
+        amount=Money("5.00", "GBP"),
+        paid_on=date(2026, 11, 20),
+    )

@@ -1,0 +1,180 @@
+"""Who may open what: one entry for every URL pattern in the project.
+
+``tests/test_access_table.py`` walks every URL pattern Django knows and requests each one as
+every persona below, comparing what happens with this table. A URL without an entry fails
+that test, so a new page cannot ship without someone deciding who may reach it.
+
+Adding a URL
+------------
+Add one line to ``ACCESS``, keyed by the URL's name (``"namespace:name"``):
+
+    "grants:request-detail": Access(
+        allow={KEY_WORKER_A, *STAFF},          # who gets the page
+        not_found={KEY_WORKER_B},              # signed in, but outside their scope: 404
+        kwargs={"pk": "grant_request"},        # fixture (tests/access_objects.py) or a value
+    ),
+
+- ``allow``: the personas that reach the view (any answer but a sign-in redirect, 403 or
+  404: a page, a redirect elsewhere, a re-shown form, a 405 for a GET on a POST-only URL).
+- Everyone else is expected to be refused: ``anonymous`` is sent to sign in, a signed-in
+  persona gets 403, or 404 when listed in ``not_found`` (an object outside their scope).
+- ``expect`` overrides the outcome for named personas when a page behaves differently
+  (``{ANONYMOUS: OK}``).
+- ``kwargs``: a value for every URL argument. A string naming a fixture is replaced by
+  that fixture's object (its ``pk``, or the attribute given as ``"fixture.attribute"``);
+  put the fixture in ``tests/access_objects.py``, owned by agency A's key worker where
+  scope matters. Any other value is used as it is.
+- ``method``: "POST" for URLs that only accept POST (an empty form is posted).
+- ``needs``: fixtures the page needs to exist first (e.g. ``("public_fund",)``).
+
+The personas: ``anonymous`` (the public, donors included: donors have no accounts),
+``no_role`` (a signed-in account without any role), two key workers from different agencies,
+a fund officer, a fund manager, an auditor and a partner.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+ANONYMOUS = "anonymous"
+NO_ROLE = "no_role"
+KEY_WORKER_A = "key_worker_a"
+KEY_WORKER_B = "key_worker_b"
+OFFICER = "officer"
+MANAGER = "manager"
+AUDITOR = "auditor"
+PARTNER = "partner"
+PERSONAS = (ANONYMOUS, NO_ROLE, KEY_WORKER_A, KEY_WORKER_B, OFFICER, MANAGER, AUDITOR, PARTNER)
+
+EVERYONE = frozenset(PERSONAS)
+SIGNED_IN = EVERYONE - {ANONYMOUS}
+KEY_WORKERS = frozenset({KEY_WORKER_A, KEY_WORKER_B})
+STAFF = frozenset({OFFICER, MANAGER, AUDITOR})
+# Roles that change things: the auditor reads everything and changes nothing.
+WRITERS = frozenset({OFFICER, MANAGER})
+NOBODY = frozenset()
+
+# Outcomes
+OK = "ok"
+LOGIN = "sign-in redirect"
+FORBIDDEN = "403"
+NOT_FOUND = "404"
+
+
+@dataclass(frozen=True)
+class Access:
+    allow: frozenset[str] | set[str]
+    not_found: frozenset[str] | set[str] = frozenset()
+    kwargs: Mapping[str, object] = field(default_factory=dict)
+    method: str = "GET"
+    expect: Mapping[str, str] = field(default_factory=dict)
+    needs: tuple[str, ...] = ()
+
+    def expected(self, persona: str) -> str:
+        if persona in self.expect:
+            return self.expect[persona]
+        if persona in self.allow:
+            return OK
+        if persona == ANONYMOUS:
+            return LOGIN
+        if persona in self.not_found:
+            return NOT_FOUND
+        return FORBIDDEN
+
+
+# Every URL under /admin/: the admin is for staff accounts (is_staff) only, and its sign-in
+# hands over to the app's. Checked for each admin URL with made-up object ids. None of the
+# personas is a staff account, so all are sent to the admin's sign-in, which refuses a
+# signed-in account without admin access.
+ADMIN = Access(allow=NOBODY, expect={p: LOGIN for p in PERSONAS})
+ADMIN_EXCEPTIONS = {
+    "admin:login": Access(allow=NOBODY, expect={ANONYMOUS: LOGIN}),
+    "admin:logout": Access(allow=EVERYONE),  # POST only: a GET changes nothing (405)
+}
+
+# allauth's account pages. Sign-up is closed (accounts are made by an administrator);
+# pages for a sign-in in progress send everyone else back to sign in.
+_SIGN_IN_PAGES = {
+    "account_login": Access(allow=EVERYONE),
+    "account_logout": Access(allow=SIGNED_IN),
+    "account_inactive": Access(allow=EVERYONE),
+    "account_signup": Access(allow=EVERYONE),
+    "account_reauthenticate": Access(allow=SIGNED_IN),
+    "account_email": Access(allow=SIGNED_IN),
+    "account_email_verification_sent": Access(allow=EVERYONE),
+    "account_change_password": Access(allow=SIGNED_IN),
+    "account_set_password": Access(allow=SIGNED_IN),
+    "account_reset_password": Access(allow=EVERYONE),
+    "account_reset_password_done": Access(allow=EVERYONE),
+    "account_reset_password_from_key": Access(
+        allow=EVERYONE, kwargs={"uidb36": "1", "key": "not-a-real-key"}
+    ),
+    "account_reset_password_from_key_done": Access(allow=EVERYONE),
+    "account_confirm_login_code": Access(allow=SIGNED_IN),
+    "account_confirm_email": Access(allow=EVERYONE, kwargs={"key": "not-a-real-key"}),
+    "mfa_index": Access(allow=SIGNED_IN),
+    "mfa_authenticate": Access(allow=SIGNED_IN, expect={ANONYMOUS: LOGIN}),
+    "mfa_reauthenticate": Access(allow=SIGNED_IN),
+    "mfa_activate_totp": Access(allow=SIGNED_IN),
+    "mfa_deactivate_totp": Access(allow=SIGNED_IN, expect={p: NOT_FOUND for p in SIGNED_IN}),
+    # The personas have no recovery codes: allauth answers 404 until they have some.
+    "mfa_view_recovery_codes": Access(allow=SIGNED_IN, expect={p: NOT_FOUND for p in SIGNED_IN}),
+    "mfa_generate_recovery_codes": Access(allow=SIGNED_IN),
+    "mfa_download_recovery_codes": Access(
+        allow=SIGNED_IN, expect={p: NOT_FOUND for p in SIGNED_IN}
+    ),
+}
+
+_FUND = {
+    "fund:home": Access(allow=STAFF),
+}
+
+_DONATIONS = {
+    # Public giving pages and Stripe's webhook (signed; unsigned posts are refused with 400).
+    "donate": Access(allow=EVERYONE, needs=("public_fund",)),
+    "donate-thank-you": Access(allow=EVERYONE, kwargs={"public_id": "online_donation.public_id"}),
+    "stripe-webhook": Access(allow=EVERYONE, method="POST"),
+    # Online giving (staff)
+    "donations:online-list": Access(allow=STAFF),
+    "donations:online-detail": Access(allow=STAFF, kwargs={"pk": "online_donation"}),
+    "donations:payment-refund": Access(allow=WRITERS, kwargs={"pk": "online_payment"}),
+    "donations:payout-list": Access(allow=STAFF),
+    "donations:payout-detail": Access(allow=STAFF, kwargs={"pk": "stripe_payout"}),
+    "donations:gift-aid": Access(allow=STAFF),
+    "donations:gift-aid-claim-run": Access(allow=WRITERS, method="POST"),
+    "donations:gift-aid-claim": Access(allow=STAFF, kwargs={"pk": "gift_aid_claim"}),
+    "donations:gift-aid-schedule": Access(allow=STAFF, kwargs={"pk": "gift_aid_claim"}),
+    # Cash: collection points, box counts and deposits
+    "donations:cash_overview": Access(allow=STAFF),
+    "donations:cash_points": Access(allow=STAFF),
+    "donations:cash_point_create": Access(allow=WRITERS),
+    "donations:cash_point": Access(allow=STAFF, kwargs={"pk": "collection_point"}),
+    "donations:cash_point_edit": Access(allow=WRITERS, kwargs={"pk": "collection_point"}),
+    "donations:cash_point_poster": Access(allow=STAFF, kwargs={"pk": "collection_point"}),
+    "donations:cash_collection_create": Access(allow=WRITERS, kwargs={"pk": "collection_point"}),
+    "donations:cash_counts": Access(allow=STAFF),
+    "donations:cash_collection": Access(allow=STAFF, kwargs={"pk": "box_collection"}),
+    "donations:cash_collection_confirm": Access(
+        allow=WRITERS, kwargs={"pk": "box_collection"}, method="POST"
+    ),
+    "donations:cash_collection_return": Access(
+        allow=WRITERS, kwargs={"pk": "box_collection"}, method="POST"
+    ),
+    "donations:cash_collection_recount": Access(allow=WRITERS, kwargs={"pk": "box_collection"}),
+    "donations:cash_collection_seal_review": Access(
+        allow={MANAGER}, kwargs={"pk": "box_collection"}, method="POST"
+    ),
+    "donations:cash_in_transit": Access(allow=STAFF),
+    "donations:cash_deposit_create": Access(allow=WRITERS),
+    "donations:cash_deposit": Access(allow=STAFF, kwargs={"pk": "bank_deposit"}),
+    "donations:cash_deposit_check": Access(
+        allow=WRITERS, kwargs={"pk": "bank_deposit"}, method="POST"
+    ),
+    "donations:cash_yield": Access(allow=STAFF),
+    "donations:cash_gasds": Access(allow=STAFF),
+}
+
+_GRANTS: dict[str, Access] = {}
+
+_AUDIT: dict[str, Access] = {}
+
+ACCESS: dict[str, Access] = {**_SIGN_IN_PAGES, **_FUND, **_DONATIONS, **_GRANTS, **_AUDIT}
