@@ -31,6 +31,14 @@ class SealNotNew(CashError):
     pass
 
 
+class AlreadyRecorded(CashError):
+    """The same box emptying was submitted twice."""
+
+
+class SealNotBroken(CashError):
+    pass
+
+
 class InvalidAmount(CashError):
     pass
 

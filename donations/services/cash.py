@@ -18,6 +18,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from donations.exceptions import (
+    AlreadyRecorded,
     CheckerCounted,
     CollectionsNotBankable,
     DenominationsDoNotAddUp,
@@ -27,6 +28,7 @@ from donations.exceptions import (
     PointInactive,
     ReasonRequired,
     SameOfficer,
+    SealNotBroken,
     SealNotNew,
 )
 from donations.models import (
@@ -144,7 +146,6 @@ COLLECTION_TRANSITIONS: dict[str, set[str]] = {
     Collection.Status.CONFIRMED: {Collection.Status.BANKED},
     Collection.Status.BANKED: set(),
 }
-ALLOWED_TRANSITIONS = COLLECTION_TRANSITIONS
 
 
 def _collection_transition(
@@ -239,8 +240,15 @@ def collection_record(
         point = CollectionPoint.objects.select_for_update().get(pk=point.pk)
         if not point.is_active:
             raise PointInactive(f"{point} is closed; reopen it before recording a collection.")
-        if seal_fitted in (seal_removed, point.current_seal):
+        if seal_fitted == seal_removed:
             raise SealNotNew("The new seal must have a different number from the one removed.")
+        if seal_fitted == point.current_seal:
+            # The box already carries this seal: most likely the same emptying submitted
+            # twice (a double-click, or a resend after a dropped connection on a phone).
+            raise AlreadyRecorded(
+                f"Seal {seal_fitted} is already recorded as fitted to box {point.box_number}, "
+                "so this emptying looks already recorded. Check the box's recent collections."
+            )
         collection = Collection(
             point=point,
             emptied_at=emptied_at,
@@ -377,7 +385,7 @@ def collection_review_seal(
     with transaction.atomic():
         current = Collection.objects.select_for_update().get(pk=collection.pk)
         if not current.seal_broken:
-            raise InvalidAmount("This collection's seal matched; there is nothing to review.")
+            raise SealNotBroken("This collection's seal matched; there is nothing to review.")
         if current.seal_reviewed_by_id is not None:
             raise InvalidTransition(current, "reviewed", "reviewed")
         current.seal_reviewed_by = actor

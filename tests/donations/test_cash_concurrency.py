@@ -81,3 +81,45 @@ def test_racing_deposit_checks_make_one_posting(
     assert sum(isinstance(o, CashError) for o in outcomes) == 1, outcomes
     assert Entry.objects.filter(idempotency_key=f"deposit:{deposit.pk}:check").count() == 1
     assert Entry.objects.count() == 2
+
+
+def test_racing_submissions_of_one_emptying_record_it_once(committing_db, officer, officer2, cafe):
+    from donations.services.cash import collection_record
+    from tests.donations.conftest import at
+
+    def submit(actor):
+        return lambda: collection_record(
+            actor=actor,
+            point=cafe,
+            emptied_at=at(2026, 11, 20),
+            seal_removed="S-1001",
+            seal_fitted="S-1002",
+            amount=gbp("12.00"),
+        )
+
+    outcomes = race(submit(officer), submit(officer2))
+
+    assert sum(isinstance(o, Collection) for o in outcomes) == 1, outcomes
+    assert sum(isinstance(o, CashError) for o in outcomes) == 1, outcomes
+    assert Collection.objects.count() == 1
+
+
+def test_racing_deposits_cannot_bank_one_collection_twice(committing_db, officer, officer2, cafe):
+    from datetime import date
+
+    collection = collection_confirm(actor=officer2, collection=record(officer, cafe, "20.00"))
+
+    def bank(reference):
+        return lambda: deposit_record(
+            actor=officer,
+            collections=[collection],
+            paying_in_reference=reference,
+            banked_on=date(2026, 11, 23),
+            amount_banked=gbp("20.00"),
+        )
+
+    outcomes = race(bank("PI-A"), bank("PI-B"))
+
+    assert sum(isinstance(o, Deposit) for o in outcomes) == 1, outcomes
+    assert sum(isinstance(o, CashError) for o in outcomes) == 1, outcomes
+    assert Deposit.objects.count() == 1

@@ -234,3 +234,13 @@ def test_a_count_in_a_closed_period_is_refused_and_changes_nothing(
     assert collection.confirmed_by is None
     assert collection.events.count() == 1
     assert not Entry.objects.exists()
+
+
+def test_the_same_emptying_submitted_twice_is_recorded_once(officer, cafe):
+    from donations.exceptions import AlreadyRecorded
+
+    record(officer, cafe, "20.00", removed="S-1001", fitted="S-1002")
+    with pytest.raises(AlreadyRecorded):
+        record(officer, cafe, "20.00", removed="S-1001", fitted="S-1002")
+    assert Collection.objects.count() == 1
+    assert not Collection.objects.filter(seal_broken=True).exists()
