@@ -23,8 +23,15 @@ def transfer_rows(*, date_from: date | None = None, date_to: date | None = None,
     if fund is not None:
         rows = rows.filter(fund=fund)
     return rows.values_list(
-        "entry_id", "entry__effective_date", "entry__memo", "entry__source", "sequence",
-        "fund__code", "debit_account__code", "credit_account__code", "amount",
+        "entry_id",
+        "entry__effective_date",
+        "entry__memo",
+        "entry__source",
+        "sequence",
+        "fund__code",
+        "debit_account__code",
+        "credit_account__code",
+        "amount",
     ).iterator(chunk_size=CHUNK)
 
 
@@ -35,7 +42,9 @@ def hledger_lines(**filters) -> Iterator[str]:
     for code, type_ in Account.objects.order_by("code").values_list("code", "type"):
         yield f"account {code}  ; type: {_HLEDGER_TYPES[type_]}\n"
     current = None
-    for entry_id, day, memo, source, sequence, fund, debit, credit, amount in transfer_rows(**filters):
+    for entry_id, day, memo, source, sequence, fund, debit, credit, amount in transfer_rows(
+        **filters
+    ):
         if entry_id != current:
             current = entry_id
             yield f"\n{day.isoformat()} (E{entry_id}) {_clean(memo)}  ; source:{_clean(source)}\n"

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from audit import views_dashboards
+
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("dashboard/", views_dashboards.dashboard, name="dashboard"),
+    path("dashboard/<slug:chart>.csv", views_dashboards.dashboard_csv, name="dashboard_csv"),
+]

@@ -14,7 +14,9 @@ def _date(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Export the ledger for independent checking, e.g. --format hledger --output ledger.journal"
+    help = (
+        "Export the ledger for independent checking, e.g. --format hledger --output ledger.journal"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["hledger"], default="hledger")
