@@ -1,12 +1,15 @@
-"""The staff dashboard and its CSV downloads: thin views over ``audit.dashboards``."""
+"""The staff dashboard, its CSV downloads and the public transparency page: thin views
+over ``audit.dashboards`` and ``audit.transparency``."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from audit import dashboards
 from audit.forms_dashboards import DashboardFilterForm
+from audit.transparency import CACHE_SECONDS, cached_transparency_figures
 from fund.access import STAFF_ROLES, role_required
 
 
@@ -56,4 +59,16 @@ def dashboard_csv(request, chart: str):
     suffix = f"-{period.fund.code}" if period.fund else ""
     name = f"{chart}{suffix}-{period.start:%Y-%m-%d}-to-{period.end:%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def transparency(request):
+    """The public page: no sign-in; figures from the cache, refreshed every few minutes."""
+    response = render(
+        request,
+        "audit/transparency.html",
+        {"figures": cached_transparency_figures(), "refresh_minutes": CACHE_SECONDS // 60},
+    )
+    if not request.user.is_authenticated:
+        patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
     return response

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from audit.views_dashboards import transparency
 from donations.views import online as online_donations
 from donations.webhooks import stripe_webhook
 
@@ -17,6 +18,7 @@ urlpatterns = [
         online_donations.donate_thank_you,
         name="donate-thank-you",
     ),
+    path("transparency/", transparency, name="transparency"),
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
     path("donations/", include("donations.urls")),
     path("grants/", include("grants.urls")),

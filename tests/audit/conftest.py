@@ -8,8 +8,8 @@ expected totals can be read off this file:
 * The restricted fund (ends 31 Mar 2027): £15,000.00 contribution on 1 Sep 2026; a phone
   grant of £70.00 approved 3 Nov 2026 and paid; clothing £100.00 approved 14 Oct 2026,
   unpaid.
-* Online (public fund, 26 Nov 2026): a one-off gift of £25.00, £5.00 of it refunded; a
-  monthly gift of £10.00.
+* Online (public fund, 26 Nov 2026): a one-off gift of £25.00 from a named donor with a
+  Gift Aid declaration, £5.00 of it refunded; a monthly gift of £10.00.
 """
 
 from dataclasses import dataclass
@@ -36,6 +36,8 @@ from tests.donations.stripe_helpers import StripeWorld
 from tests.fund.helpers import post
 
 LONDON = ZoneInfo("Europe/London")
+DONOR_NAME = "Jane Donorsmith"
+HOST_CONTACT = "Sam Host"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=LONDON)
 
 
@@ -116,7 +118,7 @@ def ledger_world(
         box_number="B001",
         seal="S-1001",
         opened_on=date(2026, 4, 1),
-        contact_name="Sam Host",
+        contact_name=HOST_CONTACT,
         contact_phone="0191 000 0000",
         public_code="CAFE01",
     )
@@ -168,7 +170,17 @@ def ledger_world(
     )
 
     world = StripeWorld(double=stripe_double, client=client, fund=public_fund)
-    one_off = world.give("25", frequency="one-off")
+    one_off = world.give(
+        "25",
+        frequency="one-off",
+        donor_name=DONOR_NAME,
+        donor_email="jane.donorsmith@example.org",
+        gift_aid="on",
+        first_name="Jane",
+        last_name="Donorsmith",
+        house_name_or_number="12",
+        postcode="NE1 4XY",
+    )
     world.pay(one_off)
     world.send_all(stripe_double.dashboard_refund(world.charge_id(one_off), 500))
     monthly = world.give("10", frequency="monthly")

@@ -1,0 +1,157 @@
+"""The public transparency page's figures: what the fund raised, granted, and how fast.
+
+Everything here is shown to anyone, without signing in, so it holds no personal data: no
+names, no client references, no figure small enough to single someone out. Money comes
+from the ledger; the figures are cached (Django's cache framework) because the page is
+public and may be busy.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Q, Sum
+from django.utils import timezone
+from djmoney.money import Money
+
+from donations.models import CollectionPoint
+from fund.models import Account, Balance, Transfer
+from fund.selectors import chain_head
+
+CACHE_KEY = "audit:transparency:v1"
+CACHE_SECONDS = 10 * 60
+
+PUBLIC_INCOME = ["income:donations:boxes", "income:donations:online"]
+FUNDER_INCOME = ["income:contributions"]
+GIFT_AID_INCOME = ["income:gift-aid"]
+
+
+def gbp(amount) -> Money:
+    return Money(amount or Decimal("0.00"), "GBP")
+
+
+def tax_year_bounds(today: date) -> tuple[date, date]:
+    """The UK tax year holding ``today``: 6 April to the next 5 April."""
+    start = date(today.year, 4, 6)
+    if today < start:
+        start = date(today.year - 1, 4, 6)
+    return start, date(start.year + 1, 4, 5)
+
+
+@dataclass(frozen=True)
+class Given:
+    public: Money
+    funders: Money
+    gift_aid: Money
+
+    @property
+    def total(self) -> Money:
+        return self.public + self.funders + self.gift_aid
+
+
+@dataclass(frozen=True)
+class PublicPoint:
+    """Where a collection box and its QR poster can be found: the host business only."""
+
+    host_name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class TransparencyFigures:
+    given_to_date: Given
+    given_this_year: Given
+    granted_to_date: Money
+    granted_this_year: Money
+    year_start: date
+    year_end: date
+    collection_points: list[PublicPoint]
+    chain_sequence: int
+    chain_hash: str
+    computed_at: datetime
+
+
+def _net_to_date(codes: list[str], *, credit_normal: bool) -> Decimal:
+    totals = Balance.objects.filter(account__code__in=codes).aggregate(
+        debit=Sum("debit_total"), credit=Sum("credit_total")
+    )
+    debit, credit = totals["debit"] or Decimal(0), totals["credit"] or Decimal(0)
+    return credit - debit if credit_normal else debit - credit
+
+
+def _net_between(plus: Q, minus: Q, start: date, end: date) -> Decimal:
+    """The transfers matching ``plus`` less those matching ``minus``, over a date range."""
+    transfers = Transfer.objects.filter(
+        entry__effective_date__gte=start, entry__effective_date__lte=end
+    )
+    added = transfers.filter(plus).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    taken = transfers.filter(minus).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    return added - taken
+
+
+def _income_between(codes: list[str], start: date, end: date) -> Money:
+    return gbp(
+        _net_between(
+            Q(credit_account__code__in=codes), Q(debit_account__code__in=codes), start, end
+        )
+    )
+
+
+def _granted_between(start: date, end: date) -> Money:
+    # Grant category accounts are expenses (debit-normal): approvals debit them and a
+    # withdrawn approval or returned underspend credits them back.
+    return gbp(
+        _net_between(
+            Q(debit_account__is_grant_category=True),
+            Q(credit_account__is_grant_category=True),
+            start,
+            end,
+        )
+    )
+
+
+def public_collection_points(today: date) -> list[PublicPoint]:
+    """Active collection points, by host name: no contact details, no box or seal numbers."""
+    points = (
+        CollectionPoint.objects.filter(is_active=True, opened_on__lte=today)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=today))
+        .order_by("host_name")
+    )
+    return [PublicPoint(host_name=p.host_name, address=p.address) for p in points]
+
+
+def transparency_figures(now: datetime | None = None) -> TransparencyFigures:
+    """Compute every figure on the page, uncached."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    start, end = tax_year_bounds(today)
+    grant_codes = list(
+        Account.objects.filter(is_grant_category=True).values_list("code", flat=True)
+    )
+    head = chain_head()
+    return TransparencyFigures(
+        given_to_date=Given(
+            public=gbp(_net_to_date(PUBLIC_INCOME, credit_normal=True)),
+            funders=gbp(_net_to_date(FUNDER_INCOME, credit_normal=True)),
+            gift_aid=gbp(_net_to_date(GIFT_AID_INCOME, credit_normal=True)),
+        ),
+        given_this_year=Given(
+            public=_income_between(PUBLIC_INCOME, start, end),
+            funders=_income_between(FUNDER_INCOME, start, end),
+            gift_aid=_income_between(GIFT_AID_INCOME, start, end),
+        ),
+        granted_to_date=gbp(_net_to_date(grant_codes, credit_normal=False)),
+        granted_this_year=_granted_between(start, end),
+        year_start=start,
+        year_end=end,
+        collection_points=public_collection_points(today),
+        chain_sequence=head.sequence,
+        chain_hash=head.hash,
+        computed_at=now,
+    )
+
+
+def cached_transparency_figures() -> TransparencyFigures:
+    """The figures as last computed, recomputed at most every ``CACHE_SECONDS``."""
+    return cache.get_or_set(CACHE_KEY, transparency_figures, CACHE_SECONDS)
