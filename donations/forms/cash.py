@@ -3,6 +3,7 @@
 Validation here is for friendly messages; the services and the database enforce the rules.
 """
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import forms
@@ -237,7 +238,7 @@ class CollectionForm(CountForm):
             )
         day, time = cleaned.get("emptied_on"), cleaned.get("emptied_time")
         if day and time:
-            emptied_at = timezone.make_aware(timezone.datetime.combine(day, time))
+            emptied_at = timezone.make_aware(datetime.combine(day, time))
             if emptied_at > timezone.now():
                 self.add_error("emptied_on", "The date and time emptied cannot be in the future")
             cleaned["emptied_at"] = emptied_at
