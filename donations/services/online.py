@@ -920,6 +920,6 @@ def gift_aid_claim_create(
         total = OnlinePayment.objects.filter(gift_aid_claim=claim).aggregate(total=Sum("amount"))[
             "total"
         ]
-        claim.total = Money(total, "GBP")
+        claim.total = Money(Decimal(total).quantize(Decimal("0.01")), "GBP")
         claim.save(update_fields=["total"])
     return claim
