@@ -1,0 +1,80 @@
+"""Online giving in real Chromium: the donor's journey and the staff view of it."""
+
+import pytest
+
+from donations.models.online import OnlineDonation
+from tests.browser import assert_accessible, assert_no_horizontal_scroll
+from tests.donations.stripe_helpers import gbp_balance
+
+
+@pytest.fixture
+def live_double(stripe_double, live_server):
+    """The double sends its webhooks to the live server, as Stripe would."""
+    stripe_double.webhook_url = live_server.url + "/stripe/webhook/"
+    return stripe_double
+
+
+@pytest.mark.browser
+def test_give_five_pounds_monthly_with_gift_aid_and_see_it_in_the_ledger(
+    browse, live_double, public_fund, officer
+):
+    page = browse(width=375, path="/donate/")
+    assert page.get_by_text("Test mode").is_visible()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    page.get_by_label("£5").check()
+    page.get_by_label("Monthly").check()
+    page.get_by_label("Email address for your receipt (optional)").fill("donor@example.org")
+    page.get_by_label("Yes, I want to Gift Aid my donation").check()
+    page.get_by_label("First name").fill("Ada")
+    page.get_by_label("Last name").fill("Lovelace")
+    page.get_by_label("House name or number").fill("12")
+    page.get_by_label("Postcode").fill("NE1 6AE")
+    page.get_by_role("button", name="Continue to payment").click()
+
+    page.wait_for_url(f"{live_double.base_url}/checkout/**")
+    assert "£5.00 a month" in page.inner_text("main")
+    page.get_by_role("button", name="Donate £5.00 a month").click()
+
+    page.wait_for_url("**/donate/thank-you/**")
+    assert page.get_by_role("heading", name="Thank you").is_visible()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    donation = OnlineDonation.objects.get()
+    assert donation.status == OnlineDonation.Status.PAID
+    assert donation.gift_aid.last_name == "Lovelace"
+    assert gbp_balance("income:donations:online", public_fund) == "5.00"
+    assert gbp_balance("expenses:fees", public_fund) == "0.28"
+
+    staff = browse(officer, width=1280, path="/donations/online/")
+    assert donation.reference in staff.inner_text("main")
+    assert "Gift Aid" in staff.inner_text("main")
+    assert_accessible(staff)
+    staff.get_by_role("link", name=donation.reference).click()
+    assert "£5.00" in staff.inner_text("main")
+    assert_accessible(staff)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [320, 1280])
+def test_donation_page_errors_are_accessible(browse, live_double, public_fund, width):
+    page = browse(width=width, path="/donate/?point=NOPE")
+    page.get_by_label("Another amount").check()
+    page.get_by_label("Amount in pounds").fill("0.50")
+    page.get_by_role("button", name="Continue to payment").click()
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_staff_pages_for_payouts_and_gift_aid_are_accessible(
+    browse, live_double, public_fund, officer, width
+):
+    for path in ("/donations/payouts/", "/donations/gift-aid/", "/donations/online/"):
+        page = browse(officer, width=width, path=path)
+        assert_accessible(page)
+        assert_no_horizontal_scroll(page)
