@@ -8,6 +8,15 @@ from donations.models import (
     CollectionPoint,
     Deposit,
     DepositEvent,
+    GiftAidClaim,
+    GiftAidDeclaration,
+    OnlineDonation,
+    OnlineDonationEvent,
+    OnlinePayment,
+    PayoutLine,
+    StaffRefund,
+    StripeEvent,
+    StripePayout,
 )
 
 # --- Cash -----------------------------------------------------------------------------------
@@ -84,3 +93,76 @@ class DepositAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 # --- end of cash ---------------------------------------------------------------------------
+
+
+# --- Online ---------------------------------------------------------------------------------
+# Online gifts, payments, payouts and claims come only from Stripe's webhooks and the
+# services; the admin shows them, with their history, and changes nothing.
+
+
+class OnlineDonationEventInline(ReadOnlyMixin, admin.TabularInline):
+    model = OnlineDonationEvent
+    extra = 0
+
+
+class OnlinePaymentInline(ReadOnlyMixin, admin.TabularInline):
+    model = OnlinePayment
+    extra = 0
+    fields = ["paid_on", "amount", "fee", "amount_refunded", "dispute", "gift_aid_claim"]
+    show_change_link = True
+
+
+@admin.register(OnlineDonation)
+class OnlineDonationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = [
+        "reference",
+        "created_at",
+        "amount",
+        "frequency",
+        "status",
+        "collection_point",
+        "fund",
+    ]
+    list_filter = ["status", "frequency", "fund", "test_mode"]
+    search_fields = ["stripe_session_id", "stripe_subscription_id"]
+    inlines = [OnlinePaymentInline, OnlineDonationEventInline]
+
+
+@admin.register(OnlinePayment)
+class OnlinePaymentAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["id", "donation", "paid_on", "amount", "fee", "amount_refunded", "dispute"]
+    list_filter = ["dispute", "fund"]
+    search_fields = ["payment_intent_id", "charge_id", "invoice_id"]
+
+
+@admin.register(GiftAidDeclaration)
+class GiftAidDeclarationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["id", "declared_at", "postcode"]
+
+
+@admin.register(GiftAidClaim)
+class GiftAidClaimAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["id", "date_from", "date_to", "total", "created_by", "created_at"]
+
+
+class PayoutLineInline(ReadOnlyMixin, admin.TabularInline):
+    model = PayoutLine
+    extra = 0
+
+
+@admin.register(StripePayout)
+class StripePayoutAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["stripe_id", "arrival_date", "amount", "status"]
+    inlines = [PayoutLineInline]
+
+
+@admin.register(StaffRefund)
+class StaffRefundAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["id", "payment", "amount", "requested_by", "requested_at"]
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["stripe_id", "type", "outcome", "created", "received_at"]
+    list_filter = ["type", "outcome"]
+    search_fields = ["stripe_id"]

@@ -1,16 +1,22 @@
-"""Demo data for cash: collection points, seals, collections in every state, deposits.
+"""Demo data: collection points, seals, collections and deposits; online gifts through Stripe.
 
 Everything goes through the services. Running it again adds nothing: the points are the
-marker that the cash demo is already there.
+marker that the cash demo is already there, the first online gift's form token that the
+online demo is.
 """
 
+import json
+import urllib.parse
+import urllib.request
+import uuid
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 from djmoney.money import Money
 
-from donations.models import CollectionPoint
+from donations.models import CollectionPoint, OnlineDonation
 from donations.services.cash import (
     collection_confirm,
     collection_point_create,
@@ -20,6 +26,13 @@ from donations.services.cash import (
     deposit_check,
     deposit_record,
 )
+from donations.services.online import (
+    GiftAidDetails,
+    online_donation_start,
+    online_payment_refund,
+    stripe_event_process,
+)
+from donations.stripe_double import StripeDouble
 
 POINTS = [
     # box, host, address, public code, weeks since the box was placed
@@ -135,3 +148,109 @@ def seed_cash(context) -> None:
             Decimal("0.05"): 3,
         },
     )
+
+
+# ---- Online giving ----------------------------------------------------------------------
+
+# The donation forms' one-time tokens: fixed, so a second run finds the first and stops.
+ONLINE_DEMO_NAMESPACE = uuid.UUID("6f1c9b52-31a8-4d7e-9a57-0c2a1e3d4b60")
+DEMO_SITE = "http://127.0.0.1:8000/"
+
+
+def _demo_attempt(name: str) -> uuid.UUID:
+    return uuid.uuid5(ONLINE_DEMO_NAMESPACE, name)
+
+
+def _double_action(base: str, action: str, **fields: str) -> list[dict]:
+    """Ask the Stripe double to do what a donor, a bank or a card holder would do."""
+    body = urllib.parse.urlencode({**fields, "format": "json"}).encode()
+    request = urllib.request.Request(f"{base}/_double/{action}", data=body, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["events"]
+
+
+def seed_online(context) -> None:
+    """Online gifts through the Stripe double: one-off, monthly, refunded, disputed, paid out.
+
+    Uses the running double when ``STRIPE_API_BASE`` points at one (``make run``), else a
+    temporary one on a free loopback port. Never real Stripe: the demo is offline.
+    """
+    if OnlineDonation.objects.filter(attempt=_demo_attempt("one-off-gift-aid")).exists():
+        return
+    temporary = None
+    saved = settings.STRIPE_API_BASE, settings.STRIPE_SECRET_KEY
+    if not settings.STRIPE_API_BASE:
+        settings.STRIPE_SECRET_KEY = "sk_test_offline_double"
+        temporary = StripeDouble(api_key=settings.STRIPE_SECRET_KEY).start()
+        settings.STRIPE_API_BASE = temporary.base_url
+    try:
+        _seed_online_gifts(context, settings.STRIPE_API_BASE)
+    finally:
+        settings.STRIPE_API_BASE, settings.STRIPE_SECRET_KEY = saved
+        if temporary is not None:
+            temporary.stop()
+
+
+def _seed_online_gifts(context, base: str) -> None:
+    users = context["users"]
+    officer = users["officer"]
+
+    def process(events):
+        for event in events:
+            stripe_event_process(event=event)
+
+    def give(name, amount, *, frequency="one-off", gift_aid=None, point=None, outcome="paid"):
+        donation = online_donation_start(
+            actor=None,
+            attempt=_demo_attempt(name),
+            amount=Money(amount, "GBP"),
+            frequency=frequency,
+            gift_aid=gift_aid,
+            point=point,
+            site_url=DEMO_SITE,
+        )
+        process(
+            _double_action(base, "complete", session=donation.stripe_session_id, outcome=outcome)
+        )
+        donation.refresh_from_db()
+        return donation
+
+    declaration = GiftAidDetails(
+        title="Ms",
+        first_name="Jane",
+        last_name="Demo",
+        house_name_or_number="12",
+        address="Example Road, Newcastle",
+        postcode="NE1 4XF",
+    )
+    give("one-off-gift-aid", "10.00", gift_aid=declaration)
+    corner = CollectionPoint.objects.filter(public_code="CORNER").first()
+    give("corner-qr", "25.00", point=corner)
+    monthly = give(
+        "monthly-gift-aid",
+        "5.00",
+        frequency="monthly",
+        gift_aid=GiftAidDetails(
+            first_name="Sam", last_name="Example", house_name_or_number="3", postcode="NE2 1AB"
+        ),
+    )
+    process(_double_action(base, "invoice", subscription=monthly.stripe_subscription_id))
+
+    refunded = give("refunded", "20.00")
+    online_payment_refund(
+        actor=officer,
+        payment=refunded.payments.get(),
+        amount=Money("5.00", "GBP"),
+        reason="Donor asked for part of a mistaken gift back",
+        request_key=_demo_attempt("refund-1"),
+    )
+    disputed = give("disputed", "15.00")
+    opened = _double_action(base, "dispute", charge=disputed.payments.get().charge_id)
+    process(opened)
+    process(
+        _double_action(base, "close-dispute", dispute=opened[0]["data"]["object"]["id"], won="0")
+    )
+
+    process(_double_action(base, "payout"))
+    give("after-payout", "3.00")
+    give("bank-debit-pending", "50.00", outcome="async")

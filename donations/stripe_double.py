@@ -815,6 +815,9 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/_double/" and method == "GET":
             return self._send(200, _dashboard(double), "text/html; charset=utf-8")
         actions = {
+            "complete": lambda: double.complete_checkout(
+                form["session"], form.get("outcome", "paid")
+            ),
             "settle": lambda: double.settle_async(form["session"], form.get("succeed") == "1"),
             "invoice": lambda: double.charge_next_invoice(form["subscription"]),
             "refund": lambda: double.dashboard_refund(form["charge"]),

@@ -6,7 +6,23 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 
 export DEBUG=true
+# Without Stripe test keys of your own, online giving goes to the local Stripe test double:
+# its hosted-checkout page sends signed webhooks back here, all without internet.
+if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
+    double_port="${STRIPE_DOUBLE_PORT:-12111}"
+    export STRIPE_API_BASE="http://127.0.0.1:${double_port}"
+    .venv/bin/python -m donations.stripe_double --port "$double_port" \
+        --webhook-url http://127.0.0.1:8000/stripe/webhook/ &
+    double_pid=$!
+    trap 'kill "$double_pid" 2>/dev/null || true' EXIT
+    for _ in $(seq 50); do
+        (exec 3<>"/dev/tcp/127.0.0.1/${double_port}") 2>/dev/null && break
+        sleep 0.1
+    done
+    echo "Stripe test double: $STRIPE_API_BASE/_double/ (settle bank debits, refunds, disputes, payouts)"
+fi
 .venv/bin/python manage.py migrate --no-input -v0
 .venv/bin/python manage.py createcachetable
 .venv/bin/python manage.py seed_demo
-exec .venv/bin/python manage.py runserver 127.0.0.1:8000
+echo "Give online at http://127.0.0.1:8000/donate/"
+.venv/bin/python manage.py runserver 127.0.0.1:8000

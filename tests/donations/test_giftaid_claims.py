@@ -13,8 +13,12 @@ from donations.selectors.online import SCHEDULE_HEADERS, gift_aid_schedule
 from donations.services.online import gift_aid_claim_create
 
 DECLARATION = {
-    "gift_aid": "on", "title": "Dr", "first_name": "Grace", "last_name": "Hopper",
-    "house_name_or_number": "Flat 2, 10", "postcode": "ne16ae",
+    "gift_aid": "on",
+    "title": "Dr",
+    "first_name": "Grace",
+    "last_name": "Hopper",
+    "house_name_or_number": "Flat 2, 10",
+    "postcode": "ne16ae",
 }
 RANGE = {"date_from": date(2026, 1, 1), "date_to": date(2026, 12, 31)}
 
@@ -24,11 +28,15 @@ def gifts(stripe_world):
     with time_machine.travel("2026-11-03 10:00 +0000", tick=False):
         declared = stripe_world.give("10", **DECLARATION)
         stripe_world.pay(declared)
-        other = stripe_world.give("12.50", **{**DECLARATION, "first_name": "Alan", "last_name": "Turing"})
+        other = stripe_world.give(
+            "12.50", **{**DECLARATION, "first_name": "Alan", "last_name": "Turing"}
+        )
         stripe_world.pay(other)
         refunded = stripe_world.give("25", **DECLARATION)
         stripe_world.pay(refunded)
-        stripe_world.send_all(stripe_world.double.dashboard_refund(stripe_world.charge_id(refunded), 100))
+        stripe_world.send_all(
+            stripe_world.double.dashboard_refund(stripe_world.charge_id(refunded), 100)
+        )
         no_declaration = stripe_world.give("5")
         stripe_world.pay(no_declaration)
     return {"declared": declared, "other": other, "refunded": refunded, "plain": no_declaration}
@@ -75,7 +83,8 @@ def test_a_disputed_gift_is_not_claimed(gifts, officer, stripe_world):
 def test_claim_run_page_and_ods_download(gifts, client, officer):
     client.force_login(officer)
     response = client.post(
-        reverse("donations:gift-aid-claim-run"), {"date_from": "2026-01-01", "date_to": "2026-12-31"}
+        reverse("donations:gift-aid-claim-run"),
+        {"date_from": "2026-01-01", "date_to": "2026-12-31"},
     )
     assert response.status_code == 302
     claim_page = client.get(response["Location"]).content.decode()
@@ -93,6 +102,7 @@ def test_an_auditor_can_read_claims_but_not_make_one(gifts, client, auditor):
     client.force_login(auditor)
     assert client.get(reverse("donations:gift-aid")).status_code == 200
     response = client.post(
-        reverse("donations:gift-aid-claim-run"), {"date_from": "2026-01-01", "date_to": "2026-12-31"}
+        reverse("donations:gift-aid-claim-run"),
+        {"date_from": "2026-01-01", "date_to": "2026-12-31"},
     )
     assert response.status_code == 403

@@ -32,7 +32,12 @@ def test_giving_creates_a_hosted_checkout_session_for_the_servers_amount(stripe_
     attempt = uuid.uuid4()
     response = client.post(
         reverse("donate"),
-        {"attempt": attempt, "amount_choice": "other", "other_amount": "7.50", "frequency": "one-off"},
+        {
+            "attempt": attempt,
+            "amount_choice": "other",
+            "other_amount": "7.50",
+            "frequency": "one-off",
+        },
     )
     donation = OnlineDonation.objects.get(attempt=attempt)
     session = session_at_double(stripe_world, donation)
@@ -54,12 +59,21 @@ def test_monthly_gift_opens_a_subscription_checkout(stripe_world):
     assert session["amount_total"] == 1000
 
 
-def test_amount_changed_in_the_form_after_the_session_was_created_changes_nothing(stripe_world, client):
+def test_amount_changed_in_the_form_after_the_session_was_created_changes_nothing(
+    stripe_world, client
+):
     attempt = uuid.uuid4()
-    first = client.post(reverse("donate"), {"attempt": attempt, "amount_choice": "5", "frequency": "one-off"})
+    first = client.post(
+        reverse("donate"), {"attempt": attempt, "amount_choice": "5", "frequency": "one-off"}
+    )
     again = client.post(
         reverse("donate"),
-        {"attempt": attempt, "amount_choice": "other", "other_amount": "500", "frequency": "monthly"},
+        {
+            "attempt": attempt,
+            "amount_choice": "other",
+            "other_amount": "500",
+            "frequency": "monthly",
+        },
     )
 
     donation = OnlineDonation.objects.get()
@@ -77,7 +91,12 @@ def test_amount_changed_in_the_form_after_the_session_was_created_changes_nothin
 def test_other_amount_must_be_at_least_one_pound(stripe_world, client):
     response = client.post(
         reverse("donate"),
-        {"attempt": uuid.uuid4(), "amount_choice": "other", "other_amount": "0.99", "frequency": "one-off"},
+        {
+            "attempt": uuid.uuid4(),
+            "amount_choice": "other",
+            "other_amount": "0.99",
+            "frequency": "one-off",
+        },
     )
     assert response.status_code == 400
     assert "Enter an amount between £1.00 and £1,000.00" in response.content.decode()
@@ -85,10 +104,17 @@ def test_other_amount_must_be_at_least_one_pound(stripe_world, client):
 
 
 def test_the_maximum_comes_from_the_fund_rules(stripe_world, client, manager):
-    fund_rules_update(actor=manager, fund=stripe_world.fund, online_donation_max=Money("250.00", "GBP"))
+    fund_rules_update(
+        actor=manager, fund=stripe_world.fund, online_donation_max=Money("250.00", "GBP")
+    )
     too_much = client.post(
         reverse("donate"),
-        {"attempt": uuid.uuid4(), "amount_choice": "other", "other_amount": "250.01", "frequency": "one-off"},
+        {
+            "attempt": uuid.uuid4(),
+            "amount_choice": "other",
+            "other_amount": "250.01",
+            "frequency": "one-off",
+        },
     )
     assert too_much.status_code == 400
     assert "£250.00" in too_much.content.decode()
@@ -98,8 +124,14 @@ def test_the_maximum_comes_from_the_fund_rules(stripe_world, client, manager):
 def test_gift_aid_needs_name_house_and_postcode(stripe_world, client):
     response = client.post(
         reverse("donate"),
-        {"attempt": uuid.uuid4(), "amount_choice": "5", "frequency": "one-off", "gift_aid": "on",
-         "first_name": "Ada", "postcode": "nowhere"},
+        {
+            "attempt": uuid.uuid4(),
+            "amount_choice": "5",
+            "frequency": "one-off",
+            "gift_aid": "on",
+            "first_name": "Ada",
+            "postcode": "nowhere",
+        },
     )
     page = response.content.decode()
     assert response.status_code == 400
@@ -110,8 +142,14 @@ def test_gift_aid_needs_name_house_and_postcode(stripe_world, client):
 
 def test_gift_aid_declaration_is_stored_with_hmrcs_wording(stripe_world):
     donation = stripe_world.give(
-        "10", gift_aid="on", title="Ms", first_name="Ada", last_name="Lovelace",
-        house_name_or_number="12", address="Grey Street, Newcastle", postcode="ne1 6ae",
+        "10",
+        gift_aid="on",
+        title="Ms",
+        first_name="Ada",
+        last_name="Lovelace",
+        house_name_or_number="12",
+        address="Grey Street, Newcastle",
+        postcode="ne1 6ae",
     )
     declaration = donation.gift_aid
     assert declaration.statement == GIFT_AID_STATEMENT
@@ -152,10 +190,19 @@ def test_stripe_being_unreachable_is_a_friendly_error(stripe_world, client):
 
 
 def test_the_app_refuses_the_stripe_double_when_debug_is_off():
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "x" * 60, "STRIPE_API_BASE": "http://127.0.0.1:12111"}
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 60,
+        "STRIPE_API_BASE": "http://127.0.0.1:12111",
+    }
     result = subprocess.run(
         [sys.executable, "-c", "import config.settings"],
-        cwd=Path(settings.BASE_DIR), env=env, capture_output=True, text=True, check=False,
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "refused with DEBUG off" in result.stderr

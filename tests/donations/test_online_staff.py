@@ -24,7 +24,9 @@ def test_staff_list_shows_gifts_with_attribution_and_filters(stripe_world, clien
     assert "Corner Café (CAFE01)" in page
     assert "£10.00" in page and "£5.00" in page
 
-    filtered = client.get(reverse("donations:online-list"), {"frequency": "monthly"}).content.decode()
+    filtered = client.get(
+        reverse("donations:online-list"), {"frequency": "monthly"}
+    ).content.decode()
     assert monthly.reference in filtered
     assert "Corner Café" not in filtered
     by_point = client.get(reverse("donations:online-list"), {"point": "cafe01"}).content.decode()
@@ -94,7 +96,9 @@ def test_auditor_cannot_refund(stripe_world, client, auditor):
 def test_payout_view_ties_the_payout_to_its_gifts_fees_and_refunds(stripe_world, client, officer):
     paid_gift(stripe_world, "10")
     refunded = paid_gift(stripe_world, "25")
-    stripe_world.send_all(stripe_world.double.dashboard_refund(stripe_world.charge_id(refunded), 500))
+    stripe_world.send_all(
+        stripe_world.double.dashboard_refund(stripe_world.charge_id(refunded), 500)
+    )
     stripe_world.send_all(stripe_world.double.pay_out())
     payout = StripePayout.objects.get()
     client.force_login(officer)

@@ -23,7 +23,9 @@ def test_same_completed_event_delivered_five_times_concurrently_posts_once(
         try:
             start.wait(timeout=10)
             response = Client().post(
-                reverse("stripe-webhook"), data=payload, content_type="application/json",
+                reverse("stripe-webhook"),
+                data=payload,
+                content_type="application/json",
                 HTTP_STRIPE_SIGNATURE=header,
             )
             statuses.append(response.status_code)

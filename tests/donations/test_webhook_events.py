@@ -28,21 +28,33 @@ def test_async_payment_waits_then_posts_when_it_succeeds(stripe_world):
     assert donation.status == OnlineDonation.Status.AWAITING_PAYMENT
     assert not Entry.objects.exists()
 
-    stripe_world.send_all(stripe_world.double.settle_async(donation.stripe_session_id, succeed=True))
+    stripe_world.send_all(
+        stripe_world.double.settle_async(donation.stripe_session_id, succeed=True)
+    )
     donation.refresh_from_db()
     assert donation.status == OnlineDonation.Status.PAID
-    assert balances(stripe_world.fund) == {"income": "10.00", "fees": "0.35", "stripe": "9.65", "bank": "0.00"}
+    assert balances(stripe_world.fund) == {
+        "income": "10.00",
+        "fees": "0.35",
+        "stripe": "9.65",
+        "bank": "0.00",
+    }
 
 
 def test_async_payment_that_fails_posts_nothing(stripe_world):
     donation = stripe_world.give("10")
     stripe_world.pay(donation, "async")
-    stripe_world.send_all(stripe_world.double.settle_async(donation.stripe_session_id, succeed=False))
+    stripe_world.send_all(
+        stripe_world.double.settle_async(donation.stripe_session_id, succeed=False)
+    )
 
     donation.refresh_from_db()
     assert donation.status == OnlineDonation.Status.FAILED
     assert not Entry.objects.exists()
-    assert list(donation.events.values_list("to_status", flat=True)) == ["awaiting-payment", "failed"]
+    assert list(donation.events.values_list("to_status", flat=True)) == [
+        "awaiting-payment",
+        "failed",
+    ]
 
 
 def test_late_awaiting_event_does_not_undo_a_paid_gift(stripe_world):
@@ -62,11 +74,18 @@ def test_monthly_gift_over_three_invoices(stripe_world):
     assert [e["type"] for e in events] == ["checkout.session.completed", "invoice.paid"]
     donation.refresh_from_db()
     for _ in range(2):
-        stripe_world.send_all(stripe_world.double.charge_next_invoice(donation.stripe_subscription_id))
+        stripe_world.send_all(
+            stripe_world.double.charge_next_invoice(donation.stripe_subscription_id)
+        )
 
     assert donation.payments.count() == 3
     assert len({p.invoice_id for p in donation.payments.all()}) == 3
-    assert balances(stripe_world.fund) == {"income": "15.00", "fees": "0.84", "stripe": "14.16", "bank": "0.00"}
+    assert balances(stripe_world.fund) == {
+        "income": "15.00",
+        "fees": "0.84",
+        "stripe": "14.16",
+        "bank": "0.00",
+    }
     call_command("verify_ledger")
 
 
@@ -94,7 +113,12 @@ def test_two_partial_refunds_then_a_full_one(stripe_world):
     payment = OnlinePayment.objects.get()
     assert payment.fully_refunded
     # The fee is Stripe's to keep: income nets to nothing, the fee stays an expense.
-    assert balances(stripe_world.fund) == {"income": "0.00", "fees": "0.58", "stripe": "-0.58", "bank": "0.00"}
+    assert balances(stripe_world.fund) == {
+        "income": "0.00",
+        "fees": "0.58",
+        "stripe": "-0.58",
+        "bank": "0.00",
+    }
     assert Entry.objects.count() == 5
     call_command("verify_ledger")
 
@@ -143,7 +167,12 @@ def test_a_dispute_lost_takes_the_gift_and_the_dispute_fee(stripe_world):
     payment = OnlinePayment.objects.get()
     assert payment.dispute == OnlinePayment.Dispute.LOST
     # £25 gift, 58p fee, £25 withdrawn and a £20 dispute fee.
-    assert balances(stripe_world.fund) == {"income": "0.00", "fees": "20.58", "stripe": "-20.58", "bank": "0.00"}
+    assert balances(stripe_world.fund) == {
+        "income": "0.00",
+        "fees": "20.58",
+        "stripe": "-20.58",
+        "bank": "0.00",
+    }
     call_command("verify_ledger")
 
 
@@ -153,11 +182,19 @@ def test_a_dispute_won_puts_the_money_back(stripe_world):
     opened = stripe_world.double.dispute(stripe_world.charge_id(donation))
     stripe_world.send_all(opened)
     closing = stripe_world.double.close_dispute(opened[0]["data"]["object"]["id"], won=True)
-    assert [e["type"] for e in closing] == ["charge.dispute.funds_reinstated", "charge.dispute.closed"]
+    assert [e["type"] for e in closing] == [
+        "charge.dispute.funds_reinstated",
+        "charge.dispute.closed",
+    ]
     stripe_world.send_all(closing)
 
     assert OnlinePayment.objects.get().dispute == OnlinePayment.Dispute.WON
-    assert balances(stripe_world.fund) == {"income": "25.00", "fees": "0.58", "stripe": "24.42", "bank": "0.00"}
+    assert balances(stripe_world.fund) == {
+        "income": "25.00",
+        "fees": "0.58",
+        "stripe": "24.42",
+        "bank": "0.00",
+    }
 
 
 def test_dispute_events_out_of_order_settle_to_the_same_state(stripe_world):
@@ -178,7 +215,9 @@ def test_a_payout_moves_the_stripe_balance_to_the_bank(stripe_world):
         stripe_world.pay(stripe_world.give(amount))
     refunded = stripe_world.give("5")
     stripe_world.pay(refunded)
-    stripe_world.send_all(stripe_world.double.dashboard_refund(stripe_world.charge_id(refunded), 200))
+    stripe_world.send_all(
+        stripe_world.double.dashboard_refund(stripe_world.charge_id(refunded), 200)
+    )
 
     events = stripe_world.double.pay_out()
     stripe_world.send_all(events)
@@ -189,7 +228,12 @@ def test_a_payout_moves_the_stripe_balance_to_the_bank(stripe_world):
     assert payout.lines.filter(kind="charge").count() == 3
     assert payout.lines.filter(kind="refund").count() == 1
     assert all(line.payment is not None for line in payout.lines.all())
-    assert balances(stripe_world.fund) == {"income": "38.00", "fees": "1.21", "stripe": "0.00", "bank": "36.79"}
+    assert balances(stripe_world.fund) == {
+        "income": "38.00",
+        "fees": "1.21",
+        "stripe": "0.00",
+        "bank": "36.79",
+    }
     assert StripeEvent.objects.get(type="payout.created").outcome == StripeEvent.Outcome.IGNORED
     call_command("verify_ledger")
 
@@ -217,7 +261,9 @@ def test_a_payout_failure_arriving_first_means_nothing_posts(stripe_world):
 
 
 def test_an_unknown_event_type_is_stored_and_acknowledged(stripe_world):
-    event = stripe_world.double.event("customer.created", {"id": "cus_test_1", "object": "customer"})
+    event = stripe_world.double.event(
+        "customer.created", {"id": "cus_test_1", "object": "customer"}
+    )
     assert stripe_world.send(event).status_code == 200
     assert StripeEvent.objects.get().outcome == StripeEvent.Outcome.IGNORED
     assert not Entry.objects.exists()
@@ -242,8 +288,13 @@ def test_a_failure_while_processing_rolls_back_and_answers_500_for_a_retry(strip
 def test_an_event_for_a_session_we_never_created_is_stored_as_unmatched(stripe_world):
     event = stripe_world.double.event(
         "checkout.session.completed",
-        {"id": "cs_test_elsewhere", "object": "checkout.session", "mode": "payment",
-         "payment_status": "unpaid", "metadata": {}},
+        {
+            "id": "cs_test_elsewhere",
+            "object": "checkout.session",
+            "mode": "payment",
+            "payment_status": "unpaid",
+            "metadata": {},
+        },
     )
     assert stripe_world.send(event).status_code == 200
     assert StripeEvent.objects.get().outcome == StripeEvent.Outcome.UNMATCHED

@@ -15,7 +15,11 @@ def completed_event(stripe_world):
 
 
 def nothing_recorded():
-    return not StripeEvent.objects.exists() and not OnlinePayment.objects.exists() and not Entry.objects.exists()
+    return (
+        not StripeEvent.objects.exists()
+        and not OnlinePayment.objects.exists()
+        and not Entry.objects.exists()
+    )
 
 
 def test_a_validly_signed_event_is_accepted(stripe_world):
@@ -68,7 +72,9 @@ def test_a_tampered_amount_is_refused(stripe_world, client):
     tampered = payload.replace(b'"amount_total": 500', b'"amount_total": 50000')
     assert tampered != payload
     response = client.post(
-        reverse("stripe-webhook"), data=tampered, content_type="application/json",
+        reverse("stripe-webhook"),
+        data=tampered,
+        content_type="application/json",
         HTTP_STRIPE_SIGNATURE=header,
     )
     assert response.status_code == 400

@@ -29,6 +29,6 @@ class Command(BaseCommand):
 
 
 def demo_seeders():
-    from donations.demo import seed_cash
+    from donations.demo import seed_cash, seed_online
 
-    return [seed_cash]
+    return [seed_cash, seed_online]
