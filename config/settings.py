@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "fund.middleware.RequireTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "fund.middleware.NoStoreForSignedInMiddleware",
+    "fund.middleware.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

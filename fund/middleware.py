@@ -79,3 +79,18 @@ class RequireTwoFactorMiddleware:
             if request.path not in allowed and not request.path.startswith(static):
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """The site needs no camera, microphone, location or payment APIs (card details are
+    typed on Stripe's own page): switch them off for every page and anything it embeds."""
+
+    POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.POLICY)
+        return response
