@@ -23,7 +23,7 @@ Add one line to ``ACCESS``, keyed by the URL's name (``"namespace:name"``):
 - ``kwargs``: a value for every URL argument. A string naming a fixture is replaced by
   that fixture's object (its ``pk``, or the attribute given as ``"fixture.attribute"``);
   put the fixture in ``tests/access_objects.py``, owned by agency A's key worker where
-  scope matters. Any other value is used as it is.
+  scope matters. Any other value (a number, a slug that names no fixture) is used as it is.
 - ``method``: "POST" for URLs that only accept POST (an empty form is posted).
 - ``needs``: fixtures the page needs to exist first (e.g. ``("public_fund",)``).
 
@@ -175,6 +175,10 @@ _DONATIONS = {
 
 _GRANTS: dict[str, Access] = {}
 
-_AUDIT: dict[str, Access] = {}
+_AUDIT: dict[str, Access] = {
+    "transparency": Access(allow=EVERYONE),
+    "audit:dashboard": Access(allow=STAFF),
+    "audit:dashboard_csv": Access(allow=STAFF, kwargs={"chart": "balances"}),
+}
 
 ACCESS: dict[str, Access] = {**_SIGN_IN_PAGES, **_FUND, **_DONATIONS, **_GRANTS, **_AUDIT}

@@ -71,11 +71,16 @@ def admin_path(route: str) -> str:
 
 
 def fill(request, value):
-    """A fixture name (optionally ".attribute") becomes that object's value; others stay."""
-    if not isinstance(value, str) or not re.fullmatch(r"[a-z_]+(\.[a-z_]+)?", value):
+    """A string naming a fixture (optionally "fixture.attribute") becomes that object's pk
+    (or the attribute); anything else, including a string that names no fixture, is used
+    as it is."""
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z_0-9]+(\.[a-z_]+)?", value):
         return value
     fixture, _, attribute = value.partition(".")
-    obj = request.getfixturevalue(fixture)
+    try:
+        obj = request.getfixturevalue(fixture)
+    except pytest.FixtureLookupError:
+        return value
     return getattr(obj, attribute or "pk")
 
 
