@@ -123,7 +123,7 @@ def available_chart(positions: list[FundPosition]) -> Chart:
     """Available to grant and committed, one bar per fund."""
     available, committed = colours(2)
     return Chart(
-        slug="balances",
+        slug="fund-balances",
         title="Available and committed, by fund",
         description="Available to grant now, and grants approved but not yet paid.",
         series=[
@@ -257,7 +257,7 @@ def income_by_channel(period: Period) -> Chart:
         )
     ]
     return Chart(
-        slug="income",
+        slug="income-by-channel",
         title="Income by channel, by month",
         description="Money given, net of refunds, by the month it was recorded.",
         series=series,
@@ -295,7 +295,7 @@ def grants_by_category(period: Period) -> Chart:
         for a, colour in zip(used, colours(len(used)), strict=True)
     ]
     return Chart(
-        slug="grants",
+        slug="grants-by-category",
         title="Grants by category, by month",
         description="Grants approved, less any withdrawn or returned, by the month approved.",
         series=series,

@@ -16,9 +16,9 @@ from fund.access import STAFF_ROLES, role_required
 def _charts(period: dashboards.Period, positions) -> dict:
     """Every chart on the dashboard, by slug, in the order they are shown."""
     return {
-        "balances": lambda: dashboards.available_chart(positions),
-        "income": lambda: dashboards.income_by_channel(period),
-        "grants": lambda: dashboards.grants_by_category(period),
+        "fund-balances": lambda: dashboards.available_chart(positions),
+        "income-by-channel": lambda: dashboards.income_by_channel(period),
+        "grants-by-category": lambda: dashboards.grants_by_category(period),
     }
 
 

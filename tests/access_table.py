@@ -178,7 +178,7 @@ _GRANTS: dict[str, Access] = {}
 _AUDIT: dict[str, Access] = {
     "transparency": Access(allow=EVERYONE),
     "audit:dashboard": Access(allow=STAFF),
-    "audit:dashboard_csv": Access(allow=STAFF, kwargs={"chart": "balances"}),
+    "audit:dashboard_csv": Access(allow=STAFF, kwargs={"chart": "income-by-channel"}),
 }
 
 ACCESS: dict[str, Access] = {**_SIGN_IN_PAGES, **_FUND, **_DONATIONS, **_GRANTS, **_AUDIT}

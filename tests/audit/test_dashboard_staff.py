@@ -67,7 +67,10 @@ def test_dashboard_needs_a_staff_role(client, key_worker, partner):
     for user in (key_worker, partner):
         client.force_login(user)
         assert client.get(reverse("audit:dashboard")).status_code == 403
-        assert client.get(reverse("audit:dashboard_csv", args=["income"])).status_code == 403
+        assert (
+            client.get(reverse("audit:dashboard_csv", args=["income-by-channel"])).status_code
+            == 403
+        )
 
 
 def test_fund_positions_match_the_ledger(client, auditor, ledger_world):
@@ -105,7 +108,7 @@ def test_restricted_funds_show_what_is_left_and_when_they_end(client, manager, l
 
 def test_income_by_channel_by_month_matches_the_ledger(client, officer, ledger_world):
     dashboard(client, officer)  # signs in
-    rows = {r["Month"]: r for r in chart_csv(client, "income")}
+    rows = {r["Month"]: r for r in chart_csv(client, "income-by-channel")}
     assert list(rows)[0] == "Dec 2025" and list(rows)[-1] == "Nov 2026"
     assert len(rows) == 12
 
@@ -135,7 +138,7 @@ def test_income_by_channel_by_month_matches_the_ledger(client, officer, ledger_w
 
 def test_grants_by_category_by_month_matches_the_ledger(client, officer, ledger_world):
     dashboard(client, officer)
-    rows = {r["Month"]: r for r in chart_csv(client, "grants")}
+    rows = {r["Month"]: r for r in chart_csv(client, "grants-by-category")}
     assert rows["Nov 2026"]["Phone"] == "70.00"
     assert rows["Oct 2026"]["Clothing for work or interview"] == "100.00"
     assert rows["Oct 2026"]["Phone"] == "0.00"
@@ -151,11 +154,15 @@ def test_grants_by_category_by_month_matches_the_ledger(client, officer, ledger_
 
 def test_fund_and_date_filters_narrow_every_chart(client, officer, ledger_world):
     dashboard(client, officer)
-    rows = chart_csv(client, "income", date_from="2026-10-01", date_to="2026-11-30", fund="rsi")
+    rows = chart_csv(
+        client, "income-by-channel", date_from="2026-10-01", date_to="2026-11-30", fund="rsi"
+    )
     assert [r["Month"] for r in rows] == ["Oct 2026", "Nov 2026"]
     assert all(r["Total"] == "0.00" for r in rows)  # no income to the restricted fund then
 
-    rows = chart_csv(client, "grants", date_from="2026-11-01", date_to="2026-11-30", fund="rsi")
+    rows = chart_csv(
+        client, "grants-by-category", date_from="2026-11-01", date_to="2026-11-30", fund="rsi"
+    )
     assert rows == [
         {
             "Month": "Nov 2026",
@@ -184,7 +191,7 @@ def test_every_chart_table_carries_the_same_numbers_as_its_bars_and_csv(
     client, officer, ledger_world
 ):
     page = dashboard(client, officer).content.decode()
-    for slug in ("balances", "income", "grants"):
+    for slug in ("fund-balances", "income-by-channel", "grants-by-category"):
         table = table_cells(page, slug)
         bars = bar_values(page, slug)
         csv_rows = chart_csv(client, slug)
