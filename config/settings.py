@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "fund.middleware.NoStoreForSignedInMiddleware",
     "fund.middleware.PermissionsPolicyMiddleware",
+    "fund.middleware.SecurityEventLogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -300,6 +301,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "fund": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-        "security": {"handlers": ["console"], "level": "INFO"},
+        # Sign-in failures, two-factor failures, refusals and downloads (fund.security_log).
+        "security": {"handlers": ["console"], "level": "INFO", "propagate": True},
     },
 }

@@ -1,3 +1,5 @@
+import logging
+
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
@@ -7,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
+from fund import security_log
 from fund.authentication import (
     needs_two_factor,
     passed_two_factor,
@@ -40,6 +43,7 @@ class SessionTimeoutMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated:
             if session_expired(request.session):
+                security_log.event("session-expired", request, level=logging.INFO)
                 logout(request)
                 messages.info(request, "You were signed out because your session timed out.")
                 return redirect_to_login(request.get_full_path())
@@ -94,3 +98,33 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.POLICY)
         return response
+
+
+class SecurityEventLogMiddleware:
+    """Logs refusals and file downloads to the security log (fund.security_log)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if response.status_code == 403 or (response.status_code == 404 and signed_in):
+            security_log.event(
+                "access-refused", request, status=response.status_code, path=request.path
+            )
+        elif 200 <= response.status_code < 300 and response.has_header("Content-Disposition"):
+            security_log.event(
+                "file-downloaded",
+                request,
+                level=logging.INFO,
+                path=request.path,
+                file=_filename(response["Content-Disposition"]),
+            )
+        return response
+
+
+def _filename(disposition: str) -> str:
+    _, _, name = disposition.partition("filename=")
+    return name.strip().strip('"')[:200] or "unnamed"
