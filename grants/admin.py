@@ -1,0 +1,40 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from grants.models import Agency, Grant, GrantEvent, KeyWorker
+
+
+@admin.register(Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "is_active"]
+
+
+@admin.register(KeyWorker)
+class KeyWorkerAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "agency", "job_title"]
+    list_select_related = ["user", "agency"]
+
+
+class ReadOnlyGrantAdmin(SimpleHistoryAdmin):
+    """Requests change only through grants.services, so the admin shows them read-only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Grant)
+class GrantAdmin(ReadOnlyGrantAdmin):
+    list_display = ["reference", "agency", "client", "category", "amount", "status", "submitted_at"]
+    list_filter = ["status", "agency", "urgency"]
+    list_select_related = ["agency", "client", "category"]
+
+
+@admin.register(GrantEvent)
+class GrantEventAdmin(ReadOnlyGrantAdmin):
+    list_display = ["grant", "from_status", "to_status", "actor", "at"]

@@ -1,0 +1,268 @@
+"""Forms give friendly messages; the services are the guard and say no on their own."""
+
+import uuid
+
+from django import forms
+from django.utils import timezone
+from djmoney.money import Money
+
+from fund.models import Account, Fund
+from grants.identifiers import find_identifiers
+from grants.models import Grant, Outcome, Payout
+from grants.services import LineItemData
+
+TEXT = {"class": "govuk-input"}
+AMOUNT = {
+    "class": "govuk-input govuk-input--width-5",
+    "inputmode": "decimal",
+    "spellcheck": "false",
+}
+AREA = {"class": "govuk-textarea", "rows": 4}
+
+
+def no_identifiers(value: str) -> str:
+    kinds = find_identifiers(value or "")
+    if kinds:
+        raise forms.ValidationError(
+            f"This looks like it contains {', '.join(kinds)}. Clients are known only by their "
+            "agency's reference: please remove it."
+        )
+    return value
+
+
+class PoundsField(forms.DecimalField):
+    """An amount in pounds and pence, typed with or without the £ sign."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 10)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", "0.01")
+        kwargs.setdefault("widget", forms.TextInput(attrs=AMOUNT))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().lstrip("£").replace(",", "")
+        return super().to_python(value)
+
+
+class GrantForm(forms.Form):
+    client_reference = forms.CharField(
+        label="Client reference",
+        max_length=40,
+        help_text="Your agency's own reference for the person, such as CLT-0042. Never their name.",
+        widget=forms.TextInput(
+            attrs={
+                **TEXT,
+                "class": "govuk-input govuk-input--width-10",
+                "autocomplete": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
+    category = forms.ModelChoiceField(
+        label="What is it for?",
+        queryset=Account.objects.filter(is_grant_category=True).order_by("name"),
+        empty_label="Choose a category",
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+    own_words = forms.CharField(
+        label="In the person's own words, what will this help them do?",
+        widget=forms.Textarea(attrs=AREA),
+        validators=[no_identifiers],
+    )
+    why_fund = forms.CharField(
+        label="Why is the fund the right source?",
+        help_text="For example, no other benefit or service covers it, or not quickly enough.",
+        widget=forms.Textarea(attrs={**AREA, "rows": 3}),
+        validators=[no_identifiers],
+    )
+    urgency = forms.ChoiceField(
+        label="How soon is it needed?",
+        choices=Grant.Urgency.choices,
+        widget=forms.RadioSelect,
+        initial=Grant.Urgency.THIS_WEEK,
+    )
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and not self.initial.get("form_token"):
+            self.initial["form_token"] = uuid.uuid4()
+
+    def clean_client_reference(self):
+        return no_identifiers(self.cleaned_data["client_reference"].strip())
+
+
+class LineItemForm(forms.Form):
+    description = forms.CharField(
+        label="What is it?",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs=TEXT),
+        validators=[no_identifiers],
+    )
+    amount = PoundsField(label="Cost, in pounds", required=False)
+    supplier = forms.CharField(
+        label="Supplier (optional)",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs=TEXT),
+        validators=[no_identifiers],
+    )
+
+    def clean(self):
+        data = super().clean()
+        description, amount = data.get("description"), data.get("amount")
+        if description and amount is None and "amount" not in self.errors:
+            self.add_error("amount", "Enter what this item costs.")
+        if amount is not None and not description:
+            self.add_error("description", "Say what this item is.")
+        return data
+
+    def line_item(self) -> LineItemData | None:
+        data = self.cleaned_data
+        if not data.get("description") or data.get("amount") is None:
+            return None
+        return LineItemData(
+            description=data["description"],
+            amount=Money(data["amount"], "GBP"),
+            supplier=data.get("supplier", ""),
+        )
+
+
+class BaseLineItemFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not any(form.line_item() for form in self.forms):
+            raise forms.ValidationError("Add at least one item, with what it is and what it costs.")
+
+    def line_items(self) -> list[LineItemData]:
+        return [item for item in (form.line_item() for form in self.forms) if item]
+
+
+def line_item_formset(data=None, *, initial=None, blank_rows: int = 3):
+    initial = list(initial or [])
+    rows = max(blank_rows - len(initial), 1)
+    formset_class = forms.formset_factory(
+        LineItemForm, formset=BaseLineItemFormSet, extra=rows, max_num=10, validate_max=True
+    )
+    return formset_class(data, initial=initial, prefix="items")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="PDF, JPEG or PNG, up to 10 MB.",
+        widget=forms.ClearableFileInput(
+            attrs={
+                "class": "govuk-file-upload",
+                "accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png",
+            }
+        ),
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label="Note", widget=forms.Textarea(attrs={**AREA, "rows": 3}), validators=[no_identifiers]
+    )
+
+
+class ApproveForm(forms.Form):
+    fund = forms.ModelChoiceField(
+        label="Pay from",
+        queryset=Fund.objects.filter(is_active=True).order_by("kind", "name"),
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={**AREA, "rows": 2}),
+        validators=[no_identifiers],
+    )
+
+
+class PayoutForm(forms.Form):
+    payee = forms.CharField(
+        label="Payee or supplier", max_length=160, widget=forms.TextInput(attrs=TEXT)
+    )
+    method = forms.ChoiceField(
+        label="How was it paid?", choices=Payout.Method.choices, widget=forms.RadioSelect
+    )
+    reference = forms.CharField(
+        label="Payment reference",
+        max_length=80,
+        widget=forms.TextInput(attrs={**TEXT, "spellcheck": "false"}),
+    )
+    paid_on = forms.DateField(
+        label="Date paid",
+        widget=forms.DateInput(
+            attrs={"class": "govuk-input govuk-input--width-10", "type": "date"}
+        ),
+    )
+    amount = PoundsField(
+        label="Amount paid, in pounds",
+        help_text="If less than approved, the difference goes back to the fund.",
+    )
+
+    def __init__(self, *args, grant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if grant is not None and not self.is_bound:
+            self.initial.setdefault("amount", grant.amount.amount)
+            self.initial.setdefault("paid_on", timezone.localdate())
+
+
+class OutcomeForm(forms.Form):
+    barrier_removed = forms.ChoiceField(
+        label="Did this remove the barrier?",
+        choices=Outcome.BarrierRemoved.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="What happened? (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={**AREA, "rows": 3}),
+        validators=[no_identifiers],
+    )
+    consent_to_share = forms.BooleanField(
+        label="The person agrees to an anonymised story being shared",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+    )
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Waiting for the fund")] + list(Grant.Status.choices),
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+    agency = forms.ChoiceField(
+        label="Agency", required=False, widget=forms.Select(attrs={"class": "govuk-select"})
+    )
+    category = forms.ChoiceField(
+        label="Category", required=False, widget=forms.Select(attrs={"class": "govuk-select"})
+    )
+
+    def __init__(self, *args, agencies=(), categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", "All agencies")] + [
+            (str(a.pk), a.name) for a in agencies
+        ]
+        self.fields["category"].choices = [("", "All categories")] + [
+            (str(c.pk), c.name) for c in categories
+        ]
+
+
+class RulesForm(forms.Form):
+    per_grant_cap = PoundsField(label="Most for a single grant")
+    per_client_12_month_cap = PoundsField(label="Most for one person in 12 months")
+    two_approver_threshold = PoundsField(label="Two approvers needed above", min_value="0.00")
+
+
+class CapForm(forms.Form):
+    cap = PoundsField(label="Cap")
