@@ -1,6 +1,7 @@
 """Forms give friendly messages; the services are the guard and say no on their own."""
 
 import uuid
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -36,7 +37,7 @@ class PoundsField(forms.DecimalField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 10)
         kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", "0.01")
+        kwargs.setdefault("min_value", Decimal("0.01"))
         kwargs.setdefault("widget", forms.TextInput(attrs=AMOUNT))
         super().__init__(**kwargs)
 
@@ -261,7 +262,7 @@ class QueueFilterForm(forms.Form):
 class RulesForm(forms.Form):
     per_grant_cap = PoundsField(label="Most for a single grant")
     per_client_12_month_cap = PoundsField(label="Most for one person in 12 months")
-    two_approver_threshold = PoundsField(label="Two approvers needed above", min_value="0.00")
+    two_approver_threshold = PoundsField(label="Two approvers needed above", min_value=Decimal("0.00"))
 
 
 class CapForm(forms.Form):
