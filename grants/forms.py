@@ -201,7 +201,7 @@ class PayoutForm(forms.Form):
     paid_on = forms.DateField(
         label="Date paid",
         widget=forms.DateInput(
-            attrs={"class": "govuk-input govuk-input--width-10", "type": "date"}
+            format="%Y-%m-%d", attrs={"class": "govuk-input govuk-input--width-10", "type": "date"}
         ),
     )
     amount = PoundsField(
@@ -262,7 +262,9 @@ class QueueFilterForm(forms.Form):
 class RulesForm(forms.Form):
     per_grant_cap = PoundsField(label="Most for a single grant")
     per_client_12_month_cap = PoundsField(label="Most for one person in 12 months")
-    two_approver_threshold = PoundsField(label="Two approvers needed above", min_value=Decimal("0.00"))
+    two_approver_threshold = PoundsField(
+        label="Two approvers needed above", min_value=Decimal("0.00")
+    )
 
 
 class CapForm(forms.Form):

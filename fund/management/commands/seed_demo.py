@@ -30,5 +30,6 @@ class Command(BaseCommand):
 
 def demo_seeders():
     from donations.demo import seed_cash, seed_online
+    from grants.demo import seed as seed_grants
 
-    return [seed_cash, seed_online]
+    return [seed_cash, seed_online, seed_grants]

@@ -1,0 +1,63 @@
+from datetime import timedelta
+
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from grants import services
+from tests.grants.conftest import make_grant
+
+
+def pay(actor, grant):
+    services.grant_record_payout(
+        actor=actor,
+        grant=grant,
+        payee="Argos",
+        method="voucher",
+        reference="V-1",
+        paid_on=timezone.localdate(),
+    )
+
+
+def test_the_key_worker_hears_of_the_decision_and_the_payment(
+    kw, officer, officer2, funded, django_capture_on_commit_callbacks
+):
+    grant = make_grant(kw)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        grant = services.grant_approve(actor=officer, grant=grant)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(officer2, grant)
+
+    assert [m.to for m in mail.outbox] == [[kw.email], [kw.email]]
+    assert "approved" in mail.outbox[0].subject
+    assert "paid" in mail.outbox[1].subject
+    assert all("CLT-0042" not in m.body for m in mail.outbox)
+
+
+def test_reminders_go_for_missing_receipts_and_outcomes(
+    kw, officer, officer2, funded, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    with time_machine.travel(now - timedelta(days=30)):
+        old = services.grant_approve(actor=officer, grant=make_grant(kw))
+        pay(officer2, old)
+    with time_machine.travel(now - timedelta(days=20)):
+        middle = services.grant_approve(actor=officer, grant=make_grant(kw, client="CLT-2"))
+        pay(officer2, middle)
+    recent = services.grant_approve(actor=officer, grant=make_grant(kw, client="CLT-3"))
+    pay(officer2, recent)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_grant_reminders")
+
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert subjects == sorted(
+        [
+            f"Receipt needed for {old.reference}",
+            f"Receipt needed for {middle.reference}",
+            f"How did {old.reference} go?",
+        ]
+    )
