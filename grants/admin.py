@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from grants import services
 from grants.models import Agency, Grant, GrantEvent, KeyWorker
 
 
@@ -8,11 +9,31 @@ from grants.models import Agency, Grant, GrantEvent, KeyWorker
 class AgencyAdmin(SimpleHistoryAdmin):
     list_display = ["name", "is_active"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.agency_update(
+                actor=request.user, agency=obj, name=obj.name, is_active=obj.is_active
+            )
+        else:
+            obj.pk = services.agency_create(actor=request.user, name=obj.name).pk
+
 
 @admin.register(KeyWorker)
 class KeyWorkerAdmin(SimpleHistoryAdmin):
     list_display = ["user", "agency", "job_title"]
     list_select_related = ["user", "agency"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        profile = services.key_worker_set(
+            actor=request.user, user=obj.user, agency=obj.agency, job_title=obj.job_title
+        )
+        obj.pk = profile.pk
 
 
 class ReadOnlyGrantAdmin(SimpleHistoryAdmin):

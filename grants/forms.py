@@ -55,6 +55,7 @@ class GrantForm(forms.Form):
         widget=forms.TextInput(
             attrs={
                 **TEXT,
+                "list": "client-references",
                 "class": "govuk-input govuk-input--width-10",
                 "autocomplete": "off",
                 "spellcheck": "false",

@@ -173,6 +173,17 @@ def agency_create(*, actor: AbstractBaseUser, name: str) -> Agency:
     return agency
 
 
+def agency_update(*, actor: AbstractBaseUser, agency: Agency, name: str, is_active: bool) -> Agency:
+    with transaction.atomic():
+        agency = Agency.objects.select_for_update().get(pk=agency.pk)
+        agency.name = name.strip()
+        agency.is_active = is_active
+        agency._history_user = actor
+        agency.full_clean()
+        agency.save()
+    return agency
+
+
 def key_worker_set(
     *, actor: AbstractBaseUser, user: AbstractBaseUser, agency: Agency, job_title: str = ""
 ) -> KeyWorker:

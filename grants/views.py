@@ -69,7 +69,7 @@ def request_list(request):
     )
 
 
-def _request_form_context(form, formset, grant=None) -> dict:
+def _request_form_context(request, form, formset, grant=None) -> dict:
     caps = {}
     fund = grant.fund if grant else services.default_fund()
     if fund is not None:
@@ -124,7 +124,9 @@ def request_new(request):
     else:
         form = GrantForm()
         formset = line_item_formset()
-    return render(request, "grants/request_form.html", _request_form_context(form, formset))
+    return render(
+        request, "grants/request_form.html", _request_form_context(request, form, formset)
+    )
 
 
 @role_required(Role.KEY_WORKER)
@@ -179,7 +181,9 @@ def request_edit(request, pk: int):
             ],
             blank_rows=len(grant.line_items.all()) + 1,
         )
-    return render(request, "grants/request_form.html", _request_form_context(form, formset, grant))
+    return render(
+        request, "grants/request_form.html", _request_form_context(request, form, formset, grant)
+    )
 
 
 # --- the request page ----------------------------------------------------------------
@@ -416,6 +420,10 @@ def request_close(request, pk: int):
 
 def _upload(request, pk: int, kind: str):
     grant = _grant_for(request, pk)
+    # Refuse an oversized upload before Django spools it to disk.
+    if int(request.META.get("CONTENT_LENGTH") or 0) > services.MAX_UPLOAD_BYTES + 65_536:
+        messages.error(request, "The file must be 10 MB or smaller.")
+        return redirect("grants:detail", grant.pk)
     form = UploadForm(request.POST, request.FILES, prefix=kind)
     if not form.is_valid():
         return _detail(request, grant, status=400, **{f"{kind}_form": form})

@@ -97,3 +97,55 @@ def online_payment(online_donation):
         amount=Money("5.00", "GBP"),
         paid_on=date(2026, 11, 20),
     )
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def grant_request(key_worker, other_key_worker, manager, public_fund):
+    """A submitted request of agency A; agency B's key worker is linked to another agency."""
+    from fund.models import Account
+    from grants.services import LineItemData, agency_create, grant_create, key_worker_set
+
+    key_worker_set(
+        actor=manager, user=key_worker, agency=agency_create(actor=manager, name="Agency A")
+    )
+    key_worker_set(
+        actor=manager, user=other_key_worker, agency=agency_create(actor=manager, name="Agency B")
+    )
+    return grant_create(
+        actor=key_worker,
+        client_reference="ACC-0001",
+        category=Account.objects.get(code="expenses:grants:phone"),
+        urgency="this_week",
+        own_words="Keep in touch with the housing team.",
+        why_fund="No other source.",
+        line_items=[LineItemData(description="Phone", amount=Money("40.00", "GBP"))],
+        submit=True,
+    )
+
+
+@pytest.fixture
+def grant_quote(grant_request, key_worker, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grants.services import document_upload
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    return document_upload(
+        actor=key_worker,
+        grant=grant_request,
+        kind="quote",
+        upload=SimpleUploadedFile("quote.pdf", PDF_BYTES, content_type="application/pdf"),
+    )
+
+
+@pytest.fixture
+def category_cap(public_fund):
+    from fund.models import CategoryCap
+
+    return CategoryCap.objects.filter(fund=public_fund).order_by("pk").first()

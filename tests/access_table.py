@@ -173,7 +173,51 @@ _DONATIONS = {
     "donations:cash_gasds": Access(allow=STAFF),
 }
 
-_GRANTS: dict[str, Access] = {}
+_A_GRANT = {"pk": "grant_request"}
+_GRANTS: dict[str, Access] = {
+    # Key workers see their own agency's requests; staff see all; others are refused.
+    "grants:list": Access(allow=KEY_WORKERS | STAFF),
+    "grants:new": Access(allow=KEY_WORKERS, needs=("grant_request",)),
+    "grants:detail": Access(
+        allow={KEY_WORKER_A, *STAFF}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT
+    ),
+    "grants:edit": Access(allow={KEY_WORKER_A}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT),
+    "grants:submit": Access(
+        allow={KEY_WORKER_A}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT, method="POST"
+    ),
+    "grants:withdraw": Access(
+        allow={KEY_WORKER_A}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT, method="POST"
+    ),
+    "grants:outcome": Access(
+        allow={KEY_WORKER_A}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT, method="POST"
+    ),
+    "grants:quote_upload": Access(
+        allow={KEY_WORKER_A, *WRITERS}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT, method="POST"
+    ),
+    "grants:receipt_upload": Access(
+        allow={KEY_WORKER_A, *WRITERS}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT, method="POST"
+    ),
+    "grants:document": Access(
+        allow={KEY_WORKER_A, *STAFF},
+        not_found={KEY_WORKER_B},
+        kwargs={"pk": "grant_quote.grant_id", "document_id": "grant_quote"},
+    ),
+    # Decisions and payment: fund officers and managers.
+    "grants:request_info": Access(allow=WRITERS, kwargs=_A_GRANT, method="POST"),
+    "grants:approve": Access(allow=WRITERS, kwargs=_A_GRANT, method="POST"),
+    "grants:decline": Access(allow=WRITERS, kwargs=_A_GRANT, method="POST"),
+    "grants:cancel": Access(allow=WRITERS, kwargs=_A_GRANT, method="POST"),
+    "grants:payout": Access(allow=WRITERS, kwargs=_A_GRANT, method="POST"),
+    "grants:close": Access(allow=WRITERS, kwargs=_A_GRANT, method="POST"),
+    "grants:queue": Access(allow=STAFF),
+    "grants:follow_up": Access(allow=STAFF),
+    # Limits: the fund manager changes them; the auditor may read them.
+    "grants:limits": Access(allow={MANAGER, AUDITOR}, needs=("public_fund",)),
+    "grants:limits_rules": Access(
+        allow={MANAGER}, kwargs={"fund_id": "public_fund"}, method="POST"
+    ),
+    "grants:limits_cap": Access(allow={MANAGER}, kwargs={"cap_id": "category_cap"}, method="POST"),
+}
 
 _AUDIT: dict[str, Access] = {
     "transparency": Access(allow=EVERYONE),

@@ -83,3 +83,15 @@ def make_grant(
 def quick_password_hashing(settings):
     """Personas get real passwords; a slow hasher would make each test take seconds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def private_media_in_a_temporary_folder(settings, tmp_path):
+    """Uploaded quotes and receipts go to a folder of this test's own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
