@@ -1,7 +1,9 @@
 """Online giving: the public donation and thank-you pages, and the staff pages for gifts,
 refunds, payouts and Gift Aid claims. Views only call services and selectors."""
 
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -48,6 +50,14 @@ def _collection_point(code: str):
     )
 
 
+def _client_ip(request) -> str:
+    """The donor's address as sign-in throttling sees it (behind trusted proxies)."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return ""
+
+
 @require_http_methods(["GET", "POST"])
 def donate(request):
     """The public donation page: no sign-in, works without JavaScript."""
@@ -87,7 +97,7 @@ def donate(request):
                     donor_email=data["donor_email"],
                     gift_aid=gift_aid,
                     point=point,
-                    client_ip=request.META.get("REMOTE_ADDR", ""),
+                    client_ip=_client_ip(request),
                     site_url=request.build_absolute_uri("/"),
                 )
             except TooManyAttempts as error:

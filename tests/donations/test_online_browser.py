@@ -55,6 +55,9 @@ def test_give_five_pounds_monthly_with_gift_aid_and_see_it_in_the_ledger(
     staff.get_by_role("link", name=donation.reference).click()
     assert "£5.00" in staff.inner_text("main")
     assert_accessible(staff)
+    staff.goto("/")
+    ledger = staff.locator("section", has_text="Public donations").inner_text()
+    assert "Donations: online" in ledger and "£5.00" in ledger
 
 
 @pytest.mark.browser

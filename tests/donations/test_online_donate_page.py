@@ -206,3 +206,25 @@ def test_the_app_refuses_the_stripe_double_when_debug_is_off():
     )
     assert result.returncode != 0
     assert "refused with DEBUG off" in result.stderr
+
+
+def test_rate_limit_counts_each_donor_behind_the_proxy_separately(stripe_world, client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    for _ in range(10):
+        client.post(
+            reverse("donate"),
+            {"attempt": uuid.uuid4(), "amount_choice": "3", "frequency": "one-off"},
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    limited = client.post(
+        reverse("donate"),
+        {"attempt": uuid.uuid4(), "amount_choice": "3", "frequency": "one-off"},
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    someone_else = client.post(
+        reverse("donate"),
+        {"attempt": uuid.uuid4(), "amount_choice": "3", "frequency": "one-off"},
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+    )
+    assert limited.status_code == 429
+    assert someone_else.status_code == 303

@@ -22,6 +22,7 @@ def test_staff_list_shows_gifts_with_attribution_and_filters(stripe_world, clien
 
     page = client.get(reverse("donations:online-list")).content.decode()
     assert "Corner Café (CAFE01)" in page
+    assert "Test mode" in page
     assert "£10.00" in page and "£5.00" in page
 
     filtered = client.get(
