@@ -7,11 +7,13 @@ are calendar months of the entry's effective date.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from statistics import median, quantiles
 
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from djmoney.money import Money
 
 from audit.charts import BarRow, Chart, Series, colours
@@ -19,6 +21,8 @@ from donations.models import OnlineDonation, OnlinePayment
 from donations.selectors.cash import cash_in_transit
 from fund.models import Account, Balance, Fund, Transfer
 from fund.selectors import available_in_fund
+from grants.models import Grant, Outcome
+from grants.selectors import missing_receipts
 
 GRANTS_PAYABLE = "liabilities:grants-payable"
 CASH_IN_TRANSIT = "assets:cash-in-transit"
@@ -67,6 +71,14 @@ def next_month(month: date) -> date:
 def last_twelve_months(today: date) -> Period:
     start = today.replace(day=1)
     for _ in range(11):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return Period(start=start, end=today)
+
+
+def last_four_quarters(today: date) -> Period:
+    """The current calendar quarter and the three before it."""
+    start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    for _ in range(9):
         start = (start - timedelta(days=1)).replace(day=1)
     return Period(start=start, end=today)
 
@@ -306,4 +318,268 @@ def grants_by_category(period: Period) -> Chart:
             )
             for month in period.months
         ],
+    )
+
+
+# --- Grant workflow: speed, waiting, receipts, outcomes ---------------------------------
+
+S = Grant.Status
+HOUR_PLACES = Decimal("0.1")
+AWAITING_DECISION = [S.SUBMITTED, S.SECOND_APPROVAL]
+APPROVED_STATES = [S.APPROVED, S.PAID, S.RECEIPT_RECEIVED, S.CLOSED]
+
+
+def hours_between(start: datetime, end: datetime) -> Decimal:
+    return Decimal(int((end - start).total_seconds())) / 3600
+
+
+def median_hours(values: list[Decimal]) -> Decimal | None:
+    return median(values).quantize(HOUR_PLACES) if values else None
+
+
+def p90_hours(values: list[Decimal]) -> Decimal | None:
+    """The 90th percentile, interpolating between the two nearest ranks (the "inclusive"
+    method: the figure nine in ten waits were no longer than)."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0].quantize(HOUR_PLACES)
+    return quantiles(values, n=10, method="inclusive")[8].quantize(HOUR_PLACES)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """A span of time the workflow figures are grouped by: a month or a quarter."""
+
+    start: date
+    end: date  # exclusive
+    label: str
+
+
+def month_buckets(period: Period) -> list[Bucket]:
+    return [Bucket(m, next_month(m), month_label(m)) for m in period.months]
+
+
+def quarter_buckets(start: date, end: date) -> list[Bucket]:
+    """Calendar quarters touching ``start``..``end`` (inclusive), oldest first."""
+    buckets = []
+    quarter = date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
+    while quarter <= end:
+        after = next_month(next_month(next_month(quarter)))
+        last = (after - timedelta(days=1)).strftime("%b")
+        buckets.append(Bucket(quarter, after, f"{quarter:%b} to {last} {quarter.year}"))
+        quarter = after
+    return buckets
+
+
+def _bucket_of(moment: datetime, buckets: list[Bucket]) -> Bucket | None:
+    day = timezone.localdate(moment)
+    for bucket in buckets:
+        if bucket.start <= day < bucket.end:
+            return bucket
+    return None
+
+
+def _grants(fund: Fund | None):
+    grants = Grant.objects.all()
+    return grants.filter(fund=fund) if fund is not None else grants
+
+
+def _aware(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def speed_chart(
+    buckets: list[Bucket],
+    fund: Fund | None = None,
+    *,
+    slug: str = "decision-speed",
+    row_heading: str = "Month",
+) -> Chart:
+    """Median and 90th percentile hours from a request's submission to its decision
+    (approved or declined), and to its payment, by the month (or quarter) each happened."""
+    if not buckets:
+        return Chart(slug=slug, title="", series=[], rows=[])
+    since, until = _aware(buckets[0].start), _aware(buckets[-1].end)
+    decided: dict[str, list[Decimal]] = defaultdict(list)
+    paid: dict[str, list[Decimal]] = defaultdict(list)
+    grants = _grants(fund).filter(submitted_at__isnull=False)
+    for submitted_at, decided_at in grants.filter(
+        decided_at__gte=since, decided_at__lt=until
+    ).values_list("submitted_at", "decided_at"):
+        bucket = _bucket_of(decided_at, buckets)
+        if bucket:
+            decided[bucket.label].append(hours_between(submitted_at, decided_at))
+    for submitted_at, paid_at in grants.filter(paid_at__gte=since, paid_at__lt=until).values_list(
+        "submitted_at", "paid_at"
+    ):
+        bucket = _bucket_of(paid_at, buckets)
+        if bucket:
+            paid[bucket.label].append(hours_between(submitted_at, paid_at))
+    palette = colours(4)
+    return Chart(
+        slug=slug,
+        title="Hours to a decision and to payment",
+        description=(
+            "From the key worker submitting a request: the median (half were quicker) and the "
+            "90th percentile (nine in ten were quicker), by when the decision or payment was made."
+        ),
+        series=[
+            Series("decision-median", "Decision, median", palette[0]),
+            Series("decision-p90", "Decision, 90th percentile", palette[1]),
+            Series("payment-median", "Payment, median", palette[2]),
+            Series("payment-p90", "Payment, 90th percentile", palette[3]),
+        ],
+        rows=[
+            BarRow(
+                label=b.label,
+                values=[
+                    median_hours(decided[b.label]),
+                    p90_hours(decided[b.label]),
+                    median_hours(paid[b.label]),
+                    p90_hours(paid[b.label]),
+                ],
+            )
+            for b in buckets
+        ],
+        unit="hours",
+        stacked=False,
+        row_heading=row_heading,
+    )
+
+
+AGE_BANDS = [
+    ("Under 1 day", 0, 1),
+    ("1 to 2 days", 1, 2),
+    ("2 to 5 days", 2, 5),
+    ("5 days or more", 5, None),
+]
+
+
+def waiting_chart(now: datetime, fund: Fund | None = None) -> Chart:
+    """Requests waiting for the fund's decision now, by how long since they were submitted,
+    urgent ones apart. Requests sent back for more information wait on the key worker and
+    are not counted."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for submitted_at, urgency in (
+        _grants(fund)
+        .filter(status__in=AWAITING_DECISION, submitted_at__isnull=False)
+        .values_list("submitted_at", "urgency")
+    ):
+        age = now - submitted_at
+        for label, low, high in AGE_BANDS:
+            if age >= timedelta(days=low) and (high is None or age < timedelta(days=high)):
+                counts[(label, urgency)] += 1
+    urgent, week = colours(2)
+    return Chart(
+        slug="requests-waiting",
+        title="Requests waiting for a decision, by age",
+        description="How long each request has waited since it was submitted, now.",
+        series=[
+            Series(Grant.Urgency.TODAY, "Needed today", urgent),
+            Series(Grant.Urgency.THIS_WEEK, "Needed this week", week),
+        ],
+        rows=[
+            BarRow(
+                label=label,
+                values=[
+                    counts[(label, Grant.Urgency.TODAY)],
+                    counts[(label, Grant.Urgency.THIS_WEEK)],
+                ],
+            )
+            for label, _, _ in AGE_BANDS
+        ],
+        unit="count",
+        row_heading="Waiting",
+    )
+
+
+@dataclass(frozen=True)
+class ReceiptsMissing:
+    count: int
+    total: Money
+    oldest_paid: date | None
+
+
+def receipts_missing(now: datetime, fund: Fund | None = None) -> ReceiptsMissing:
+    """Grants paid ``RECEIPT_DUE_DAYS`` or more ago with no receipt yet."""
+    grants = missing_receipts(now)
+    if fund is not None:
+        grants = grants.filter(fund=fund)
+    rows = list(grants.values_list("amount", "paid_at"))
+    return ReceiptsMissing(
+        count=len(rows),
+        total=gbp(sum((amount for amount, _ in rows), Decimal(0))),
+        oldest_paid=timezone.localdate(min(p for _, p in rows)) if rows else None,
+    )
+
+
+def _approved_in(buckets: list[Bucket]):
+    return Grant.objects.filter(
+        status__in=APPROVED_STATES,
+        approved_at__gte=_aware(buckets[0].start),
+        approved_at__lt=_aware(buckets[-1].end),
+    )
+
+
+def grants_per_quarter_by(buckets: list[Bucket], *, field: str, slug: str, title: str) -> Chart:
+    """Number of grants approved per quarter, by category or by agency."""
+    if not buckets:
+        return Chart(slug=slug, title=title, series=[], rows=[])
+    counts: dict[tuple[str, int], int] = defaultdict(int)
+    keys: dict[int, str] = {}
+    for approved_at, key, name in _approved_in(buckets).values_list(
+        "approved_at", field, f"{field}__name"
+    ):
+        bucket = _bucket_of(approved_at, buckets)
+        if bucket:
+            counts[(bucket.label, key)] += 1
+            keys[key] = name.removeprefix("Grants: ")
+    ordered = sorted(keys.items(), key=lambda item: item[1].lower())
+    series = [
+        Series(str(key), name[:1].upper() + name[1:], colour)
+        for (key, name), colour in zip(ordered, colours(len(ordered)), strict=True)
+    ]
+    return Chart(
+        slug=slug,
+        title=title,
+        description="Grants approved (and not since withdrawn), by the quarter approved.",
+        series=series,
+        rows=[
+            BarRow(label=b.label, values=[counts[(b.label, key)] for key, _ in ordered])
+            for b in buckets
+        ],
+        unit="count",
+        row_heading="Quarter",
+    )
+
+
+def outcomes_chart(buckets: list[Bucket]) -> Chart:
+    """Outcomes recorded per quarter: was the barrier removed?"""
+    choices = Outcome.BarrierRemoved
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    if buckets:
+        for recorded_at, answer in Outcome.objects.filter(
+            recorded_at__gte=_aware(buckets[0].start), recorded_at__lt=_aware(buckets[-1].end)
+        ).values_list("recorded_at", "barrier_removed"):
+            bucket = _bucket_of(recorded_at, buckets)
+            if bucket:
+                counts[(bucket.label, answer)] += 1
+    series = [
+        Series(value, f"Barrier removed: {label.lower()}", colour)
+        for (value, label), colour in zip(
+            choices.choices, ["#00703c", "#f47738", "#d4351c"], strict=True
+        )
+    ]
+    return Chart(
+        slug="outcomes",
+        title="Outcomes recorded, per quarter",
+        description="The key worker's answer, some weeks after payment: was the barrier removed?",
+        series=series,
+        rows=[
+            BarRow(label=b.label, values=[counts[(b.label, s.key)] for s in series])
+            for b in buckets
+        ],
+        unit="count",
+        row_heading="Quarter",
     )

@@ -5,7 +5,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from audit.dashboards import Period, last_twelve_months
+from audit.dashboards import Period, last_four_quarters, last_twelve_months
 from fund.models import Fund
 
 MAX_DAYS = 3 * 366  # three years of months is as much as a chart can show readably
@@ -63,3 +63,20 @@ class DashboardFilterForm(forms.Form):
             end=end or default.end,
             fund=self.cleaned_data.get("fund"),
         )
+
+
+class PartnerFilterForm(DashboardFilterForm):
+    """Partners see every fund together, by quarter; the default is the last four."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["fund"]
+
+    def period(self, today: date | None = None) -> Period:
+        today = today or timezone.localdate()
+        chosen = super().period(today)
+        if self.is_valid() and (
+            self.cleaned_data.get("date_from") or self.cleaned_data.get("date_to")
+        ):
+            return chosen
+        return last_four_quarters(today)

@@ -7,24 +7,32 @@ public and may be busy.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from djmoney.money import Money
 
+from audit.dashboards import APPROVED_STATES, hours_between, median_hours
 from donations.models import CollectionPoint
 from fund.models import Account, Balance, Transfer
 from fund.selectors import chain_head
+from grants.identifiers import find_identifiers
+from grants.models import Grant, Outcome
 
 CACHE_KEY = "audit:transparency:v1"
 CACHE_SECONDS = 10 * 60
+# Fewer grants than this in a category could point to a person: they join "Other", and
+# an "Other" this small is shown only as "fewer than 5".
+SMALL_NUMBER = 5
+STORIES_SHOWN = 6
 
 PUBLIC_INCOME = ["income:donations:boxes", "income:donations:online"]
 FUNDER_INCOME = ["income:contributions"]
 GIFT_AID_INCOME = ["income:gift-aid"]
+OTHER_CATEGORY = "expenses:grants:other"
 
 
 def gbp(amount) -> Money:
@@ -59,6 +67,25 @@ class PublicPoint:
 
 
 @dataclass(frozen=True)
+class CategoryCount:
+    label: str
+    count: int
+
+    @property
+    def suppressed(self) -> bool:
+        return self.count < SMALL_NUMBER
+
+
+@dataclass(frozen=True)
+class Story:
+    """An outcome the person agreed to share, with nothing that points back to them."""
+
+    category: str
+    barrier_removed: str
+    text: str
+
+
+@dataclass(frozen=True)
 class TransparencyFigures:
     given_to_date: Given
     given_this_year: Given
@@ -66,6 +93,11 @@ class TransparencyFigures:
     granted_this_year: Money
     year_start: date
     year_end: date
+    categories_to_date: list[CategoryCount]
+    categories_this_year: list[CategoryCount]
+    median_hours_to_decision: Decimal | None
+    decisions_counted: int
+    stories: list[Story]
     collection_points: list[PublicPoint]
     chain_sequence: int
     chain_hash: str
@@ -121,6 +153,75 @@ def public_collection_points(today: date) -> list[PublicPoint]:
     return [PublicPoint(host_name=p.host_name, address=p.address) for p in points]
 
 
+def _category_label(account_name: str) -> str:
+    name = account_name.removeprefix("Grants: ")
+    return name[:1].upper() + name[1:]
+
+
+def grants_by_category(start: date | None = None, end: date | None = None) -> list[CategoryCount]:
+    """Grants approved (and not since withdrawn) per category, largest first; categories
+    with fewer than ``SMALL_NUMBER`` grants are merged into a last "Other" row."""
+    grants = Grant.objects.filter(status__in=APPROVED_STATES, approved_at__isnull=False)
+    if start is not None:
+        grants = grants.filter(approved_at__date__gte=start)
+    if end is not None:
+        grants = grants.filter(approved_at__date__lte=end)
+    shown, other = [], 0
+    for row in grants.values("category__code", "category__name").annotate(n=Count("pk")):
+        if row["n"] < SMALL_NUMBER or row["category__code"] == OTHER_CATEGORY:
+            other += row["n"]
+        else:
+            shown.append(CategoryCount(_category_label(row["category__name"]), row["n"]))
+    shown.sort(key=lambda c: (-c.count, c.label))
+    if other:
+        shown.append(CategoryCount("Other", other))
+    return shown
+
+
+def typical_hours_to_decision(now: datetime) -> tuple[Decimal | None, int]:
+    """The median hours from submission to decision over the last twelve months, and how
+    many decisions that covers; no figure from fewer than ``SMALL_NUMBER`` decisions."""
+    rows = Grant.objects.filter(
+        submitted_at__isnull=False, decided_at__gte=now - timedelta(days=365)
+    ).values_list("submitted_at", "decided_at")
+    hours = [hours_between(submitted, decided) for submitted, decided in rows]
+    if len(hours) < SMALL_NUMBER:
+        return None, len(hours)
+    return median_hours(hours), len(hours)
+
+
+def shareable_stories(limit: int = STORIES_SHOWN) -> list[Story]:
+    """The latest outcomes whose person consented to sharing, with a note free of anything
+    that identifies: no obvious identifier (the same check the grants forms use), and
+    neither the client's reference nor the agency's name."""
+    stories = []
+    outcomes = (
+        Outcome.objects.filter(consent_to_share=True)
+        .exclude(note="")
+        .select_related("grant__category", "grant__client", "grant__agency")
+        .order_by("-recorded_at", "-pk")
+    )
+    for outcome in outcomes:
+        note = outcome.note.strip()
+        lowered = note.lower()
+        if find_identifiers(note):
+            continue
+        if outcome.grant.client.reference.lower() in lowered:
+            continue
+        if outcome.grant.agency.name.lower() in lowered:
+            continue
+        stories.append(
+            Story(
+                category=_category_label(outcome.grant.category.name),
+                barrier_removed=outcome.get_barrier_removed_display(),
+                text=note,
+            )
+        )
+        if len(stories) == limit:
+            break
+    return stories
+
+
 def transparency_figures(now: datetime | None = None) -> TransparencyFigures:
     """Compute every figure on the page, uncached."""
     now = now or timezone.now()
@@ -130,6 +231,7 @@ def transparency_figures(now: datetime | None = None) -> TransparencyFigures:
         Account.objects.filter(is_grant_category=True).values_list("code", flat=True)
     )
     head = chain_head()
+    hours, decisions = typical_hours_to_decision(now)
     return TransparencyFigures(
         given_to_date=Given(
             public=gbp(_net_to_date(PUBLIC_INCOME, credit_normal=True)),
@@ -145,6 +247,11 @@ def transparency_figures(now: datetime | None = None) -> TransparencyFigures:
         granted_this_year=_granted_between(start, end),
         year_start=start,
         year_end=end,
+        categories_to_date=grants_by_category(),
+        categories_this_year=grants_by_category(start, end),
+        median_hours_to_decision=hours,
+        decisions_counted=decisions,
+        stories=shareable_stories(),
         collection_points=public_collection_points(today),
         chain_sequence=head.sequence,
         chain_hash=head.hash,

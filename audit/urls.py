@@ -6,4 +6,6 @@ app_name = "audit"
 urlpatterns = [
     path("dashboard/", views_dashboards.dashboard, name="dashboard"),
     path("dashboard/<slug:chart>.csv", views_dashboards.dashboard_csv, name="dashboard_csv"),
+    path("partner/", views_dashboards.partner, name="partner"),
+    path("partner/<slug:chart>.csv", views_dashboards.partner_csv, name="partner_csv"),
 ]

@@ -8,17 +8,25 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from audit import dashboards
-from audit.forms_dashboards import DashboardFilterForm
+from audit.forms_dashboards import DashboardFilterForm, PartnerFilterForm
 from audit.transparency import CACHE_SECONDS, cached_transparency_figures
 from fund.access import STAFF_ROLES, role_required
+from fund.roles import Role
+from grants.selectors import RECEIPT_DUE_DAYS
+
+NOW_CHARTS = {"fund-balances", "requests-waiting"}
 
 
 def _charts(period: dashboards.Period, positions) -> dict:
     """Every chart on the dashboard, by slug, in the order they are shown."""
     return {
         "fund-balances": lambda: dashboards.available_chart(positions),
+        "requests-waiting": lambda: dashboards.waiting_chart(timezone.now(), period.fund),
         "income-by-channel": lambda: dashboards.income_by_channel(period),
         "grants-by-category": lambda: dashboards.grants_by_category(period),
+        "decision-speed": lambda: dashboards.speed_chart(
+            dashboards.month_buckets(period), period.fund
+        ),
     }
 
 
@@ -40,9 +48,12 @@ def dashboard(request):
             "form": form,
             "period": period,
             "positions": positions,
-            "charts": charts,
+            "now_charts": [c for c in charts if c[0].slug in NOW_CHARTS],
+            "period_charts": [c for c in charts if c[0].slug not in NOW_CHARTS],
             "restricted": dashboards.restricted_funds(today, period.fund),
             "cash": dashboards.cash_not_banked(period.fund),
+            "receipts": dashboards.receipts_missing(timezone.now(), period.fund),
+            "receipt_due_days": RECEIPT_DUE_DAYS,
         },
     )
 
@@ -54,20 +65,76 @@ def dashboard_csv(request, chart: str):
     builders = _charts(period, dashboards.fund_positions(period.fund))
     if chart not in builders:
         raise Http404("No such chart.")
-    built = builders[chart]()
-    response = HttpResponse(built.as_csv(), content_type="text/csv; charset=utf-8")
+    return _csv_response(builders[chart](), chart, period)
+
+
+def _csv_response(chart, name: str, period: dashboards.Period) -> HttpResponse:
+    response = HttpResponse(chart.as_csv(), content_type="text/csv; charset=utf-8")
     suffix = f"-{period.fund.code}" if period.fund else ""
-    name = f"{chart}{suffix}-{period.start:%Y-%m-%d}-to-{period.end:%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    filename = f"{name}{suffix}-{period.start:%Y-%m-%d}-to-{period.end:%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+PARTNER_VIEWERS = (Role.PARTNER, *STAFF_ROLES)
+
+
+def _partner_charts(period: dashboards.Period) -> dict:
+    quarters = dashboards.quarter_buckets(period.start, period.end)
+    return {
+        "grants-by-category": lambda: dashboards.grants_per_quarter_by(
+            quarters,
+            field="category",
+            slug="grants-by-category",
+            title="Grants by category, per quarter",
+        ),
+        "grants-by-agency": lambda: dashboards.grants_per_quarter_by(
+            quarters, field="agency", slug="grants-by-agency", title="Grants by agency, per quarter"
+        ),
+        "decision-speed": lambda: dashboards.speed_chart(quarters, row_heading="Quarter"),
+        "outcomes": lambda: dashboards.outcomes_chart(quarters),
+    }
+
+
+@role_required(*PARTNER_VIEWERS)
+def partner(request):
+    """What the alliance's commissioners see: aggregate figures only, never a client."""
+    form = PartnerFilterForm(request.GET or None)
+    period = form.period(timezone.localdate())
+    query = request.GET.urlencode() if form.is_valid() else ""
+    charts = [
+        (build(), reverse("audit:partner_csv", args=[slug]) + (f"?{query}" if query else ""))
+        for slug, build in _partner_charts(period).items()
+    ]
+    return render(
+        request, "audit/dashboards/partner.html", {"form": form, "period": period, "charts": charts}
+    )
+
+
+@role_required(*PARTNER_VIEWERS)
+def partner_csv(request, chart: str):
+    form = PartnerFilterForm(request.GET or None)
+    period = form.period(timezone.localdate())
+    builders = _partner_charts(period)
+    if chart not in builders:
+        raise Http404("No such chart.")
+    return _csv_response(builders[chart](), f"partner-{chart}", period)
 
 
 def transparency(request):
     """The public page: no sign-in; figures from the cache, refreshed every few minutes."""
+    figures = cached_transparency_figures()
     response = render(
         request,
         "audit/transparency.html",
-        {"figures": cached_transparency_figures(), "refresh_minutes": CACHE_SECONDS // 60},
+        {
+            "figures": figures,
+            "refresh_minutes": CACHE_SECONDS // 60,
+            "category_tables": [
+                ("Since the fund began", figures.categories_to_date, "categories-to-date"),
+                ("This tax year", figures.categories_this_year, "categories-this-year"),
+            ],
+        },
     )
     if not request.user.is_authenticated:
         patch_cache_control(response, public=True, max_age=CACHE_SECONDS)

@@ -223,6 +223,8 @@ _AUDIT: dict[str, Access] = {
     "transparency": Access(allow=EVERYONE),
     "audit:dashboard": Access(allow=STAFF),
     "audit:dashboard_csv": Access(allow=STAFF, kwargs={"chart": "income-by-channel"}),
+    "audit:partner": Access(allow={PARTNER, *STAFF}),
+    "audit:partner_csv": Access(allow={PARTNER, *STAFF}, kwargs={"chart": "grants-by-agency"}),
 }
 
 ACCESS: dict[str, Access] = {**_SIGN_IN_PAGES, **_FUND, **_DONATIONS, **_GRANTS, **_AUDIT}

@@ -28,7 +28,7 @@ from donations.services.cash import (
     deposit_check,
     deposit_record,
 )
-from fund.models import Fund
+from fund.models import Account, Fund
 from fund.roles import Role
 from fund.services import fund_create
 from tests.conftest import make_user
@@ -186,3 +186,159 @@ def ledger_world(
     monthly = world.give("10", frequency="monthly")
     world.pay(monthly)
     return LedgerWorld(public=public_fund, restricted=rsi_fund, cafe=cafe, pharmacy=pharmacy)
+
+
+# --- The grant workflow --------------------------------------------------------------------
+
+CLIENT_NAME = "Jane Clientname"  # names-like text a key worker might wrongly type
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def london(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=LONDON)
+
+
+@dataclass
+class GrantsWorld:
+    fund: Fund
+    agency: object
+    other_agency: object
+    grants: dict
+
+
+@pytest.fixture
+def grants_world(
+    settings, tmp_path, manager, officer, officer2, key_worker, other_key_worker, public_fund
+):
+    """Ten requests with known timestamps (all London time, 2026):
+
+    ========  =========  ===========  ===============  ===============  =====================
+    grant     category   agency       submitted        decided          paid / then
+    ========  =========  ===========  ===============  ===============  =====================
+    phone1-5  phone      Complex      2 Nov 09:00      +2,4,6,8,10 h    phone1 3 Nov 11:00
+                                                       (approved)       (receipt, outcome
+                                                                        "partly", no consent);
+                                                                        phone2 3 Nov 15:00
+                                                                        (outcome "no", consent,
+                                                                        note names its client)
+    travel1   travel     Riverside    10 Sep 09:00     12:00 declined
+    travel2   travel     Riverside    15 Sep 09:00     16 Sep 09:00     17 Sep 09:00; outcome
+                                                                        "yes" 20 Oct, consent
+    id        ID docs    Complex      25 Nov 09:00     waiting (urgent)
+    clothes1  clothing   Complex      20 Nov 09:00     waiting
+    clothes2  clothing   Complex      26 Nov 10:00     waiting
+    ========  =========  ===========  ===============  ===============  =====================
+
+    The clock then stands at midday on 26 Nov 2026.
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grants import services
+    from grants.services import LineItemData
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    with time_machine.travel(london(7, 1, 9), tick=False):
+        post(manager, public_fund, "assets:bank", "income:donations:online", "5000.00")
+        agency = services.agency_create(actor=manager, name="Complex Lives Team")
+        other = services.agency_create(actor=manager, name="Riverside Hostel")
+        services.key_worker_set(actor=manager, user=key_worker, agency=agency)
+        services.key_worker_set(actor=manager, user=other_key_worker, agency=other)
+
+    def request(kw, code, client, when, amount="45.00", urgency="this_week"):
+        with time_machine.travel(when, tick=False):
+            return services.grant_create(
+                actor=kw,
+                client_reference=client,
+                category=Account.objects.get(code=f"expenses:grants:{code}"),
+                urgency=urgency,
+                own_words=f"{CLIENT_NAME} wants to ring the jobcentre.",
+                why_fund="Nothing else pays for this.",
+                line_items=[
+                    LineItemData(
+                        description=f"Item for {CLIENT_NAME}", amount=gbp(amount), supplier="Argos"
+                    )
+                ],
+                submit=True,
+            )
+
+    def approve(grant, when):
+        with time_machine.travel(when, tick=False):
+            return services.grant_approve(actor=officer, grant=grant)
+
+    def pay(grant, when):
+        with time_machine.travel(when, tick=False):
+            services.grant_record_payout(
+                actor=officer2,
+                grant=grant,
+                payee="Argos",
+                method="supplier",
+                reference=f"BACS-{grant.pk}",
+                paid_on=when.date(),
+            )
+        grant.refresh_from_db()
+        return grant
+
+    grants = {}
+    for n, hours in enumerate((2, 4, 6, 8, 10), start=1):
+        grant = request(key_worker, "phone", f"CLT-000{n}", london(11, 2, 9))
+        grants[f"phone{n}"] = approve(grant, london(11, 2, 9 + hours))
+    grants["phone1"] = pay(grants["phone1"], london(11, 3, 11))
+    grants["phone2"] = pay(grants["phone2"], london(11, 3, 15))
+    with time_machine.travel(london(11, 10, 9), tick=False):
+        services.document_upload(
+            actor=key_worker,
+            grant=grants["phone1"],
+            kind="receipt",
+            upload=SimpleUploadedFile("r.pdf", PDF, content_type="application/pdf"),
+        )
+    with time_machine.travel(london(11, 20, 9), tick=False):
+        services.grant_record_outcome(
+            actor=key_worker,
+            grant=grants["phone1"],
+            barrier_removed="partly",
+            note=f"{CLIENT_NAME} can ring the jobcentre now.",
+            consent_to_share=False,
+        )
+    with time_machine.travel(london(11, 21, 9), tick=False):
+        services.grant_record_outcome(
+            actor=key_worker,
+            grant=grants["phone2"],
+            barrier_removed="no",
+            note="CLT-0002 lost the phone within a week.",
+            consent_to_share=True,
+        )
+
+    grant = request(other_key_worker, "travel", "RH-0001", london(9, 10, 9))
+    with time_machine.travel(london(9, 10, 12), tick=False):
+        grants["travel1"] = services.grant_decline(
+            actor=officer, grant=grant, reason="The council pays for this."
+        )
+    grant = request(other_key_worker, "travel", "RH-0002", london(9, 15, 9))
+    grants["travel2"] = pay(approve(grant, london(9, 16, 9)), london(9, 17, 9))
+    with time_machine.travel(london(10, 20, 9), tick=False):
+        services.grant_record_outcome(
+            actor=other_key_worker,
+            grant=grants["travel2"],
+            barrier_removed="yes",
+            note="Got to every interview and started work in the second week.",
+            consent_to_share=True,
+        )
+
+    grants["id"] = request(
+        key_worker, "id-documents", "CLT-0010", london(11, 25, 9), urgency="today"
+    )
+    grants["clothes1"] = request(key_worker, "clothing", "CLT-0011", london(11, 20, 9))
+    grants["clothes2"] = request(key_worker, "clothing", "CLT-0012", london(11, 26, 10))
+    return GrantsWorld(fund=public_fund, agency=agency, other_agency=other, grants=grants)
+
+
+@pytest.fixture
+def at_noon_26_november():
+    with time_machine.travel(london(11, 26, 12), tick=True):
+        yield
