@@ -190,10 +190,11 @@ def typical_hours_to_decision(now: datetime) -> tuple[Decimal | None, int]:
     return median_hours(hours), len(hours)
 
 
-def shareable_stories(limit: int = STORIES_SHOWN) -> list[Story]:
+def shareable_stories(shown_categories: set[str], limit: int = STORIES_SHOWN) -> list[Story]:
     """The latest outcomes whose person consented to sharing, with a note free of anything
     that identifies: no obvious identifier (the same check the grants forms use), and
-    neither the client's reference nor the agency's name."""
+    neither the client's reference nor the agency's name. A story names its category only
+    when that category is big enough to be shown on its own (``shown_categories``)."""
     stories = []
     outcomes = (
         Outcome.objects.filter(consent_to_share=True)
@@ -210,9 +211,10 @@ def shareable_stories(limit: int = STORIES_SHOWN) -> list[Story]:
             continue
         if outcome.grant.agency.name.lower() in lowered:
             continue
+        category = _category_label(outcome.grant.category.name)
         stories.append(
             Story(
-                category=_category_label(outcome.grant.category.name),
+                category=category if category in shown_categories else "",
                 barrier_removed=outcome.get_barrier_removed_display(),
                 text=note,
             )
@@ -232,6 +234,7 @@ def transparency_figures(now: datetime | None = None) -> TransparencyFigures:
     )
     head = chain_head()
     hours, decisions = typical_hours_to_decision(now)
+    to_date = grants_by_category()
     return TransparencyFigures(
         given_to_date=Given(
             public=gbp(_net_to_date(PUBLIC_INCOME, credit_normal=True)),
@@ -247,11 +250,11 @@ def transparency_figures(now: datetime | None = None) -> TransparencyFigures:
         granted_this_year=_granted_between(start, end),
         year_start=start,
         year_end=end,
-        categories_to_date=grants_by_category(),
+        categories_to_date=to_date,
         categories_this_year=grants_by_category(start, end),
         median_hours_to_decision=hours,
         decisions_counted=decisions,
-        stories=shareable_stories(),
+        stories=shareable_stories({c.label for c in to_date if c.label != "Other"}),
         collection_points=public_collection_points(today),
         chain_sequence=head.sequence,
         chain_hash=head.hash,
