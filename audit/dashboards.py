@@ -83,6 +83,12 @@ def last_four_quarters(today: date) -> Period:
     return Period(start=start, end=today)
 
 
+def category_label(account_name: str) -> str:
+    """ "Grants: ID documents" reads as "ID documents"."""
+    name = account_name.removeprefix("Grants: ")
+    return name[:1].upper() + name[1:]
+
+
 def month_label(month: date) -> str:
     return month.strftime("%b %Y")
 
@@ -303,7 +309,7 @@ def grants_by_category(period: Period) -> Chart:
             totals[(month, row["credit_account"])] -= row["total"]
     used = [a for a in categories if any(v for (_, pk), v in totals.items() if pk == a.pk)]
     series = [
-        Series(a.code, a.name.removeprefix("Grants: ").capitalize(), colour)
+        Series(a.code, category_label(a.name), colour)
         for a, colour in zip(used, colours(len(used)), strict=True)
     ]
     return Chart(
@@ -534,10 +540,10 @@ def grants_per_quarter_by(buckets: list[Bucket], *, field: str, slug: str, title
         bucket = _bucket_of(approved_at, buckets)
         if bucket:
             counts[(bucket.label, key)] += 1
-            keys[key] = name.removeprefix("Grants: ")
+            keys[key] = category_label(name)
     ordered = sorted(keys.items(), key=lambda item: item[1].lower())
     series = [
-        Series(str(key), name[:1].upper() + name[1:], colour)
+        Series(str(key), name, colour)
         for (key, name), colour in zip(ordered, colours(len(ordered)), strict=True)
     ]
     return Chart(

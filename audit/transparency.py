@@ -15,7 +15,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from djmoney.money import Money
 
-from audit.dashboards import APPROVED_STATES, hours_between, median_hours
+from audit.dashboards import APPROVED_STATES, category_label, hours_between, median_hours
 from donations.models import CollectionPoint
 from fund.models import Account, Balance, Transfer
 from fund.selectors import chain_head
@@ -153,11 +153,6 @@ def public_collection_points(today: date) -> list[PublicPoint]:
     return [PublicPoint(host_name=p.host_name, address=p.address) for p in points]
 
 
-def _category_label(account_name: str) -> str:
-    name = account_name.removeprefix("Grants: ")
-    return name[:1].upper() + name[1:]
-
-
 def grants_by_category(start: date | None = None, end: date | None = None) -> list[CategoryCount]:
     """Grants approved (and not since withdrawn) per category, largest first; categories
     with fewer than ``SMALL_NUMBER`` grants are merged into a last "Other" row."""
@@ -171,7 +166,7 @@ def grants_by_category(start: date | None = None, end: date | None = None) -> li
         if row["n"] < SMALL_NUMBER or row["category__code"] == OTHER_CATEGORY:
             other += row["n"]
         else:
-            shown.append(CategoryCount(_category_label(row["category__name"]), row["n"]))
+            shown.append(CategoryCount(category_label(row["category__name"]), row["n"]))
     shown.sort(key=lambda c: (-c.count, c.label))
     if other:
         shown.append(CategoryCount("Other", other))
@@ -211,7 +206,7 @@ def shareable_stories(shown_categories: set[str], limit: int = STORIES_SHOWN) ->
             continue
         if outcome.grant.agency.name.lower() in lowered:
             continue
-        category = _category_label(outcome.grant.category.name)
+        category = category_label(outcome.grant.category.name)
         stories.append(
             Story(
                 category=category if category in shown_categories else "",
