@@ -240,7 +240,7 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status",
         required=False,
-        choices=[("", "Waiting for the fund")] + list(Grant.Status.choices),
+        choices=[("", "Open requests")] + list(Grant.Status.choices),
         widget=forms.Select(attrs={"class": "govuk-select"}),
     )
     agency = forms.ChoiceField(

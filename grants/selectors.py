@@ -5,13 +5,13 @@ from datetime import timedelta
 from decimal import Decimal
 from statistics import median
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from fund.access import has_role
 from fund.roles import Role
 from grants.models import Client, Grant
-from grants.services import AWAITING_DECISION, agency_of
+from grants.services import AWAITING_DECISION, COMMITTED, agency_of
 
 S = Grant.Status
 OPEN_FOR_QUEUE = [S.SUBMITTED, S.SECOND_APPROVAL, S.INFO_REQUESTED]
@@ -39,6 +39,23 @@ def clients_visible_to(user) -> QuerySet[Client]:
         return Client.objects.select_related("agency")
     agency = agency_of(user)
     return Client.objects.filter(agency=agency) if agency else Client.objects.none()
+
+
+def clients_with_totals(user) -> QuerySet[Client]:
+    """The clients a user may see, each with its request count and 12-month committed total."""
+    since = timezone.now() - timedelta(days=365)
+    return (
+        clients_visible_to(user)
+        .select_related("agency", "key_worker")
+        .annotate(
+            request_count=Count("grants", filter=~Q(grants__status=S.DRAFT)),
+            committed=Sum(
+                "grants__amount",
+                filter=Q(grants__status__in=COMMITTED, grants__approved_at__gte=since),
+            ),
+        )
+        .order_by("agency__name", "reference")
+    )
 
 
 def decision_queue(

@@ -6,6 +6,7 @@ app_name = "grants"
 urlpatterns = [
     path("", views.request_list, name="list"),
     path("new/", views.request_new, name="new"),
+    path("clients/", views.client_list, name="clients"),
     path("queue/", views.queue, name="queue"),
     path("follow-up/", views.follow_up, name="follow_up"),
     path("limits/", views.limits, name="limits"),

@@ -69,6 +69,18 @@ def request_list(request):
     )
 
 
+@role_required(*ANYONE_WITH_GRANTS)
+def client_list(request):
+    return render(
+        request,
+        "grants/client_list.html",
+        {
+            "clients": selectors.clients_with_totals(request.user),
+            "agency": services.agency_of(request.user),
+        },
+    )
+
+
 def _request_form_context(request, form, formset, grant=None) -> dict:
     caps = {}
     fund = grant.fund if grant else services.default_fund()
@@ -194,6 +206,11 @@ def _fund_choices(grant: Grant):
     return [(f, available_in_fund(f)) for f in funds]
 
 
+def _labelled(form: NoteForm, label: str) -> NoteForm:
+    form.fields["note"].label = label
+    return form
+
+
 def _detail(request, grant: Grant, status: int = 200, **forms):
     user = request.user
     is_own_agency = (
@@ -236,10 +253,18 @@ def _detail(request, grant: Grant, status: int = 200, **forms):
         "funds": funds,
         "available": available_in_fund(grant.fund),
         "approve_form": approve_form,
-        "decline_form": forms.get("decline_form") or NoteForm(prefix="decline"),
-        "info_form": forms.get("info_form") or NoteForm(prefix="info"),
-        "cancel_form": forms.get("cancel_form") or NoteForm(prefix="cancel"),
-        "withdraw_form": forms.get("withdraw_form") or NoteForm(prefix="withdraw"),
+        "decline_form": _labelled(
+            forms.get("decline_form") or NoteForm(prefix="decline"), "Why is it declined?"
+        ),
+        "info_form": _labelled(
+            forms.get("info_form") or NoteForm(prefix="info"), "What do you need to know?"
+        ),
+        "cancel_form": _labelled(
+            forms.get("cancel_form") or NoteForm(prefix="cancel"), "Why will it not be paid?"
+        ),
+        "withdraw_form": _labelled(
+            forms.get("withdraw_form") or NoteForm(prefix="withdraw"), "Why? (optional)"
+        ),
         "payout_form": forms.get("payout_form") or PayoutForm(grant=grant),
         "quote_form": forms.get("quote_form") or UploadForm(prefix="quote"),
         "receipt_form": forms.get("receipt_form") or UploadForm(prefix="receipt"),

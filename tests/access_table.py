@@ -178,6 +178,7 @@ _GRANTS: dict[str, Access] = {
     # Key workers see their own agency's requests; staff see all; others are refused.
     "grants:list": Access(allow=KEY_WORKERS | STAFF),
     "grants:new": Access(allow=KEY_WORKERS, needs=("grant_request",)),
+    "grants:clients": Access(allow=KEY_WORKERS | STAFF, needs=("grant_request",)),
     "grants:detail": Access(
         allow={KEY_WORKER_A, *STAFF}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT
     ),

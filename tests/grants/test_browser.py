@@ -21,7 +21,9 @@ def pdf_file(name):
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_the_journey_from_request_to_receipt(browse, width, kw, officer, officer2, funded):
+def test_the_journey_from_request_to_receipt(
+    browse, width, kw, officer, officer2, funded, restricted_fund
+):
     # A key worker makes and submits a request.
     page = browse(kw, width=width, path="/grants/new/")
     check(page)
@@ -98,6 +100,7 @@ def test_staff_pages_are_accessible(browse, width, kw, officer, manager, funded)
         (manager, "/grants/limits/"),
         (officer, "/"),
         (kw, "/grants/"),
+        (kw, "/grants/clients/"),
     ]:
         page = browse(user, width=width, path=path)
         check(page)

@@ -1,5 +1,7 @@
 """Worked example: a request from draft to closed, with every balance checked."""
 
+from io import StringIO
+
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -14,6 +16,11 @@ from tests.grants.states import pdf
 S = Grant.Status
 
 
+def assert_ledger_verifies():
+    """The hash chain, every cached balance and the trial balance all check out."""
+    call_command("verify_ledger", stdout=StringIO())
+
+
 def test_a_grant_from_request_to_closed_keeps_the_ledger_balanced(kw, officer, officer2, funded):
     grant = make_grant(kw, items=[("Bed", "120.00"), ("Delivery", "30.00")], code="furniture")
     assert grant.amount == gbp("150.00")
@@ -21,6 +28,7 @@ def test_a_grant_from_request_to_closed_keeps_the_ledger_balanced(kw, officer, o
 
     grant = services.grant_approve(actor=officer, grant=grant)
     assert available_in_fund(funded) == gbp("1000.00")  # nothing committed on a first approval
+    assert_ledger_verifies()
 
     grant = services.grant_approve(actor=officer2, grant=grant)
     assert grant.approval_entry.idempotency_key == f"grant:{grant.pk}:approve"
@@ -28,6 +36,7 @@ def test_a_grant_from_request_to_closed_keeps_the_ledger_balanced(kw, officer, o
     assert balance("liabilities:grants-payable", funded) == gbp("150.00")
     assert balance("assets:bank", funded) == gbp("1000.00")
     assert available_in_fund(funded) == gbp("850.00")
+    assert_ledger_verifies()
 
     # It cost £140: the £10 underspend goes back to the fund.
     services.grant_record_payout(
@@ -44,6 +53,7 @@ def test_a_grant_from_request_to_closed_keeps_the_ledger_balanced(kw, officer, o
     assert balance("expenses:grants:furniture", funded) == gbp("140.00")
     assert available_in_fund(funded) == gbp("860.00")
     assert Entry.objects.filter(idempotency_key=f"grant:{grant.pk}:underspend").exists()
+    assert_ledger_verifies()
 
     services.document_upload(actor=kw, grant=grant, kind="receipt", upload=pdf())
     grant = services.grant_close(actor=officer, grant=Grant.objects.get(pk=grant.pk))
@@ -54,7 +64,7 @@ def test_a_grant_from_request_to_closed_keeps_the_ledger_balanced(kw, officer, o
         f"Grant {grant.reference} underspend returned",
     ]
     assert "CLT-0042" not in " ".join(Entry.objects.values_list("memo", flat=True))
-    call_command("verify_ledger")
+    assert_ledger_verifies()
 
 
 def test_cancelling_an_approved_grant_reverses_the_commitment(kw, officer, funded):
@@ -68,7 +78,7 @@ def test_cancelling_an_approved_grant_reverses_the_commitment(kw, officer, funde
         Entry.objects.get(reverses=grant.approval_entry).idempotency_key
         == f"grant:{grant.pk}:reverse"
     )
-    call_command("verify_ledger")
+    assert_ledger_verifies()
 
 
 def test_withdrawing_after_approval_reverses_the_commitment(kw, officer, funded):
@@ -76,7 +86,7 @@ def test_withdrawing_after_approval_reverses_the_commitment(kw, officer, funded)
     services.grant_withdraw(actor=kw, grant=grant, note="Found one second hand.")
     assert available_in_fund(funded) == gbp("1000.00")
     assert balance("liabilities:grants-payable", funded) == gbp("0.00")
-    call_command("verify_ledger")
+    assert_ledger_verifies()
 
 
 def test_a_grant_paid_from_a_restricted_fund_posts_to_that_fund(

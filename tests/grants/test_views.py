@@ -363,14 +363,36 @@ def test_the_fund_manager_edits_limits_with_history(client, manager, auditor, fu
     assert response.status_code == 403
 
 
-def test_the_staff_home_page_shows_speed_figures(client, kw, officer, funded):
+def test_the_staff_home_page_shows_speed_figures(client, kw, officer, officer2, funded):
     now = timezone.now()
     with time_machine.travel(now - timedelta(hours=10)):
         grant = make_grant(kw)
     with time_machine.travel(now - timedelta(hours=4)):
-        services.grant_approve(actor=officer, grant=grant)
+        grant = services.grant_approve(actor=officer, grant=grant)
+    with time_machine.travel(now - timedelta(hours=1)):
+        services.grant_record_payout(
+            actor=officer2,
+            grant=grant,
+            payee="Argos",
+            method="voucher",
+            reference="V-1",
+            paid_on=timezone.localdate(),
+        )
     make_grant(kw, client="CLT-7")
     client.force_login(officer)
     page = client.get(reverse("fund:home")).content.decode()
     assert "Waiting for a decision" in page
     assert "6.0 hours (1 decided)" in page
+    assert "3.0 hours (1 paid)" in page
+
+
+def test_key_workers_see_only_their_agencys_clients(client, kw, kw2, officer, funded):
+    services.grant_approve(actor=officer, grant=make_grant(kw))
+    make_grant(kw2, client="RH-0001", items=[("Bus pass", "20.00")], code="travel")
+    client.force_login(kw)
+    page = client.get(reverse("grants:clients")).content.decode()
+    assert "CLT-0042" in page and "RH-0001" not in page
+    assert "£45.00" in page
+    client.force_login(officer)
+    page = client.get(reverse("grants:clients")).content.decode()
+    assert "CLT-0042" in page and "RH-0001" in page
