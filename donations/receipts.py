@@ -1,9 +1,11 @@
 """Donor receipts: a PDF made with reportlab, sent by email after the payment is recorded."""
 
+import logging
 from io import BytesIO
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.tasks import task
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -13,6 +15,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from donations.models.online import OnlinePayment
 
 CHARITY = "Changing Lives Fund"
+logger = logging.getLogger("fund.donations.receipts")
 
 
 def receipt_number(payment: OnlinePayment) -> str:
@@ -113,3 +116,17 @@ def receipt_send(*, payment: OnlinePayment) -> None:
         f"receipt-{receipt_number(payment)}.pdf", receipt_pdf(payment), "application/pdf"
     )
     message.send()
+
+
+@task
+def receipt_send_task(payment_id: int) -> None:
+    """Send a payment's receipt in the background (Django's tasks framework)."""
+    payment = OnlinePayment.objects.select_related("donation", "donation__gift_aid").get(
+        pk=payment_id
+    )
+    try:
+        receipt_send(payment=payment)
+    except Exception:
+        # A failed email never touches the gift, which is already recorded.
+        logger.exception("Could not send the receipt for online payment %s", payment_id)
+        raise

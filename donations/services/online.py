@@ -54,6 +54,7 @@ from donations.models.online import (
     StripeEvent,
     StripePayout,
 )
+from donations.receipts import receipt_send_task
 from fund.models import Entry, Fund, FundRules
 from fund.services import Leg, entry_post, entry_reverse
 
@@ -705,21 +706,9 @@ def _payment_record(
     ):
         _apply(waiting, waiting.payload["data"]["object"], None, actor)
     if donation.donor_email:
-        transaction.on_commit(lambda: _send_receipt_safely(payment.pk))
+        # The email leaves the database: queue it only once the payment has committed.
+        transaction.on_commit(lambda: receipt_send_task.enqueue(payment.pk))
     return payment
-
-
-def _send_receipt_safely(payment_id: int) -> None:
-    from donations.receipts import receipt_send
-
-    try:
-        receipt_send(
-            payment=OnlinePayment.objects.select_related("donation", "donation__gift_aid").get(
-                pk=payment_id
-            )
-        )
-    except Exception:  # noqa: BLE001 - a failed email must not fail the webhook
-        logger.exception("Could not send the receipt for online payment %s", payment_id)
 
 
 def _refunds_sync(*, payment: OnlinePayment, cumulative_pence: int, actor) -> OnlinePayment:

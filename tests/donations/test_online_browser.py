@@ -81,3 +81,43 @@ def test_staff_pages_for_payouts_and_gift_aid_are_accessible(
         page = browse(officer, width=width, path=path)
         assert_accessible(page)
         assert_no_horizontal_scroll(page)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_gift_refund_payout_and_claim_pages_are_accessible(browse, stripe_world, officer, width):
+    from donations.models.online import StripePayout
+    from donations.services.online import gift_aid_claim_create
+
+    donation = stripe_world.give(
+        "25",
+        gift_aid="on",
+        first_name="Ada",
+        last_name="Lovelace",
+        house_name_or_number="12",
+        postcode="NE1 6AE",
+    )
+    stripe_world.pay(donation)
+    stripe_world.send_all(stripe_world.double.pay_out())
+    payment = donation.payments.get()
+    payout = StripePayout.objects.get()
+    claim = gift_aid_claim_create(actor=officer, date_from=payment.paid_on, date_to=payment.paid_on)
+
+    for path in (
+        f"/donations/online/{donation.pk}/",
+        f"/donations/online/payments/{payment.pk}/refund/",
+        f"/donations/payouts/{payout.pk}/",
+        f"/donations/gift-aid/claims/{claim.pk}/",
+    ):
+        page = browse(officer, width=width, path=path)
+        assert page.get_by_role("heading", level=1).is_visible()
+        assert_accessible(page)
+        assert_no_horizontal_scroll(page)
+
+    page = browse(officer, width=width, path=f"/donations/online/payments/{payment.pk}/refund/")
+    page.get_by_label("Amount to refund, in pounds").fill("5.00")
+    page.get_by_label("Reason").fill("Donor asked for part back")
+    page.get_by_role("button", name="Refund through Stripe").click()
+    page.wait_for_url(f"**/donations/online/{donation.pk}/")
+    assert "Refund of £5.00 made through Stripe" in page.inner_text("main")
+    assert_accessible(page)
