@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import tablib
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from djmoney.money import Money
 
-from donations.models.online import GiftAidClaim, OnlineDonation, StripePayout
+from donations.models.online import GiftAidClaim, OnlineDonation, OnlinePayment, StripePayout
 
 ZERO = Money("0.00", "GBP")
 
@@ -44,10 +44,12 @@ def donations_filtered(filters: dict) -> QuerySet[OnlineDonation]:
         rows = rows.filter(gift_aid__isnull=False)
     elif filters.get("gift_aid") == "no":
         rows = rows.filter(gift_aid__isnull=True)
+    # A subquery, not a join: a second join on payments would multiply the sums above.
+    refunded = Exists(OnlinePayment.objects.filter(donation=OuterRef("pk"), amount_refunded__gt=0))
     if filters.get("refunded") == "yes":
-        rows = rows.filter(payments__amount_refunded__gt=0).distinct()
+        rows = rows.filter(refunded)
     elif filters.get("refunded") == "no":
-        rows = rows.exclude(payments__amount_refunded__gt=0)
+        rows = rows.exclude(refunded)
     if filters.get("point"):
         rows = rows.filter(collection_point__public_code=filters["point"].strip().upper())
     if filters.get("date_from"):

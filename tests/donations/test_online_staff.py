@@ -111,3 +111,21 @@ def test_payout_view_ties_the_payout_to_its_gifts_fees_and_refunds(stripe_world,
     assert "£29.07" in page  # the payout
     assert "Ties to the payout" in page
     assert refunded.reference in page
+
+
+def test_refunded_filter_keeps_each_gifts_totals_right(stripe_world, client, officer):
+    monthly = stripe_world.give("10", frequency="monthly")
+    stripe_world.pay(monthly)
+    monthly.refresh_from_db()
+    stripe_world.send_all(stripe_world.double.charge_next_invoice(monthly.stripe_subscription_id))
+    for payment in monthly.payments.all():
+        stripe_world.send_all(stripe_world.double.dashboard_refund(payment.charge_id, 100))
+    untouched = paid_gift(stripe_world, "3")
+    client.force_login(officer)
+
+    page = client.get(reverse("donations:online-list"), {"refunded": "yes"}).content.decode()
+
+    assert monthly.reference in page and untouched.reference not in page
+    assert "£20.00" in page  # received over two months, not doubled by the filter
+    assert "£2.00" in page  # refunded
+    assert "£40.00" not in page
