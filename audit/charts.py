@@ -84,7 +84,12 @@ class Chart:
 
     @property
     def is_empty(self) -> bool:
-        return not any(v for row in self.rows for v in row.values if v)
+        """Nothing to draw: every figure is missing, or (money and counts) zero. A wait of
+        0.0 hours is a figure, so an hours chart is empty only when no figure exists."""
+        values = [v for row in self.rows for v in row.values if v is not None]
+        if self.unit == "hours":
+            return not values
+        return not any(values)
 
     @property
     def column_totals(self) -> list[Decimal]:

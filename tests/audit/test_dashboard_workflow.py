@@ -107,3 +107,32 @@ def test_dashboard_with_grants_in_chromium_is_accessible(
     ).is_visible()
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
+
+
+def test_category_labels_keep_their_capitals(client, officer, grants_world, at_noon_26_november):
+    from grants import services
+
+    services.grant_approve(actor=officer, grant=grants_world.grants["id"])
+    client.force_login(officer)
+    rows = {r["Month"]: r for r in chart_csv(client, "grants-by-category")}
+    assert rows["Nov 2026"]["ID documents"] == "45.00"
+
+
+def test_a_speed_chart_of_instant_decisions_is_not_empty():
+    """A decision made the moment it was asked for is still a figure (0.0 hours)."""
+    from audit.charts import BarRow, Chart, Series
+
+    series = [Series("decision-median", "Decision, median", "#1d70b8")]
+    no_figures = Chart(
+        slug="s", title="t", series=series, rows=[BarRow("Nov 2026", [None])], unit="hours"
+    )
+    assert no_figures.is_empty
+    instant = Chart(
+        slug="s",
+        title="t",
+        series=series,
+        rows=[BarRow("Nov 2026", [Decimal("0.0")])],
+        unit="hours",
+        stacked=False,
+    )
+    assert not instant.is_empty
