@@ -225,7 +225,9 @@ class Document(models.Model):
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     file = models.FileField(upload_to=document_path, max_length=200)
-    original_name = models.CharField(max_length=200)
+    # Shown and offered as the download name. Generated, never the uploader's file name,
+    # which could carry the person's name.
+    display_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(
@@ -248,7 +250,7 @@ class Document(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.original_name
+        return self.display_name
 
 
 class Payout(models.Model):

@@ -714,7 +714,6 @@ def document_upload(
     if upload.size > MAX_UPLOAD_BYTES:
         raise InvalidUpload("The file must be 10 MB or smaller.")
     content_type, extension = _sniff(upload)
-    original_name = (upload.name or "file").rsplit("/", 1)[-1][:200]
     with transaction.atomic():
         locked = _locked(grant)
         allowed = QUOTE_STATES if kind == Document.Kind.QUOTE else RECEIPT_STATES
@@ -723,10 +722,11 @@ def document_upload(
                 f"A {kind} cannot be added while the request is "
                 f"{locked.get_status_display().lower()}."
             )
+        number = Document.objects.filter(grant=locked, kind=kind).count() + 1
         document = Document(
             grant=locked,
             kind=kind,
-            original_name=original_name,
+            display_name=f"{kind}-{locked.reference}-{number}{extension}",
             content_type=content_type,
             size=upload.size,
             uploaded_by=actor,

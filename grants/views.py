@@ -505,7 +505,7 @@ def document_download(request, pk: int, document_id: int):
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=document.original_name,
+        filename=document.display_name,
         content_type=document.content_type,
     )
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"

@@ -46,10 +46,11 @@ def test_the_journey_from_request_to_receipt(
     grant = Grant.objects.get()
     assert grant.status == S.SUBMITTED
 
-    page.set_input_files("#id_quote-file", files=[pdf_file("quote.pdf")])
+    page.set_input_files("#id_quote-file", files=[pdf_file("Quote for Jo Bloggs.pdf")])
     page.get_by_role("button", name="Upload quote").click()
     page.wait_for_url(f"**/grants/{grant.pk}/")
-    assert "quote.pdf" in page.inner_text("main")
+    assert f"quote-{grant.reference}-1.pdf" in page.inner_text("main")
+    assert "Bloggs" not in page.inner_text("main")
 
     # The first officer finds it in the queue and approves.
     page = browse(officer, width=width, path="/grants/queue/")

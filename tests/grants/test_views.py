@@ -192,15 +192,19 @@ def test_a_file_over_10_mb_is_refused(client, kw, funded):
 def test_a_quote_is_served_only_through_the_permission_checked_view(client, kw, officer, funded):
     grant = make_grant(kw)
     client.force_login(kw)
-    upload(client, grant, "quote.pdf", PDF)
+    upload(client, grant, "Quote for Jo Bloggs.pdf", PDF)
     document = Document.objects.get()
     url = reverse("grants:document", args=[grant.pk, document.pk])
+    # The uploader's file name may carry the person's name: it is never kept.
+    assert document.display_name == f"quote-{grant.reference}-1.pdf"
 
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
-    assert "attachment" in response["Content-Disposition"]
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="quote-{grant.reference}-1.pdf"'
+    )
 
     client.force_login(officer)
     assert client.get(url).status_code == 200
