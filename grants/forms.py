@@ -9,7 +9,7 @@ from djmoney.money import Money
 
 from fund.models import Account, Fund
 from grants.identifiers import find_identifiers
-from grants.models import Grant, Outcome, Payout
+from grants.models import Grant, Outcome, Payout, category_label
 from grants.services import LineItemData
 
 TEXT = {"class": "govuk-input"}
@@ -91,6 +91,7 @@ class GrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound and not self.initial.get("form_token"):
             self.initial["form_token"] = uuid.uuid4()
+        self.fields["category"].label_from_instance = category_label
 
     def clean_client_reference(self):
         return no_identifiers(self.cleaned_data["client_reference"].strip())
@@ -256,7 +257,7 @@ class QueueFilterForm(forms.Form):
             (str(a.pk), a.name) for a in agencies
         ]
         self.fields["category"].choices = [("", "All categories")] + [
-            (str(c.pk), c.name) for c in categories
+            (str(c.pk), category_label(c)) for c in categories
         ]
 
 

@@ -16,6 +16,12 @@ from simple_history.models import HistoricalRecords
 from fund.models import money_field
 
 
+def category_label(account) -> str:
+    """A grant category's name for people: "Grants: phone" reads as "Phone"."""
+    name = account.name.removeprefix("Grants: ")
+    return name[:1].upper() + name[1:]
+
+
 class Agency(models.Model):
     name = models.CharField(max_length=160, unique=True)
     is_active = models.BooleanField(default=True)
@@ -145,6 +151,10 @@ class Grant(models.Model):
     @property
     def reference(self) -> str:
         return f"G-{self.pk:05d}" if self.pk else "New request"
+
+    @property
+    def category_label(self) -> str:
+        return category_label(self.category)
 
 
 class LineItem(models.Model):

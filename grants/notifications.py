@@ -37,7 +37,7 @@ def _send_later(subject: str, body: str, recipients: list[str]) -> None:
 def new_request(grant) -> None:
     _send_later(
         f"New grant request {grant.reference}",
-        f"{grant.agency.name} has asked for {grant.category.name.lower()} "
+        f"{grant.agency.name} has asked for {grant.category_label.lower()} "
         f"({'urgent: today' if grant.urgency == 'today' else 'this week'}).\n\n"
         f"Decide it at {_link(grant)}\n",
         _emails_of_role(Role.FUND_OFFICER),

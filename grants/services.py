@@ -391,7 +391,7 @@ def check_caps(grant: Grant, fund: Fund) -> None:
     category_cap = CategoryCap.objects.filter(fund=fund, account=grant.category).first()
     if category_cap is not None and amount > category_cap.cap:
         raise OverCap(
-            f"{grant.category.name} is capped at {gbp(category_cap.cap)} a grant; "
+            f"{grant.category_label} is capped at {gbp(category_cap.cap)} a grant; "
             f"this request is {gbp(amount)}."
         )
     rules = FundRules.objects.get(fund=fund)

@@ -30,7 +30,7 @@ from grants.forms import (
     UploadForm,
     line_item_formset,
 )
-from grants.models import Agency, Document, Grant
+from grants.models import Agency, Document, Grant, category_label
 
 S = Grant.Status
 ANYONE_WITH_GRANTS = (Role.KEY_WORKER, Role.FUND_OFFICER, Role.FUND_MANAGER, Role.AUDITOR)
@@ -87,7 +87,8 @@ def _request_form_context(request, form, formset, grant=None) -> dict:
     if fund is not None:
         caps = {c.account_id: c.cap for c in CategoryCap.objects.filter(fund=fund)}
     categories = [
-        (c, caps.get(c.pk)) for c in Account.objects.filter(is_grant_category=True).order_by("name")
+        (category_label(c), caps.get(c.pk))
+        for c in Account.objects.filter(is_grant_category=True).order_by("name")
     ]
     rules = FundRules.objects.filter(fund=fund).first() if fund else None
     return {
@@ -206,6 +207,11 @@ def _fund_choices(grant: Grant):
     return [(f, available_in_fund(f)) for f in funds]
 
 
+def _file_labelled(form: UploadForm, label: str) -> UploadForm:
+    form.fields["file"].label = label
+    return form
+
+
 def _labelled(form: NoteForm, label: str) -> NoteForm:
     form.fields["note"].label = label
     return form
@@ -266,8 +272,12 @@ def _detail(request, grant: Grant, status: int = 200, **forms):
             forms.get("withdraw_form") or NoteForm(prefix="withdraw"), "Why? (optional)"
         ),
         "payout_form": forms.get("payout_form") or PayoutForm(grant=grant),
-        "quote_form": forms.get("quote_form") or UploadForm(prefix="quote"),
-        "receipt_form": forms.get("receipt_form") or UploadForm(prefix="receipt"),
+        "quote_form": _file_labelled(
+            forms.get("quote_form") or UploadForm(prefix="quote"), "Upload a quote"
+        ),
+        "receipt_form": _file_labelled(
+            forms.get("receipt_form") or UploadForm(prefix="receipt"), "Upload a receipt"
+        ),
         "outcome_form": forms.get("outcome_form") or OutcomeForm(),
     }
     return render(request, "grants/request_detail.html", context, status=status)

@@ -28,7 +28,7 @@ def test_the_journey_from_request_to_receipt(
     page = browse(kw, width=width, path="/grants/new/")
     check(page)
     page.get_by_label("Client reference").fill("CLT-0042")
-    page.get_by_label("What is it for?").select_option(label="Grants: furniture pack")
+    page.get_by_label("What is it for?").select_option(label="Furniture pack")
     page.locator("#id_items-0-description").fill("Bed and mattress")
     page.locator("#id_items-0-amount").fill("120.00")
     page.locator("#id_items-0-supplier").fill("Furniture Now")
@@ -55,7 +55,7 @@ def test_the_journey_from_request_to_receipt(
     # The first officer finds it in the queue and approves.
     page = browse(officer, width=width, path="/grants/queue/")
     check(page)
-    page.get_by_role("link", name=f"{grant.reference}: Grants: furniture pack, £140.00").click()
+    page.get_by_role("link", name=f"{grant.reference}: Furniture pack, £140.00").click()
     page.wait_for_url(f"**/grants/{grant.pk}/")
     assert "£1,000.00" in page.get_by_test_id("available-balance").inner_text()
     check(page)
