@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything the tests need and runs the whole suite twice: on SQLite, then on a
-# private PostgreSQL cluster started here on a free loopback port and removed afterwards.
+# Installs everything the tests need and runs the whole suite twice, side by side: on SQLite
+# and on a private PostgreSQL cluster started here on a free loopback port and removed afterwards.
 # Extra arguments go to pytest (e.g. scripts/run-tests.sh tests/fund -x).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,10 +32,23 @@ export CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}"
 export PLAYWRIGHT_BROWSERS_PATH=0 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 # pytest's "no tests collected" (exit 5) is a failure here: a suite that runs nothing proves nothing.
 
-echo "=== Test suite on SQLite ==="
-.venv/bin/python -m pytest "$@"
-
-echo "=== Test suite on PostgreSQL ==="
+# The two legs run side by side (one per core) and print their reports one after the other.
+logs=$(mktemp -d /tmp/clf-test-logs.XXXXXX)
 # fsync off: this cluster is thrown away at the end, and durability is not under test.
 PG_EXTRA_OPTIONS="-c fsync=off" start_private_postgres
-.venv/bin/python -m pytest "$@"
+pg_url=$DATABASE_URL
+unset DATABASE_URL
+.venv/bin/python -m pytest -p no:cacheprovider "$@" >"$logs/sqlite.log" 2>&1 &
+sqlite_pid=$!
+DATABASE_URL=$pg_url .venv/bin/python -m pytest -p no:cacheprovider "$@" >"$logs/postgresql.log" 2>&1 &
+postgresql_pid=$!
+status=0
+wait "$sqlite_pid" || status=1
+wait "$postgresql_pid" || status=1
+
+echo "=== Test suite on SQLite ==="
+cat "$logs/sqlite.log"
+echo "=== Test suite on PostgreSQL ==="
+cat "$logs/postgresql.log"
+rm -rf "$logs"
+exit "$status"
