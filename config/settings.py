@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "fund.middleware.RequestSizeLimitMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "fund.middleware.SessionTimeoutMiddleware",
     "fund.middleware.RequireTwoFactorMiddleware",
@@ -216,6 +217,11 @@ STORAGES = {
 # through permission-checked views.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest request with file uploads (quotes, receipts) and the largest without; bigger
+# ones are refused with a 413 page before anything reads them
+# (fund.middleware.RequestSizeLimitMiddleware).
+MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+MAX_FORM_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 CURRENCIES = ("GBP",)
 DEFAULT_CURRENCY = "GBP"

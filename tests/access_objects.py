@@ -20,6 +20,27 @@ from donations.services.cash import (
     collection_record,
     deposit_record,
 )
+from tests.access_table import ANONYMOUS, NO_ROLE
+from tests.conftest import make_user
+
+# The persona fixtures (tests/conftest.py) behind each name in the access table.
+PERSONA_FIXTURES = {
+    "key_worker_a": "key_worker",
+    "key_worker_b": "other_key_worker",
+    "officer": "officer",
+    "manager": "manager",
+    "auditor": "auditor",
+    "partner": "partner",
+}
+
+
+@pytest.fixture
+def personas(request, db):
+    """Every persona of the access table by name (anonymous is None)."""
+    users = {ANONYMOUS: None, NO_ROLE: make_user("nora.norole")}
+    for persona, fixture in PERSONA_FIXTURES.items():
+        users[persona] = request.getfixturevalue(fixture)
+    return users
 
 
 @pytest.fixture

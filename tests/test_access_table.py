@@ -21,17 +21,6 @@ from tests.access_table import (
     PERSONAS,
     Access,
 )
-from tests.conftest import make_user
-
-# The persona fixtures (tests/conftest.py) behind each name in the table.
-PERSONA_FIXTURES = {
-    "key_worker_a": "key_worker",
-    "key_worker_b": "other_key_worker",
-    "officer": "officer",
-    "manager": "manager",
-    "auditor": "auditor",
-    "partner": "partner",
-}
 
 # Values for the admin's URL arguments (object ids need not exist: nobody here may enter).
 ADMIN_ARGUMENTS = {"app_label": "fund", "url": "nothing-here/"}
@@ -96,14 +85,6 @@ def outcome(response) -> str:
     if response.status_code == 404:
         return NOT_FOUND
     return OK
-
-
-@pytest.fixture
-def personas(request, db):
-    users = {ANONYMOUS: None, "no_role": make_user("nora.norole")}
-    for persona, fixture in PERSONA_FIXTURES.items():
-        users[persona] = request.getfixturevalue(fixture)
-    return users
 
 
 def test_every_table_entry_names_a_real_url():
