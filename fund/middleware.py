@@ -5,8 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import RequestDataTooBig
-from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -135,10 +133,11 @@ def _filename(disposition: str) -> str:
 class RequestSizeLimitMiddleware:
     """Refuses an oversized request with a 413 page before any of it is read.
 
-    Django refuses big form bodies only as they are read (a bare 400) and does not limit
-    uploads at all, so the declared length is checked here: MAX_UPLOAD_BYTES for requests
-    carrying files, MAX_FORM_BYTES for everything else. (The proxy in front limits requests
-    that declare no length.)
+    Django does not limit uploads at all, so the declared length is checked here:
+    MAX_UPLOAD_BYTES for requests carrying files, MAX_FORM_BYTES for everything else. (Typed
+    fields over DATA_UPLOAD_MAX_MEMORY_SIZE inside an upload are caught as Django parses
+    them: see fund.views.bad_request. The proxy in front limits requests that declare no
+    length.)
     """
 
     def __init__(self, get_response):
@@ -151,34 +150,18 @@ class RequestSizeLimitMiddleware:
             length = 0
         has_files = request.content_type == "multipart/form-data"
         limit = settings.MAX_UPLOAD_BYTES if has_files else settings.MAX_FORM_BYTES
-        if length > limit or self._form_fields_too_big(request):
+        if length > limit:
             security_log.event(
                 "request-too-large", request, level=logging.INFO, bytes=length, path=request.path
             )
-            return render(
-                request,
-                "413.html",
-                {"limit_mb": limit // (1024 * 1024) or 1, "has_files": has_files},
-                status=413,
-            )
+            return request_too_large(request, limit=limit, has_files=has_files)
         return self.get_response(request)
 
-    @staticmethod
-    def _form_fields_too_big(request) -> bool:
-        """Within the limit overall, a form's typed fields may still pass MAX_FORM_BYTES
-        (Django checks that as it parses). Parse here, as the CSRF check would, so that too
-        gets the 413 page rather than a bare 400."""
-        if request.method != "POST" or request.content_type not in (
-            "multipart/form-data",
-            "application/x-www-form-urlencoded",
-        ):
-            return False
-        try:
-            request.POST  # noqa: B018 (parsing is the point)
-        except RequestDataTooBig:
-            return True
-        except MultiPartParserError:
-            # A malformed body: Django leaves the form empty, and the page says what is
-            # missing, as it would for an empty form.
-            return False
-        return False
+
+def request_too_large(request, *, limit: int, has_files: bool):
+    return render(
+        request,
+        "413.html",
+        {"limit_mb": limit // (1024 * 1024) or 1, "has_files": has_files},
+        status=413,
+    )

@@ -172,7 +172,8 @@ def test_random_and_malicious_posts_never_fail_or_touch_the_ledger(
         client.force_login(personas[persona])
     page = client.get(path)
     parser = FormFields()
-    parser.feed(page.content.decode(errors="replace"))
+    if not page.streaming:
+        parser.feed(page.content.decode(errors="replace"))
     if not parser.fields:
         return  # no form to fill on this page
 
@@ -257,7 +258,9 @@ def test_the_forms_are_found(request, personas):
         if personas[persona] is not None:
             client.force_login(personas[persona])
         parser = FormFields()
-        parser.feed(client.get(path).content.decode(errors="replace"))
+        page = client.get(path)
+        if not page.streaming:
+            parser.feed(page.content.decode(errors="replace"))
         if parser.fields:
             found.add(key)
     assert {
