@@ -217,6 +217,16 @@ STORAGES = {
 # through permission-checked views.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# How long personal data is kept, in months (python manage.py apply_retention removes it):
+# client references and free text after the client's last grant ended; Gift Aid
+# declarations after the last claim that used them (HMRC may ask for them until then);
+# donors' names and emails (for receipts) after the gift.
+RETENTION = {
+    "grant_client_data": env_int("RETENTION_GRANT_CLIENT_MONTHS", 24),
+    "gift_aid_declaration": env_int("RETENTION_GIFT_AID_MONTHS", 72),
+    "donor_contact": env_int("RETENTION_DONOR_CONTACT_MONTHS", 72),
+}
+
 # The largest request with file uploads (quotes, receipts) and the largest without; bigger
 # ones are refused with a 413 page before anything reads them
 # (fund.middleware.RequestSizeLimitMiddleware).

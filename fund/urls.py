@@ -5,4 +5,5 @@ from fund import views
 app_name = "fund"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("subject-access/", views.subject_access, name="subject-access"),
 ]

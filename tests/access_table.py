@@ -126,6 +126,7 @@ _SIGN_IN_PAGES = {
 
 _FUND = {
     "fund:home": Access(allow=STAFF),
+    "fund:subject-access": Access(allow=WRITERS),
 }
 
 _DONATIONS = {
