@@ -1,14 +1,15 @@
 import json
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.http import require_http_methods
 
-from fund.access import STAFF_ROLES, role_required
+from fund.access import STAFF_ROLES, has_role, role_required
 from fund.forms import SubjectAccessForm
 from fund.middleware import request_too_large
 from fund.roles import Role
@@ -23,6 +24,16 @@ def home(request):
         "fund/home.html",
         {"summaries": fund_summaries(), "head": chain_head()},
     )
+
+
+@login_required
+def start(request):
+    """Where a person lands after signing in: the first page their role uses."""
+    if has_role(request.user, *STAFF_ROLES):
+        return redirect("fund:home")
+    if has_role(request.user, Role.KEY_WORKER):
+        return redirect("grants:list")
+    return redirect("transparency")
 
 
 def bad_request(request, exception=None):

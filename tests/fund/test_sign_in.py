@@ -287,3 +287,16 @@ def test_a_demo_account_signs_in_with_the_printed_secret(client, db, settings):
         out = StringIO()
         call_command("demo_code", stdout=out)
         assert out.getvalue().strip() == totp_code(demo.DEMO_TOTP_SECRET, at=NOW)
+
+
+@pytest.mark.parametrize(
+    ("persona", "landing"),
+    [("officer", "/"), ("auditor", "/"), ("key_worker", "/grants/"), ("partner", "/transparency/")],
+)
+def test_each_role_lands_on_its_own_first_page_after_signing_in(client, request, persona, landing):
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.get(reverse("fund:start"))
+
+    assert response.status_code == 302
+    assert response["Location"] == landing
