@@ -33,6 +33,8 @@ def start(request):
         return redirect("fund:home")
     if has_role(request.user, Role.KEY_WORKER):
         return redirect("grants:list")
+    if has_role(request.user, Role.PARTNER):
+        return redirect("audit:partner")
     return redirect("transparency")
 
 

@@ -291,7 +291,12 @@ def test_a_demo_account_signs_in_with_the_printed_secret(client, db, settings):
 
 @pytest.mark.parametrize(
     ("persona", "landing"),
-    [("officer", "/"), ("auditor", "/"), ("key_worker", "/grants/"), ("partner", "/transparency/")],
+    [
+        ("officer", "/"),
+        ("auditor", "/"),
+        ("key_worker", "/grants/"),
+        ("partner", "/audit/partner/"),
+    ],
 )
 def test_each_role_lands_on_its_own_first_page_after_signing_in(client, request, persona, landing):
     client.force_login(request.getfixturevalue(persona))
