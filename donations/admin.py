@@ -1,6 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from audit.admin import ManifestedExportMixin
+from audit.resources import CollectionResource, DepositResource
 from donations.models import (
     Collection,
     CollectionDenomination,
@@ -18,6 +19,7 @@ from donations.models import (
     StripeEvent,
     StripePayout,
 )
+from fund.admin import HistoryAdmin
 
 # --- Cash -----------------------------------------------------------------------------------
 # Collections and deposits move only through donations.services.cash (the two-person count
@@ -36,7 +38,7 @@ class ReadOnlyMixin:
 
 
 @admin.register(CollectionPoint)
-class CollectionPointAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class CollectionPointAdmin(ReadOnlyMixin, HistoryAdmin):
     list_display = ["host_name", "box_number", "public_code", "current_seal", "fund", "is_active"]
     list_filter = ["is_active", "fund"]
     search_fields = ["host_name", "box_number", "public_code"]
@@ -55,7 +57,8 @@ class CollectionEventInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Collection)
-class CollectionAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class CollectionAdmin(ManifestedExportMixin, ReadOnlyMixin, HistoryAdmin):
+    resource_classes = [CollectionResource]
     list_display = [
         "pk",
         "point",
@@ -79,7 +82,8 @@ class DepositEventInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Deposit)
-class DepositAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class DepositAdmin(ManifestedExportMixin, ReadOnlyMixin, HistoryAdmin):
+    resource_classes = [DepositResource]
     list_display = [
         "paying_in_reference",
         "banked_on",

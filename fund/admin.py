@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from audit.admin import ManifestedExportMixin
+from audit.resources import EntryResource, TransferResource
 from fund.models import Account, Balance, CategoryCap, ChainHead, Entry, Fund, FundRules, Transfer
 
 
@@ -15,6 +19,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin, with its history form closed to anyone who may not change.
+
+    simple-history's ``history_form_view`` saves a posted form for anyone allowed to view
+    the history, so a view-only user (an auditor) could revert an object to an old version,
+    e.g. reopen a fund's closed period. Every history admin in the project uses this class.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and not self.has_change_permission(
+            request, self.get_object(request, unquote(object_id))
+        ):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class TransferInline(admin.TabularInline):
@@ -32,7 +52,8 @@ class TransferInline(admin.TabularInline):
 
 
 @admin.register(Entry)
-class EntryAdmin(ReadOnlyAdmin):
+class EntryAdmin(ManifestedExportMixin, ReadOnlyAdmin):
+    resource_classes = [EntryResource]
     list_display = ["id", "effective_date", "memo", "source", "reverses", "created_by"]
     list_filter = ["effective_date"]
     search_fields = ["memo", "source", "idempotency_key"]
@@ -40,7 +61,8 @@ class EntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnlyAdmin):
+class TransferAdmin(ManifestedExportMixin, ReadOnlyAdmin):
+    resource_classes = [TransferResource]
     list_display = ["sequence", "entry", "fund", "debit_account", "credit_account", "amount"]
     list_filter = ["fund", "debit_account", "credit_account"]
     list_select_related = ["entry", "fund", "debit_account", "credit_account"]
@@ -58,22 +80,22 @@ class ChainHeadAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class AccountAdmin(ReadOnlyAdmin, HistoryAdmin):
     list_display = ["code", "name", "type", "liquid", "is_grant_category"]
 
 
 @admin.register(Fund)
-class FundAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class FundAdmin(ReadOnlyAdmin, HistoryAdmin):
     """Funds are created and locked through fund.services (seed_demo, staff pages)."""
 
     list_display = ["name", "code", "kind", "funder", "period_start", "period_end", "lock_date"]
 
 
 @admin.register(FundRules)
-class FundRulesAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class FundRulesAdmin(ReadOnlyAdmin, HistoryAdmin):
     list_display = ["fund", "per_grant_cap", "per_client_12_month_cap", "two_approver_threshold"]
 
 
 @admin.register(CategoryCap)
-class CategoryCapAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class CategoryCapAdmin(ReadOnlyAdmin, HistoryAdmin):
     list_display = ["fund", "account", "cap"]

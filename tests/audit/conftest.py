@@ -28,9 +28,9 @@ from donations.services.cash import (
     deposit_check,
     deposit_record,
 )
-from fund.models import Account, Fund
+from fund.models import Account, Entry, Fund
 from fund.roles import Role
-from fund.services import fund_create
+from fund.services import Leg, entry_post, entry_reverse, fund_create
 from tests.conftest import make_user
 from tests.donations.stripe_helpers import StripeWorld
 from tests.fund.helpers import post
@@ -342,3 +342,95 @@ def grants_world(
 def at_noon_26_november():
     with time_machine.travel(london(11, 26, 12), tick=True):
         yield
+
+
+# --- exports: a small, varied ledger told through the real posting service ----------------
+
+
+@pytest.fixture
+def staff_auditor(db):
+    """An auditor as provisioned for the admin: staff status, Auditor group, nothing else."""
+    return make_user("ada.auditor", Role.AUDITOR, is_staff=True)
+
+
+@pytest.fixture
+def ledger(officer, manager, public_fund, restricted_fund):
+    """Two funds, three months, a split entry, a reversal and awkward memo text."""
+    post(
+        manager,
+        restricted_fund,
+        "assets:bank",
+        "income:contributions",
+        "15000.00",
+        on=date(2026, 4, 14),
+        memo="Rough Sleeping Initiative contribution, 2026/27",
+    )
+    post(
+        officer,
+        public_fund,
+        "assets:cash-in-transit",
+        "income:donations:boxes",
+        "84.37",
+        on=date(2026, 5, 2),
+        memo='Box 7 counted: "Corner Café" £84.37',
+    )
+    post(
+        officer,
+        public_fund,
+        "assets:bank",
+        "assets:cash-in-transit",
+        "84.37",
+        on=date(2026, 5, 3),
+        memo="Deposit 1 banked",
+    )
+    entry_post(
+        actor=officer,
+        effective_date=date(2026, 5, 20),
+        memo="Online gift; card",
+        source="tests",
+        idempotency_key="evt_1",
+        legs=[
+            Leg(
+                fund=public_fund,
+                debit="assets:stripe",
+                credit="income:donations:online",
+                amount=gbp("25.00"),
+            ),
+            Leg(
+                fund=public_fund, debit="expenses:fees", credit="assets:stripe", amount=gbp("0.58")
+            ),
+        ],
+    )
+    approval = post(
+        manager,
+        restricted_fund,
+        "expenses:grants:phone",
+        "liabilities:grants-payable",
+        "70.00",
+        discretionary=True,
+        on=date(2026, 6, 1),
+        memo="Grant G-1 approved",
+    )
+    post(
+        officer,
+        restricted_fund,
+        "liabilities:grants-payable",
+        "assets:bank",
+        "70.00",
+        on=date(2026, 6, 2),
+        memo="Grant G-1 paid",
+    )
+    withdrawn = post(
+        manager,
+        public_fund,
+        "expenses:grants:travel",
+        "liabilities:grants-payable",
+        "12.40",
+        discretionary=True,
+        on=date(2026, 6, 10),
+        memo="Grant G-2 approved",
+    )
+    entry_reverse(
+        actor=manager, entry=withdrawn, effective_date=date(2026, 6, 11), memo="Grant G-2 withdrawn"
+    )
+    return {"entries": Entry.objects.count(), "approval": approval}

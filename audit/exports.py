@@ -1,0 +1,580 @@
+"""Exports for a date range and a fund, in every format an accountant or auditor uses.
+
+Each export is written to a binary stream through ``export_write``, which hashes the bytes
+as they pass and records a manifest (who, when, parameters, SHA-256, chain head). Every
+export reads the chain head first and includes only transfers up to it, so the file and
+its manifest describe the same ledger even while new entries are being posted.
+
+CSV is streamed from ``values_list`` rows in constant memory. XLSX and ODS go through the
+django-import-export resources in ``audit.resources`` (the same ones the admin uses); XLSX
+is written row by row into a write-only workbook.
+"""
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+from django.contrib.auth.models import AbstractBaseUser
+from openpyxl import Workbook
+
+from audit import journals, statements
+from audit.models import ExportManifest
+from audit.resources import (
+    CollectionResource,
+    DepositResource,
+    GiftAidClaimResource,
+    OnlinePaymentResource,
+    TransferResource,
+    local_date,
+    local_time,
+)
+from audit.selectors import transfers_in
+from audit.services import manifest_record
+from fund.models import Account, ChainHead, Fund
+from fund.selectors import chain_head
+
+CHUNK = 5_000
+FLUSH_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ExportParams:
+    date_from: date | None = None
+    date_to: date | None = None
+    fund: Fund | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "fund": self.fund.code if self.fund else None,
+        }
+
+    def describe(self) -> str:
+        period = (
+            f"{self.date_from.isoformat() if self.date_from else 'the start'} to "
+            f"{self.date_to.isoformat() if self.date_to else 'today'}"
+        )
+        return f"{self.fund.name if self.fund else 'All funds'}, {period}"
+
+
+class HashingWriter:
+    """Pass bytes to ``stream`` while counting them and hashing them with SHA-256."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        self.stream.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def csv_chunks(header: list[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
+    """CSV as UTF-8 with a byte-order mark (so Excel reads £ right), in ~64 KB chunks."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
+        if buffer.tell() > FLUSH_BYTES:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+# --- the ledger -------------------------------------------------------------------------
+
+LEDGER_HEADER = TransferResource().get_export_headers()
+
+
+def ledger_transfers(params: ExportParams, up_to_sequence: int):
+    return transfers_in(
+        date_from=params.date_from,
+        date_to=params.date_to,
+        fund=params.fund,
+        up_to_sequence=up_to_sequence,
+    ).order_by("sequence")
+
+
+def ledger_csv_rows(params: ExportParams, up_to_sequence: int) -> Iterator[tuple]:
+    """The ledger's CSV rows, straight from ``values_list``: no model instances."""
+    accounts = dict(Account.objects.values_list("pk", "code"))
+    names = dict(Account.objects.values_list("pk", "name"))
+    funds = dict(Fund.objects.values_list("pk", "code"))
+    rows = ledger_transfers(params, up_to_sequence).values_list(
+        "entry_id",
+        "entry__effective_date",
+        "sequence",
+        "fund_id",
+        "debit_account_id",
+        "credit_account_id",
+        "amount",
+        "entry__memo",
+        "entry__source",
+        "entry__reverses_id",
+        "hash",
+    )
+    for (
+        entry_id,
+        day,
+        sequence,
+        fund_id,
+        debit,
+        credit,
+        amount,
+        memo,
+        source,
+        reverses,
+        hash_,
+    ) in rows.iterator(chunk_size=CHUNK):
+        yield (
+            entry_id,
+            day.isoformat(),
+            sequence,
+            funds[fund_id],
+            accounts[debit],
+            names[debit],
+            accounts[credit],
+            names[credit],
+            f"{amount:.2f}",
+            memo,
+            source,
+            reverses or "",
+            hash_,
+        )
+
+
+def _resource_rows(resource, queryset) -> Iterator[list]:
+    for obj in resource.iter_queryset(queryset):
+        yield resource.export_resource(obj)
+
+
+def write_xlsx(stream, title: str, header: list[str], rows: Iterable[Iterable]) -> int:
+    """A write-only workbook: rows go to disk as they come, so memory stays flat."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(header)
+    count = 0
+    for row in rows:
+        sheet.append(list(row))
+        count += 1
+    workbook.save(stream)
+    return count
+
+
+def write_ods(stream, title: str, resource, queryset) -> int:
+    dataset = resource.export(queryset)
+    dataset.title = title[:31]
+    stream.write(dataset.export("ods"))
+    return dataset.height
+
+
+def write_table(
+    file_format: str, stream, *, title: str, header, csv_rows, resource, queryset
+) -> int:
+    """CSV from ``csv_rows`` (plain tuples); XLSX and ODS through the import-export resource."""
+    if file_format == "csv":
+        count = 0
+
+        def counted():
+            nonlocal count
+            for row in csv_rows:
+                count += 1
+                yield row
+
+        for chunk in csv_chunks(header, counted()):
+            stream.write(chunk)
+        return count
+    if file_format == "xlsx":
+        return write_xlsx(stream, title, header, _resource_rows(resource, queryset))
+    if file_format == "ods":
+        return write_ods(stream, title, resource, queryset)
+    raise ValueError(f"{title} cannot be exported as {file_format!r}.")
+
+
+def write_ledger(file_format: str, params: ExportParams, head, stream) -> int:
+    up_to_sequence = head.sequence
+    if file_format in TABLE_FORMATS:
+        resource = TransferResource()
+        return write_table(
+            file_format,
+            stream,
+            title="Ledger",
+            header=LEDGER_HEADER,
+            csv_rows=ledger_csv_rows(params, up_to_sequence) if file_format == "csv" else (),
+            resource=resource,
+            queryset=ledger_transfers(params, up_to_sequence).select_related(
+                "entry", "fund", "debit_account", "credit_account"
+            ),
+        )
+    if file_format in ("hledger", "beancount"):
+        lines = journals.hledger_lines if file_format == "hledger" else journals.beancount_lines
+        filters = {
+            "date_from": params.date_from,
+            "date_to": params.date_to,
+            "fund": params.fund,
+            "up_to_sequence": up_to_sequence,
+        }
+        buffer, size = [], 0
+        for line in lines(**filters):
+            buffer.append(line)
+            size += len(line)
+            if size > FLUSH_BYTES:
+                stream.write("".join(buffer).encode())
+                buffer, size = [], 0
+        stream.write("".join(buffer).encode())
+        return transfers_in(**filters).count()
+    raise ValueError(f"The ledger cannot be exported as {file_format!r}.")
+
+
+def _write_statement(code: str, file_format: str, params: ExportParams, head, stream) -> int:
+    return statements.write_statement(code, params, head.sequence, head.hash, stream)
+
+
+# --- donations: online payments, collections, deposits, Gift Aid claims -------------------
+
+
+def money(value) -> str:
+    return f"{value:.2f}"
+
+
+def yes_no(value) -> str:
+    return "yes" if value else "no"
+
+
+def _dated(rows, lookup: str, params: ExportParams):
+    if params.date_from:
+        rows = rows.filter(**{f"{lookup}__gte": params.date_from})
+    if params.date_to:
+        rows = rows.filter(**{f"{lookup}__lte": params.date_to})
+    return rows
+
+
+def online_payments(params: ExportParams):
+    rows = _dated(OnlinePaymentResource().get_queryset(), "paid_on", params)
+    return rows.filter(fund=params.fund) if params.fund else rows
+
+
+def online_payment_csv_rows(params: ExportParams) -> Iterator[tuple]:
+    rows = online_payments(params).values_list(
+        "id",
+        "donation_id",
+        "paid_on",
+        "fund__code",
+        "donation__frequency",
+        "amount",
+        "fee",
+        "amount_refunded",
+        "amount_disputed",
+        "dispute",
+        "donation__gift_aid_id",
+        "gift_aid_claim_id",
+        "donation__collection_point__box_number",
+        "charge_id",
+    )
+    for (
+        pk,
+        donation,
+        paid_on,
+        fund,
+        frequency,
+        amount,
+        fee,
+        refunded,
+        disputed,
+        dispute,
+        gift_aid,
+        claim,
+        box,
+        charge,
+    ) in rows.iterator(chunk_size=CHUNK):
+        yield (
+            pk,
+            f"OD-{donation:06d}",
+            paid_on.isoformat(),
+            fund,
+            frequency,
+            money(amount),
+            money(fee),
+            money(refunded),
+            money(disputed),
+            dispute,
+            yes_no(gift_aid),
+            claim or "",
+            box or "",
+            charge,
+        )
+
+
+def collections(params: ExportParams):
+    rows = _dated(CollectionResource().get_queryset(), "emptied_at__date", params)
+    return rows.filter(point__fund=params.fund) if params.fund else rows
+
+
+def collection_csv_rows(params: ExportParams) -> Iterator[tuple]:
+    rows = collections(params).values_list(
+        "id",
+        "point__box_number",
+        "point__host_name",
+        "point__fund__code",
+        "emptied_at",
+        "seal_expected",
+        "seal_removed",
+        "seal_fitted",
+        "seal_broken",
+        "amount",
+        "status",
+        "counted_by__username",
+        "confirmed_by__username",
+        "deposit__paying_in_reference",
+        "entry_id",
+    )
+    for (
+        pk,
+        box,
+        host,
+        fund,
+        emptied_at,
+        expected,
+        removed,
+        fitted,
+        broken,
+        amount,
+        status,
+        counted_by,
+        confirmed_by,
+        deposit,
+        entry,
+    ) in rows.iterator(chunk_size=CHUNK):
+        yield (
+            pk,
+            box,
+            host,
+            fund,
+            local_date(emptied_at),
+            expected,
+            removed,
+            fitted,
+            yes_no(broken),
+            money(amount),
+            status,
+            counted_by,
+            confirmed_by or "",
+            deposit or "",
+            entry or "",
+        )
+
+
+def deposits(params: ExportParams):
+    rows = _dated(DepositResource().get_queryset(), "banked_on", params)
+    return rows.filter(fund=params.fund) if params.fund else rows
+
+
+def deposit_csv_rows(params: ExportParams) -> Iterator[tuple]:
+    rows = deposits(params).values_list(
+        "paying_in_reference",
+        "banked_on",
+        "fund__code",
+        "counted_total",
+        "amount_banked",
+        "difference_reason",
+        "status",
+        "recorded_by__username",
+        "checked_by__username",
+        "entry_id",
+    )
+    for (
+        reference,
+        banked_on,
+        fund,
+        counted,
+        banked,
+        reason,
+        status,
+        recorded_by,
+        checked_by,
+        entry,
+    ) in rows.iterator(chunk_size=CHUNK):
+        yield (
+            reference,
+            banked_on.isoformat(),
+            fund,
+            money(counted),
+            money(banked),
+            money(banked - counted),
+            reason,
+            status,
+            recorded_by,
+            checked_by or "",
+            entry or "",
+        )
+
+
+def gift_aid_claims(params: ExportParams):
+    """Claims made in the period; a claim covers gifts to every fund, so no fund filter."""
+    return _dated(GiftAidClaimResource().get_queryset(), "created_at__date", params)
+
+
+def gift_aid_claim_csv_rows(params: ExportParams) -> Iterator[tuple]:
+    rows = gift_aid_claims(params).values_list(
+        "id",
+        "date_from",
+        "date_to",
+        "total",
+        "payment_count",
+        "created_by__username",
+        "created_at",
+    )
+    for pk, date_from, date_to, total, count, created_by, created_at in rows.iterator(
+        chunk_size=CHUNK
+    ):
+        yield (
+            pk,
+            date_from.isoformat(),
+            date_to.isoformat(),
+            money(total),
+            count,
+            created_by,
+            local_time(created_at),
+        )
+
+
+def _table_kind(title: str, resource_class, select, csv_rows):
+    def write(file_format: str, params: ExportParams, head, stream) -> int:
+        resource = resource_class()
+        return write_table(
+            file_format,
+            stream,
+            title=title,
+            header=resource.get_export_headers(),
+            csv_rows=csv_rows(params) if file_format == "csv" else (),
+            resource=resource,
+            queryset=select(params),
+        )
+
+    return write
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    code: str
+    label: str
+    formats: tuple[str, ...]
+    write: Callable[[str, ExportParams, ChainHead, object], int]
+    is_statement: bool = False
+
+
+TABLE_FORMATS = ("csv", "xlsx", "ods")
+EXPORT_KINDS: dict[str, ExportKind] = {
+    "ledger": ExportKind(
+        "ledger",
+        "Ledger: entries and transfers",
+        TABLE_FORMATS + ("hledger", "beancount"),
+        write_ledger,
+    ),
+    "donations": ExportKind(
+        "donations",
+        "Online donations (one row per payment)",
+        TABLE_FORMATS,
+        _table_kind(
+            "Online donations", OnlinePaymentResource, online_payments, online_payment_csv_rows
+        ),
+    ),
+    "collections": ExportKind(
+        "collections",
+        "Collection box emptyings",
+        TABLE_FORMATS,
+        _table_kind("Collections", CollectionResource, collections, collection_csv_rows),
+    ),
+    "deposits": ExportKind(
+        "deposits",
+        "Cash deposits",
+        TABLE_FORMATS,
+        _table_kind("Deposits", DepositResource, deposits, deposit_csv_rows),
+    ),
+    "gift_aid_claims": ExportKind(
+        "gift_aid_claims",
+        "Gift Aid claims (all funds)",
+        TABLE_FORMATS,
+        _table_kind(
+            "Gift Aid claims", GiftAidClaimResource, gift_aid_claims, gift_aid_claim_csv_rows
+        ),
+    ),
+}
+for _code, _statement in statements.STATEMENTS.items():
+    EXPORT_KINDS[_code] = ExportKind(
+        _code, _statement.title, ("pdf",), partial(_write_statement, _code), is_statement=True
+    )
+
+FILE_EXTENSIONS = {
+    "csv": "csv",
+    "xlsx": "xlsx",
+    "ods": "ods",
+    "hledger": "journal",
+    "beancount": "beancount",
+    "pdf": "pdf",
+}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "hledger": "text/plain; charset=utf-8",
+    "beancount": "text/plain; charset=utf-8",
+    "pdf": "application/pdf",
+}
+
+
+def default_file_name(kind: str, file_format: str, params: ExportParams, head_sequence: int) -> str:
+    parts = [kind.replace("_", "-"), params.fund.code if params.fund else "all-funds"]
+    if params.date_from:
+        parts.append(f"from-{params.date_from.isoformat()}")
+    if params.date_to:
+        parts.append(f"to-{params.date_to.isoformat()}")
+    parts.append(f"head-{head_sequence}")
+    return "_".join(parts) + "." + FILE_EXTENSIONS[file_format]
+
+
+def export_write(
+    *,
+    actor: AbstractBaseUser | None,
+    actor_name: str,
+    kind: str,
+    file_format: str,
+    params: ExportParams,
+    stream,
+    file_name: str | None = None,
+) -> ExportManifest:
+    """Write one export to ``stream`` (binary) and record its manifest."""
+    export = EXPORT_KINDS[kind]
+    if file_format not in export.formats:
+        raise ValueError(f"{export.label} cannot be exported as {file_format!r}.")
+    head = chain_head()
+    writer = HashingWriter(stream)
+    rows = export.write(file_format, params, head, writer)
+    writer.flush()
+    return manifest_record(
+        actor=actor,
+        actor_name=actor_name,
+        kind=kind,
+        file_format=file_format,
+        parameters=params.as_dict(),
+        file_name=file_name or default_file_name(kind, file_format, params, head.sequence),
+        sha256=writer.digest.hexdigest(),
+        size_bytes=writer.size,
+        row_count=rows,
+        chain_head_sequence=head.sequence,
+        chain_head_hash=head.hash,
+    )

@@ -1,0 +1,205 @@
+"""Export benchmark: rows per second and peak memory for the ledger exports.
+
+Measures, on the same rows in the same run, the ledger CSV (streamed from values_list),
+the ledger XLSX (the import-export resource into a write-only workbook) and the PDF trial
+balance, against django-import-export's plain ``ModelResource`` export, and prints the
+ratio. Each measurement runs in a fresh Python process so that its peak resident memory
+(``ru_maxrss``) is its own.
+
+    .venv/bin/python bench/exports.py                 # 100,000 and 1,000,000 transfers
+    .venv/bin/python bench/exports.py --sizes 100000  # a quicker run
+    DATABASE_URL=postgres://... .venv/bin/python bench/exports.py   # on PostgreSQL
+
+The ledger is written by the shared bulk loader (``bench/loader.py``), which produces
+exactly the rows the posting service would: entries, gapless sequence, the hash chain built
+with the service's own functions, cached balances and chain head; ``verify_ledger`` checks
+it before anything is measured.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_DB = Path(tempfile.gettempdir()) / "clf-bench-exports.sqlite3"
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{DEFAULT_DB}")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. ``VmHWM`` is reset by exec, unlike ``ru_maxrss``,
+    which on Linux carries the forking parent's peak into the child."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def setup_django() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+
+
+def load_transfers(target: int) -> None:
+    """Grow the ledger to ``target`` transfers with the shared bulk loader (bench/loader.py)."""
+    from django.contrib.auth import get_user_model
+
+    from bench.loader import load
+    from fund.models import Fund, Transfer
+    from fund.services import fund_create
+
+    actor, _ = get_user_model().objects.get_or_create(username="bench")
+    funds = list(Fund.objects.filter(code__startswith="bench-").order_by("code")) or [
+        fund_create(
+            actor=actor, code=f"bench-{n}", name=f"Bench fund {n}", kind=Fund.Kind.UNRESTRICTED
+        )
+        for n in range(2)
+    ]
+    missing = target - Transfer.objects.count()
+    if missing > 0:
+        load(transfers=missing, actor=actor, funds=funds)
+
+
+def run_case(case: str) -> dict:
+    """One measurement, in this (fresh) process."""
+    setup_django()
+    from import_export.resources import ModelResource
+
+    from audit.exports import ExportParams, export_write
+    from fund.models import Transfer
+
+    class PlainTransferResource(ModelResource):
+        class Meta:
+            model = Transfer
+
+    baseline = peak_rss_mb()
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        if case in ("csv", "xlsx", "pdf_trial_balance"):
+            kind, file_format = (
+                ("trial_balance", "pdf") if case == "pdf_trial_balance" else ("ledger", case)
+            )
+            manifest = export_write(
+                actor=None,
+                actor_name="bench",
+                kind=kind,
+                file_format=file_format,
+                params=ExportParams(),
+                stream=out,
+            )
+            rows = Transfer.objects.count()  # every transfer is read (summed, for the PDF)
+            size = manifest.size_bytes
+        else:
+            file_format = case.removeprefix("modelresource_")
+            dataset = PlainTransferResource().export(Transfer.objects.all())
+            data = dataset.export(file_format)
+            out.write(data if isinstance(data, bytes) else data.encode())
+            rows, size = dataset.height, out.tell()
+        seconds = time.perf_counter() - started
+    return {
+        "case": case,
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(rows / seconds),
+        "bytes": size,
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "baseline_rss_mb": round(baseline, 1),
+    }
+
+
+def measure(case: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, __file__, "--case", case],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+    )
+    if result.returncode:
+        raise SystemExit(f"{case} failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--case", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--reference-xlsx-max",
+        type=int,
+        default=100_000,
+        help="Largest ledger on which to run the plain ModelResource XLSX.",
+    )
+    args = parser.parse_args()
+    if args.case:
+        print(json.dumps(run_case(args.case)))
+        return
+
+    setup_django()
+    from django.core.management import call_command
+
+    from fund.verification import verify_ledger
+
+    if os.environ["DATABASE_URL"] == f"sqlite:///{DEFAULT_DB}":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DEFAULT_DB}{suffix}").unlink(missing_ok=True)
+    call_command("migrate", verbosity=0)
+    from django.db import connection
+
+    print(f"Database: {connection.vendor}; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs")
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        started = time.perf_counter()
+        load_transfers(size)
+        check = verify_ledger()
+        if not check.ok:
+            raise SystemExit(f"The bench ledger does not verify: {check.problems[0]}")
+        print(f"{size:,} transfers loaded and verified in {time.perf_counter() - started:.0f} s")
+        cases = ["csv", "modelresource_csv", "xlsx", "pdf_trial_balance"]
+        if size <= args.reference_xlsx_max:
+            cases.append("modelresource_xlsx")
+        by_case = {}
+        for case in cases:
+            result = measure(case)
+            by_case[case] = result
+            print(
+                f"  {case:<22} {result['rows']:>9,} rows {result['seconds']:>8.2f} s "
+                f"{result['rows_per_second']:>9,} rows/s  "
+                f"peak RSS {result['peak_rss_mb']:>7.1f} MB "
+                f"(baseline {result['baseline_rss_mb']:.1f} MB)"
+            )
+        csv_ratio = (
+            by_case["csv"]["rows_per_second"] / by_case["modelresource_csv"]["rows_per_second"]
+        )
+        print(f"  ratio: streamed CSV / plain ModelResource CSV = {csv_ratio:.1f}x")
+        if "modelresource_xlsx" in by_case:
+            xlsx_ratio = (
+                by_case["xlsx"]["rows_per_second"]
+                / by_case["modelresource_xlsx"]["rows_per_second"]
+            )
+            print(
+                f"  ratio: resource XLSX (write-only) / plain ModelResource XLSX "
+                f"= {xlsx_ratio:.1f}x"
+            )
+        results.append({"transfers": size, "results": by_case})
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "exports.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
