@@ -1,7 +1,12 @@
 from django.contrib import admin
 
 from audit.admin import ManifestedExportMixin
-from audit.resources import CollectionResource, DepositResource
+from audit.resources import (
+    CollectionResource,
+    DepositResource,
+    GiftAidClaimResource,
+    OnlinePaymentResource,
+)
 from donations.models import (
     Collection,
     CollectionDenomination,
@@ -117,7 +122,7 @@ class OnlinePaymentInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(OnlineDonation)
-class OnlineDonationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class OnlineDonationAdmin(ReadOnlyMixin, HistoryAdmin):
     list_display = [
         "reference",
         "created_at",
@@ -133,19 +138,21 @@ class OnlineDonationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(OnlinePayment)
-class OnlinePaymentAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class OnlinePaymentAdmin(ManifestedExportMixin, ReadOnlyMixin, HistoryAdmin):
+    resource_classes = [OnlinePaymentResource]
     list_display = ["id", "donation", "paid_on", "amount", "fee", "amount_refunded", "dispute"]
     list_filter = ["dispute", "fund"]
     search_fields = ["payment_intent_id", "charge_id", "invoice_id"]
 
 
 @admin.register(GiftAidDeclaration)
-class GiftAidDeclarationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class GiftAidDeclarationAdmin(ReadOnlyMixin, HistoryAdmin):
     list_display = ["id", "declared_at", "postcode"]
 
 
 @admin.register(GiftAidClaim)
-class GiftAidClaimAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class GiftAidClaimAdmin(ManifestedExportMixin, ReadOnlyMixin, HistoryAdmin):
+    resource_classes = [GiftAidClaimResource]
     list_display = ["id", "date_from", "date_to", "total", "created_by", "created_at"]
 
 
@@ -155,13 +162,13 @@ class PayoutLineInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(StripePayout)
-class StripePayoutAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class StripePayoutAdmin(ReadOnlyMixin, HistoryAdmin):
     list_display = ["stripe_id", "arrival_date", "amount", "status"]
     inlines = [PayoutLineInline]
 
 
 @admin.register(StaffRefund)
-class StaffRefundAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class StaffRefundAdmin(ReadOnlyMixin, HistoryAdmin):
     list_display = ["id", "payment", "amount", "requested_by", "requested_at"]
 
 

@@ -228,6 +228,12 @@ _AUDIT: dict[str, Access] = {
     "audit:dashboard_csv": Access(allow=STAFF, kwargs={"chart": "income-by-channel"}),
     "audit:partner": Access(allow={PARTNER, *STAFF}),
     "audit:partner_csv": Access(allow={PARTNER, *STAFF}, kwargs={"chart": "grants-by-agency"}),
+    # Exports and statements: staff read them (each download records a manifest, the audit
+    # app's own log); GET only, so an auditor has nothing to post.
+    "audit:exports": Access(allow=STAFF),
+    "audit:export_download": Access(allow=STAFF),  # without a query: the form, re-shown
+    "audit:manifests": Access(allow=STAFF),
+    "audit:manifest_json": Access(allow=STAFF, kwargs={"pk": "export_manifest"}),
 }
 
 ACCESS: dict[str, Access] = {**_SIGN_IN_PAGES, **_FUND, **_DONATIONS, **_GRANTS, **_AUDIT}
