@@ -18,8 +18,8 @@ REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta
 
 
 @pytest.fixture
-def everything(ledger, staff_auditor):
-    """A row in as many admin models as the demo and a ledger story can make."""
+def everything(ledger, staff_auditor, online_payment, gift_aid_claim, stripe_payout):
+    """A row in every admin model: the demo, a ledger story and the access-table objects."""
     call_command("seed_demo", stdout=io.StringIO())
     export_write(
         actor=staff_auditor,
