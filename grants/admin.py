@@ -1,12 +1,12 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from fund.admin import HistoryAdmin
 from grants import services
 from grants.models import Agency, Grant, GrantEvent, KeyWorker
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(HistoryAdmin):
     list_display = ["name", "is_active"]
 
     def has_delete_permission(self, request, obj=None):
@@ -22,7 +22,7 @@ class AgencyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(KeyWorker)
-class KeyWorkerAdmin(SimpleHistoryAdmin):
+class KeyWorkerAdmin(HistoryAdmin):
     list_display = ["user", "agency", "job_title"]
     list_select_related = ["user", "agency"]
 
@@ -36,7 +36,7 @@ class KeyWorkerAdmin(SimpleHistoryAdmin):
         obj.pk = profile.pk
 
 
-class ReadOnlyGrantAdmin(SimpleHistoryAdmin):
+class ReadOnlyGrantAdmin(HistoryAdmin):
     """Requests change only through grants.services, so the admin shows them read-only."""
 
     def has_add_permission(self, request):
