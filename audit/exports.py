@@ -27,8 +27,10 @@ from audit.resources import (
     CollectionResource,
     DepositResource,
     GiftAidClaimResource,
+    GrantResource,
     OnlinePaymentResource,
     TransferResource,
+    days_between,
     local_date,
     local_time,
 )
@@ -452,6 +454,63 @@ def gift_aid_claim_csv_rows(params: ExportParams) -> Iterator[tuple]:
         )
 
 
+def grants(params: ExportParams):
+    rows = _dated(GrantResource().get_queryset(), "submitted_at__date", params)
+    return rows.filter(fund=params.fund) if params.fund else rows
+
+
+def grant_csv_rows(params: ExportParams) -> Iterator[tuple]:
+    rows = grants(params).values_list(
+        "id",
+        "agency__name",
+        "category__name",
+        "category__code",
+        "fund__code",
+        "status",
+        "amount",
+        "payout__amount",
+        "submitted_at",
+        "decided_at",
+        "payout__paid_on",
+        "paid_at",
+        "payout__method",
+        "approval_entry_id",
+    )
+    for (
+        pk,
+        agency,
+        category,
+        account,
+        fund,
+        status,
+        amount,
+        paid,
+        submitted_at,
+        decided_at,
+        paid_on,
+        paid_at,
+        method,
+        entry,
+    ) in rows.iterator(chunk_size=CHUNK):
+        yield (
+            f"G-{pk:05d}",
+            agency,
+            category,
+            account,
+            fund,
+            status,
+            money(amount),
+            money(paid) if paid is not None else "",
+            local_date(submitted_at),
+            local_date(decided_at),
+            paid_on.isoformat() if paid_on else "",
+            days_between(submitted_at, decided_at),
+            days_between(submitted_at, paid_at),
+            method or "",
+            entry or "",
+        )
+
+
 def _table_kind(title: str, resource_class, select, csv_rows):
     def write(file_format: str, params: ExportParams, head, stream) -> int:
         resource = resource_class()
@@ -492,6 +551,12 @@ EXPORT_KINDS: dict[str, ExportKind] = {
         _table_kind(
             "Online donations", OnlinePaymentResource, online_payments, online_payment_csv_rows
         ),
+    ),
+    "grants": ExportKind(
+        "grants",
+        "Grants (the register; no client references)",
+        TABLE_FORMATS,
+        _table_kind("Grants", GrantResource, grants, grant_csv_rows),
     ),
     "collections": ExportKind(
         "collections",

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from audit.admin import ManifestedExportMixin
+from audit.resources import GrantResource
 from fund.admin import HistoryAdmin
 from grants import services
 from grants.models import Agency, Grant, GrantEvent, KeyWorker
@@ -50,7 +52,8 @@ class ReadOnlyGrantAdmin(HistoryAdmin):
 
 
 @admin.register(Grant)
-class GrantAdmin(ReadOnlyGrantAdmin):
+class GrantAdmin(ManifestedExportMixin, ReadOnlyGrantAdmin):
+    resource_classes = [GrantResource]
     list_display = ["reference", "agency", "client", "category", "amount", "status", "submitted_at"]
     list_filter = ["status", "agency", "urgency"]
     list_select_related = ["agency", "client", "category"]
