@@ -48,7 +48,13 @@ def seed_users() -> dict[str, object]:
     for username, role, description in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"email": f"{username}@example.org", "first_name": description},
+            defaults={
+                "email": f"{username}@example.org",
+                "first_name": description,
+                # The auditor reads the admin too (read-only: the Auditor group has only
+                # view permissions).
+                "is_staff": role == Role.AUDITOR,
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)

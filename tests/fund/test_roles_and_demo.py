@@ -45,3 +45,21 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(db, capsys):
     assert Fund.objects.get(code="rough-sleepers-2026-27").kind == Fund.Kind.RESTRICTED
     assert available_in_fund(Fund.objects.get(code="rough-sleepers-2026-27")).amount > 0
     assert verify_ledger().ok
+
+
+def test_demo_auditor_can_read_the_admin_but_not_change_it(client, db):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    call_command("seed_demo")
+    auditor = get_user_model().objects.get(username="auditor")
+    client.force_login(auditor)
+
+    assert client.get(reverse("admin:fund_fund_changelist")).status_code == 200
+    fund = Fund.objects.get(code="public")
+    assert client.get(reverse("admin:fund_fund_change", args=[fund.pk])).status_code == 200
+    assert (
+        client.post(reverse("admin:fund_fund_change", args=[fund.pk]), {"name": "X"}).status_code
+        == 403
+    )
+    assert Fund.objects.get(code="public").name == "Public donations"
