@@ -139,3 +139,23 @@ def verify_ledger(*, max_problems: int = 20) -> VerificationResult:
     for entry_id in empty:
         problem(f"entry {entry_id} has no transfers")
     return result
+
+
+def chain_head_problem(sequence: int, expected_hash: str) -> str | None:
+    """Does the ledger still hold, at ``sequence``, the hash someone recorded earlier?
+
+    An export manifest records the chain head when the export was made. If any transfer
+    up to that point was later changed, even with every hash after it recomputed, the hash
+    stored at that sequence no longer matches the recorded one.
+    """
+    if sequence == 0:
+        return None if expected_hash == GENESIS_HASH else "sequence 0 can only be the genesis hash"
+    stored = Transfer.objects.filter(sequence=sequence).values_list("hash", flat=True).first()
+    if stored is None:
+        return f"transfer #{sequence} recorded in the manifest no longer exists"
+    if stored != expected_hash:
+        return (
+            f"transfer #{sequence} now has hash {stored[:16]}..., the manifest recorded "
+            f"{expected_hash[:16]}...: the ledger up to that export has been rewritten"
+        )
+    return None
