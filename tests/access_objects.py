@@ -177,8 +177,15 @@ def export_manifest(auditor):
     from audit.services import manifest_record
 
     return manifest_record(
-        actor=auditor, actor_name=auditor.username, kind="ledger", file_format="csv",
-        parameters={"from": None, "to": None, "fund": None}, file_name="ledger.csv",
-        sha256="0" * 64, size_bytes=0, row_count=0, chain_head_sequence=0,
+        actor=auditor,
+        actor_name=auditor.username,
+        kind="ledger",
+        file_format="csv",
+        parameters={"from": None, "to": None, "fund": None},
+        file_name="ledger.csv",
+        sha256="0" * 64,
+        size_bytes=0,
+        row_count=0,
+        chain_head_sequence=0,
         chain_head_hash="0" * 64,
     )

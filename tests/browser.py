@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by
@@ -33,7 +32,11 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = (
+        os.environ.get("CHROMIUM_PATH")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
     if not path:
         raise RuntimeError("Browser tests need Chromium: set CHROMIUM_PATH or install chromium.")
     return path

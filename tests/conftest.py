@@ -1,7 +1,5 @@
 """Named personas and shared fixtures for the whole suite."""
 
-pytest_plugins = ["tests.browser", "tests.access_objects"]
-
 import time
 
 import pytest
@@ -21,6 +19,8 @@ from fund.roles import Role
 from fund.services import fund_create
 
 PASSWORD = "correct-horse-battery-staple"
+
+pytest_plugins = ["tests.browser", "tests.access_objects"]
 
 
 def pytest_configure(config):

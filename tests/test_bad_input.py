@@ -238,7 +238,7 @@ def test_a_malformed_multipart_body_is_not_a_server_error(client, db):
     response = client.generic(
         "POST",
         reverse("account_login"),
-        b"--boundary\r\nContent-Disposition: form-data; name=\"login\"\r\n\r\nx",
+        b'--boundary\r\nContent-Disposition: form-data; name="login"\r\n\r\nx',
         content_type="multipart/form-data; boundary=boundary",
     )
 

@@ -1,4 +1,7 @@
-"""Donations, split by feature: cash (collection points, boxes, deposits) and online (Stripe, Gift Aid)."""
+"""Donations, split by feature.
+
+Cash: collection points, boxes, deposits. Online: Stripe, Gift Aid.
+"""
 
 from donations.models.cash import *  # noqa: F403
 from donations.models.online import *  # noqa: F403
