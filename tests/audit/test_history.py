@@ -1,0 +1,24 @@
+"""Every change to a business record keeps its history, and an auditor can read who did it."""
+
+from django.urls import reverse
+
+from fund.services import fund_rules_update
+from tests.fund.helpers import gbp
+
+
+def test_auditor_sees_a_changed_field_and_its_actor_in_the_history(
+    client, manager, staff_auditor, public_fund
+):
+    rules = fund_rules_update(actor=manager, fund=public_fund, two_approver_threshold=gbp("150.00"))
+    client.force_login(staff_auditor)
+
+    page = client.get(reverse("admin:fund_fundrules_history", args=[rules.pk]))
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert manager.username in text
+    assert "two approver threshold" in text.lower()
+    latest, earlier = rules.history.all()[:2]
+    assert latest.history_user == manager
+    assert latest.two_approver_threshold == gbp("150.00")
+    assert earlier.two_approver_threshold == gbp("100.00")
