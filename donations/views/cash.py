@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from djmoney.money import Money
 
+from donations.access import HANDLERS, READERS, SEAL_REVIEWERS, handles_money
 from donations.exceptions import CashError
 from donations.forms.cash import (
     CollectionForm,
@@ -27,14 +28,6 @@ from donations.selectors import cash as cash_selectors
 from donations.services import cash as services
 from fund.access import has_role, role_required
 from fund.exceptions import LedgerError
-from fund.roles import Role
-
-READERS = (Role.FUND_OFFICER, Role.FUND_MANAGER, Role.AUDITOR)
-HANDLERS = (Role.FUND_OFFICER, Role.FUND_MANAGER)
-
-
-def _handles_cash(user) -> bool:
-    return has_role(user, *HANDLERS)
 
 
 @role_required(*READERS)
@@ -50,7 +43,7 @@ def overview(request):
             "in_transit": cash_selectors.cash_in_transit(),
             "deposits_awaiting": cash_selectors.deposits_awaiting_check().count(),
             "seals": cash_selectors.broken_seals_to_review().count(),
-            "can_handle": _handles_cash(request.user),
+            "can_handle": handles_money(request.user),
         },
     )
 
@@ -65,7 +58,7 @@ def point_list(request):
         "donations/cash/point_list.html",
         {
             "rows": cash_selectors.points_with_last_emptied(),
-            "can_handle": _handles_cash(request.user),
+            "can_handle": handles_money(request.user),
         },
     )
 
@@ -104,7 +97,7 @@ def point_detail(request, pk: int):
             "collections": point.collections.select_related("counted_by", "confirmed_by")[:20],
             "yields": cash_selectors.yield_by_month(point=point),
             "donate_url": request.build_absolute_uri(donate_path(point)),
-            "can_handle": _handles_cash(request.user),
+            "can_handle": handles_money(request.user),
         },
     )
 
@@ -206,11 +199,11 @@ def _render_collection(request, collection, *, return_form=None, seal_form=None,
             "collection": collection,
             "events": collection.events.select_related("actor"),
             "denominations": collection.denominations.all(),
-            "can_handle": _handles_cash(user),
+            "can_handle": handles_money(user),
             "is_counter": collection.counted_by_id == user.pk,
             "return_form": return_form or ReasonForm(),
             "seal_form": seal_form or SealReviewForm(),
-            "can_review_seal": has_role(user, Role.FUND_MANAGER),
+            "can_review_seal": has_role(user, *SEAL_REVIEWERS),
         },
         status=status,
     )
@@ -282,7 +275,7 @@ def collection_recount(request, pk: int):
 
 
 @require_POST
-@role_required(Role.FUND_MANAGER)
+@role_required(*SEAL_REVIEWERS)
 def collection_seal_review(request, pk: int):
     collection = _collection(pk)
     form = SealReviewForm(request.POST)
@@ -313,7 +306,7 @@ def in_transit(request):
             "recent": Deposit.objects.filter(status=Deposit.Status.CHECKED).select_related("fund")[
                 :10
             ],
-            "can_handle": _handles_cash(request.user),
+            "can_handle": handles_money(request.user),
         },
     )
 
@@ -366,7 +359,7 @@ def deposit_detail(request, pk: int):
             "deposit": deposit,
             "collections": collections,
             "events": deposit.events.select_related("actor"),
-            "can_handle": _handles_cash(request.user),
+            "can_handle": handles_money(request.user),
             "counted_here": request.user.pk in counters,
         },
     )

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from djmoney.money import Money
 
+from donations.access import HANDLERS, READERS, handles_money
 from donations.exceptions import (
     CheckoutUnavailable,
     DonationAmountInvalid,
@@ -32,10 +33,7 @@ from donations.services.online import (
     online_fund,
     online_payment_refund,
 )
-from fund.access import STAFF_ROLES, role_required
-from fund.roles import Role
-
-REFUNDERS = (Role.FUND_OFFICER, Role.FUND_MANAGER)
+from fund.access import role_required
 
 
 def _collection_point(code: str):
@@ -142,7 +140,7 @@ def donate_thank_you(request, public_id):
     )
 
 
-@role_required(*STAFF_ROLES)
+@role_required(*READERS)
 def online_list(request):
     filters = DonationFilterForm(request.GET or None)
     rows = donations_filtered(filters.cleaned_data if filters.is_valid() else {})
@@ -156,7 +154,7 @@ def online_list(request):
     )
 
 
-@role_required(*STAFF_ROLES)
+@role_required(*READERS)
 def online_detail(request, pk):
     donation = get_object_or_404(OnlineDonation.objects.select_related("fund", "gift_aid"), pk=pk)
     payments = donation.payments.prefetch_related("staff_refunds").order_by("paid_on", "id")
@@ -171,7 +169,7 @@ def online_detail(request, pk):
     )
 
 
-@role_required(*REFUNDERS)
+@role_required(*HANDLERS)
 @require_http_methods(["GET", "POST"])
 def payment_refund(request, pk):
     payment = get_object_or_404(OnlinePayment.objects.select_related("donation"), pk=pk)
@@ -198,13 +196,13 @@ def payment_refund(request, pk):
     return render(request, "donations/online/refund.html", {"payment": payment, "form": form})
 
 
-@role_required(*STAFF_ROLES)
+@role_required(*READERS)
 def payout_list(request):
     page = Paginator(StripePayout.objects.all(), 50).get_page(request.GET.get("page"))
     return render(request, "donations/online/payouts.html", {"page": page})
 
 
-@role_required(*STAFF_ROLES)
+@role_required(*READERS)
 def payout_detail(request, pk):
     payout = get_object_or_404(StripePayout, pk=pk)
     summary = payout_summary(payout)
@@ -221,7 +219,7 @@ def payout_detail(request, pk):
     )
 
 
-@role_required(*STAFF_ROLES)
+@role_required(*READERS)
 def gift_aid_claims(request):
     return render(
         request,
@@ -229,12 +227,12 @@ def gift_aid_claims(request):
         {
             "claims": GiftAidClaim.objects.select_related("created_by"),
             "form": GiftAidClaimForm(),
-            "may_claim": request.user.groups.filter(name__in=[r.value for r in REFUNDERS]).exists(),
+            "may_claim": handles_money(request.user),
         },
     )
 
 
-@role_required(*REFUNDERS)
+@role_required(*HANDLERS)
 @require_POST
 def gift_aid_claim_run(request):
     form = GiftAidClaimForm(request.POST)
@@ -264,7 +262,7 @@ def gift_aid_claim_run(request):
     )
 
 
-@role_required(*STAFF_ROLES)
+@role_required(*READERS)
 def gift_aid_claim_detail(request, pk):
     claim = get_object_or_404(GiftAidClaim, pk=pk)
     schedule = gift_aid_schedule(claim)
@@ -275,7 +273,7 @@ def gift_aid_claim_detail(request, pk):
     )
 
 
-@role_required(*STAFF_ROLES)
+@role_required(*READERS)
 def gift_aid_schedule_ods(request, pk):
     claim = get_object_or_404(GiftAidClaim, pk=pk)
     content = gift_aid_schedule(claim).export("ods")
