@@ -6,6 +6,8 @@ The test suite drops and reinstalls them around table flushes (tests/conftest.py
 else in the project calls ``uninstall``.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 LEDGER_TABLES = ("fund_entry", "fund_transfer")
 MESSAGE = "ledger rows are append-only: post a reversing entry instead"
 
@@ -41,7 +43,9 @@ def install_sql(vendor: str) -> list[str]:
         return [sql for table in LEDGER_TABLES for sql in _sqlite_statements(table)]
     if vendor == "postgresql":
         return [_PG_FUNCTION] + [sql for table in LEDGER_TABLES for sql in _pg_statements(table)]
-    raise NotImplementedError(f"No append-only triggers for the {vendor} database.")
+    raise ImproperlyConfigured(
+        f"The ledger runs on SQLite or PostgreSQL; {vendor} has no append-only triggers here."
+    )
 
 
 def uninstall_sql(vendor: str) -> list[str]:
