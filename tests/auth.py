@@ -16,6 +16,15 @@ TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def totp_code(secret: str = TEST_TOTP_SECRET, at: float | None = None) -> str:
+    """The code an authenticator app shows now (or at ``at``).
+
+    The server accepts only the current 30-second window, so a code read in the last
+    seconds of a window can expire before a browser submits it: wait for the next window.
+    """
+    if at is None:
+        left = 30 - time.time() % 30
+        if left < 6:
+            time.sleep(left + 0.1)
     counter = int((time.time() if at is None else at) // 30)
     digest = hmac.new(
         base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1
