@@ -1,5 +1,6 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.http import Http404
 from django.urls import include, path
 
 from audit.views_dashboards import transparency
@@ -9,6 +10,11 @@ from donations.webhooks import stripe_webhook
 # The admin has no sign-in form of its own: it sends people to the app's sign-in, which is
 # rate-limited and asks for the second factor.
 admin.site.login = secure_admin_login(admin.site.login)
+
+
+def not_offered(request):
+    raise Http404("Not offered on this site.")
+
 
 urlpatterns = [
     path("", include("fund.urls")),
@@ -23,6 +29,15 @@ urlpatterns = [
     path("donations/", include("donations.urls")),
     path("grants/", include("grants.urls")),
     path("audit/", include("audit.urls")),
+    # allauth 65.22 offers re-authentication by a code sent by e-mail. The second factor here
+    # is the authenticator app, and an e-mailed code would let a stolen password stand in
+    # for it: both pages answer 404 for everyone, ahead of allauth's own patterns.
+    path("accounts/reauthenticate/code/", not_offered, name="account_request_reauthentication_code"),
+    path(
+        "accounts/reauthenticate/code/confirm/",
+        not_offered,
+        name="account_confirm_reauthentication_code",
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
