@@ -24,10 +24,15 @@ find_python() {
 if [ ! -x .venv/bin/python ]; then
     "$(find_python)" -m venv .venv
 fi
+# Exact versions with hashes come from the lock files in requirements/ (made from
+# pyproject.toml by pip-compile, see requirements/README.md), so a library released
+# elsewhere cannot change a fresh install.
+lock="requirements/base.txt"
+[ -n "$extras" ] && lock="requirements/test.txt"
 stamp=".venv/.installed${extras}"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".${extras}"
+if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    .venv/bin/python -m pip install --quiet --require-hashes -r "$lock"
+    .venv/bin/python -m pip install --quiet --no-deps -e .
     touch "$stamp"
 fi
 

@@ -17,8 +17,9 @@ if [ ${#need[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
         echo "Installing ${need[*]} with apt-get..."
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq --no-install-recommends "${need[@]}" fonts-dejavu-core >/dev/null
+        # Another apt or dpkg (an unattended upgrade, a second run) may hold the lock: wait.
+        apt-get -o DPkg::Lock::Timeout=900 update -qq
+        apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${need[@]}" fonts-dejavu-core >/dev/null
     else
         echo "Please install: ${need[*]} (e.g. with your package manager), then run again." >&2
         exit 1
