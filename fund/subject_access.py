@@ -31,7 +31,7 @@ def client_subject_access(reference: str) -> dict:
 
 
 def _client(client) -> dict:
-    grants = client.grants.select_related("category", "fund").prefetch_related(
+    grants = client.grants.select_related("category", "fund", "payout", "outcome").prefetch_related(
         "line_items", "events", "documents"
     )
     return {
@@ -70,15 +70,29 @@ def _client(client) -> dict:
                 "documents": [
                     {
                         "kind": doc.kind,
-                        "name": doc.original_name,
+                        "name": doc.display_name,
                         "uploaded": _when(doc.uploaded_at),
                     }
                     for doc in grant.documents.all()
                 ],
+                "payout": _payout(grant),
                 "outcome": _outcome(grant),
             }
             for grant in grants
         ],
+    }
+
+
+def _payout(grant) -> dict | None:
+    payout = getattr(grant, "payout", None)
+    if payout is None:
+        return None
+    return {
+        "payee": payout.payee,
+        "method": payout.get_method_display(),
+        "reference": payout.reference,
+        "paid_on": _when(payout.paid_on),
+        "amount": _money(payout.amount),
     }
 
 
@@ -89,6 +103,7 @@ def _outcome(grant) -> dict | None:
     return {
         "barrier_removed": outcome.get_barrier_removed_display(),
         "note": outcome.note,
+        "consent_to_share": outcome.consent_to_share,
         "recorded": _when(outcome.recorded_at),
     }
 

@@ -6,10 +6,13 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from djmoney.money import Money
 
 from donations.models.online import OnlineDonation
+from grants import services
 from tests.grants.conftest import make_grant
+from tests.grants.states import pdf
 
 URL = reverse("fund:subject-access")
 
@@ -69,3 +72,40 @@ def test_only_officers_and_managers_may_export(client, request, persona):
     client.force_login(request.getfixturevalue(persona))
 
     assert client.post(URL, {"kind": "client", "value": "CLT-0042"}).status_code == 403
+
+
+def test_a_client_with_a_quote_a_payout_a_receipt_and_an_outcome_gets_everything(
+    client, kw, officer, officer2, manager, funded
+):
+    grant = make_grant(kw, items=[("Bed and mattress", "150.00")], code="furniture")
+    services.document_upload(actor=kw, grant=grant, kind="quote", upload=pdf("my-quote.pdf"))
+    services.grant_approve(actor=officer, grant=grant)
+    services.grant_approve(actor=officer2, grant=grant)
+    services.grant_record_payout(
+        actor=officer,
+        grant=grant,
+        payee="Furniture Now",
+        method="supplier",
+        reference="BACS-1",
+        paid_on=timezone.localdate(),
+    )
+    services.document_upload(actor=kw, grant=grant, kind="receipt", upload=pdf("receipt.pdf"))
+    services.grant_record_outcome(
+        actor=kw, grant=grant, barrier_removed="yes", note="Sleeping well now."
+    )
+    client.force_login(officer)
+
+    data = download(client, "client", "CLT-0042")
+
+    [found] = data["clients"]
+    [held] = found["grants"]
+    assert [(d["kind"], d["name"]) for d in held["documents"]] == [
+        ("quote", f"quote-{grant.reference}-1.pdf"),
+        ("receipt", f"receipt-{grant.reference}-1.pdf"),
+    ]
+    assert held["payout"]["payee"] == "Furniture Now"
+    assert held["payout"]["reference"] == "BACS-1"
+    assert held["payout"]["amount"] == "150.00 GBP"
+    assert held["outcome"]["barrier_removed"] == "Yes"
+    assert held["outcome"]["note"] == "Sleeping well now."
+    assert [e["to"] for e in held["history"]][-2:] == ["paid", "receipt_received"]
