@@ -164,9 +164,11 @@ ACCOUNT_ADAPTER = "fund.adapters.NoSignupAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
-# Failed sign-ins (password or second factor) per address and per account. allauth keeps
-# the counts in the cache, which is why the cache is shared (the database), not per process.
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key", "login": "30/m/ip"}
+# Failed sign-ins: 20 per address (an agency office shares one address) and 5 per account
+# from one address (the key includes the address, see fund/adapters.py), so a stranger
+# cannot lock a real user out from elsewhere. allauth keeps the counts in the cache, which
+# is why the cache is shared (the database), not per process.
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/5m/ip,5/5m/key", "login": "30/m/ip"}
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # Behind the production proxy the client's address is the last X-Forwarded-For hop the
 # proxy added; without it every visitor would share one rate-limit bucket.

@@ -235,5 +235,7 @@ def test_identifiers_are_refused_in_items_and_notes(kw, officer, funded):
 
 def test_a_client_reference_must_be_a_code_not_a_name(kw, funded):
     with pytest.raises(InvalidRequest, match="never the person's name"):
+        make_grant(kw, client="Ottoline Smith")
+    with pytest.raises(PersonalDataFound, match='a full name \\("John Smith"'):
         make_grant(kw, client="John Smith")
     assert make_grant(kw, client="CLT 0042").client.reference == "CLT 0042"
