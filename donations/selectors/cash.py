@@ -1,5 +1,6 @@
 """Reads for the cash pages: overdue boxes, counts to confirm, cash in transit, yields, GASDS."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -9,7 +10,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from djmoney.money import Money
 
-from donations.models import Collection, CollectionPoint, Deposit
+from donations.models import Collection, CollectionDenomination, CollectionPoint, Deposit
 
 OVERDUE_AFTER = timedelta(weeks=4)
 POSTED = [Collection.Status.CONFIRMED, Collection.Status.BANKED]
@@ -145,11 +146,27 @@ def tax_year_start(day: date) -> date:
     return start if day >= start else date(day.year - 1, 4, 6)
 
 
+# HMRC's GASDS rules (gov.uk "Claiming a top-up payment on small donations"): a small
+# donation is one cash or contactless gift of £30 or less; the top-up is at the Gift Aid
+# rate on the least of the eligible total, £8,000 and 10 times the Gift Aid donations
+# claimed in the same tax year; the claim is due within two years of the year's end.
+GASDS_SMALL_LIMIT = Decimal("30.00")
+GASDS_MATCHING = 10
+GASDS_CLAIM_YEARS = 2
+
+LIMIT_ELIGIBLE = "eligible"
+LIMIT_CAP = "cap"
+LIMIT_MATCHING = "matching"
+
+
 @dataclass(frozen=True)
 class GasdsYear:
     start: date
     collections: int
     total: Money
+    excluded: Money
+    gift_aid_claimed: Money
+    today: date
 
     @property
     def end(self) -> date:
@@ -160,9 +177,28 @@ class GasdsYear:
         return f"{self.start.year}–{str(self.start.year + 1)[-2:]}"
 
     @property
+    def eligible_total(self) -> Money:
+        """Box cash less the notes over £30 (each a single donation above the limit)."""
+        return self.total - self.excluded
+
+    @property
+    def matching_limit(self) -> Money:
+        return gbp(self.gift_aid_claimed.amount * GASDS_MATCHING)
+
+    @property
+    def limiting(self) -> str:
+        """Which of the three limits decides the amount (the eligible total on a tie)."""
+        candidates = [
+            (self.eligible_total.amount, 0, LIMIT_ELIGIBLE),
+            (GASDS_CAP.amount, 1, LIMIT_CAP),
+            (self.matching_limit.amount, 2, LIMIT_MATCHING),
+        ]
+        return min(candidates)[2]
+
+    @property
     def eligible(self) -> Money:
-        """The part of the total that fits under the charity-wide £8,000 cap."""
-        return min(self.total, GASDS_CAP)
+        """The small donations that may be claimed on: the least of the three limits."""
+        return min(self.eligible_total, GASDS_CAP, self.matching_limit)
 
     @property
     def top_up(self) -> Money:
@@ -170,15 +206,43 @@ class GasdsYear:
 
     @property
     def over_cap(self) -> bool:
-        return self.total > GASDS_CAP
+        return self.eligible_total > GASDS_CAP
+
+    @property
+    def no_gift_aid(self) -> bool:
+        return self.gift_aid_claimed.amount <= 0
+
+    @property
+    def deadline(self) -> date:
+        """Two years after the end of the tax year (5 April two years on)."""
+        return date(self.end.year + GASDS_CLAIM_YEARS, 4, 5)
+
+    @property
+    def out_of_time(self) -> bool:
+        return self.today > self.deadline
 
 
-def gasds_by_tax_year() -> list[GasdsYear]:
+def _gift_aid_claimed_by_tax_year() -> dict[date, Decimal]:
+    """Gift Aid donations claimed, on the amount kept, by the tax year they were received."""
+    from donations.models import OnlinePayment
+
+    years: dict[date, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    rows = OnlinePayment.objects.filter(gift_aid_claim__isnull=False).values_list(
+        "paid_on", "amount", "amount_refunded"
+    )
+    for paid_on, amount, refunded in rows:
+        years[tax_year_start(paid_on)] += amount - refunded
+    return years
+
+
+def gasds_by_tax_year(*, today: date | None = None) -> list[GasdsYear]:
     """Confirmed box cash per UK tax year (6 April to 5 April, by date emptied), newest first.
 
-    Box cash is loose coins and notes from many givers, each well under the £30 limit, so
-    all of it counts as small donations.
+    Notes over £30 (the £50 note) recorded on the count are single donations above the
+    small-donation limit and are excluded; the rest of a box is loose coins and notes of
+    £30 or less.
     """
+    today = today or timezone.localdate()
     per_day = (
         Collection.objects.filter(status__in=POSTED)
         .annotate(day=TruncDate("emptied_at"))
@@ -190,7 +254,22 @@ def gasds_by_tax_year() -> list[GasdsYear]:
         start = tax_year_start(_as_date(row["day"]))
         count, total = years.get(start, (0, Decimal("0.00")))
         years[start] = (count + row["collections"], total + row["total"])
+    excluded: dict[date, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    big_notes = CollectionDenomination.objects.filter(
+        collection__status__in=POSTED, value__gt=GASDS_SMALL_LIMIT
+    ).values_list("collection__emptied_at", "value", "quantity")
+    for emptied_at, value, quantity in big_notes:
+        day = timezone.localtime(emptied_at).date()
+        excluded[tax_year_start(day)] += value * quantity
+    claimed = _gift_aid_claimed_by_tax_year()
     return [
-        GasdsYear(start=start, collections=count, total=gbp(total))
+        GasdsYear(
+            start=start,
+            collections=count,
+            total=gbp(total),
+            excluded=gbp(excluded[start]),
+            gift_aid_claimed=gbp(claimed[start]),
+            today=today,
+        )
         for start, (count, total) in sorted(years.items(), reverse=True)
     ]
