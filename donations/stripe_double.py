@@ -123,6 +123,10 @@ class StripeDouble:
         self._idempotent: dict[str, tuple[str, int, dict]] = {}
         self._paid_out: dict[str, str] = {}  # balance transaction id -> payout id
         self._after_response: list[dict] = []
+        # Asynchronous capture: a charge's balance transaction exists only later, and Stripe
+        # says so with ``charge.updated`` (see ``settle_balance_transaction``).
+        self.late_balance_transactions = False
+        self._late: dict[str, dict] = {}  # charge id -> its balance transaction, not yet made
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self.base_url = ""
@@ -214,6 +218,9 @@ class StripeDouble:
                 "refunds": {"object": "list", "data": [], "has_more": False},
             }
         )
+        if self.late_balance_transactions:
+            self._late[charge_id] = self.objects.pop(bt["id"])
+            charge["balance_transaction"] = None
         payment_intent.update(status="succeeded", amount_received=amount, latest_charge=charge_id)
         return charge
 
@@ -492,6 +499,20 @@ class StripeDouble:
             )
             session["payment_status"] = "paid"
             return self._emit(("checkout.session.completed", self._public(session)))
+
+    @_delivers
+    def settle_balance_transaction(self, charge_id: str) -> list[dict]:
+        """The late balance transaction of a charge now exists: ``charge.updated``."""
+        with self._lock:
+            charge = self.get(charge_id, "charge")
+            bt = self._late.pop(charge_id, None)
+            if bt is None:
+                raise StripeError(400, "This charge already has its balance transaction.")
+            self._put(bt)
+            charge["balance_transaction"] = bt["id"]
+            event = self.event("charge.updated", charge)
+            event["data"]["previous_attributes"] = {"balance_transaction": None}
+            return [event]
 
     @_delivers
     def settle_async(self, session_id: str, succeed: bool = True) -> list[dict]:
@@ -821,6 +842,7 @@ class _Handler(BaseHTTPRequestHandler):
             "settle": lambda: double.settle_async(form["session"], form.get("succeed") == "1"),
             "invoice": lambda: double.charge_next_invoice(form["subscription"]),
             "refund": lambda: double.dashboard_refund(form["charge"]),
+            "balance-transaction": lambda: double.settle_balance_transaction(form["charge"]),
             "dispute": lambda: double.dispute(form["charge"]),
             "close-dispute": lambda: double.close_dispute(form["dispute"], form.get("won") == "1"),
             "payout": double.pay_out,

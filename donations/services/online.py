@@ -373,6 +373,12 @@ def _fetch_remote(event: dict):
             return _payment_intent(client, obj["payment_intent"])
     elif kind == "invoice.paid":
         return _invoice_payment_intent(stripe_client(), obj["id"])
+    elif kind == "charge.updated":
+        # With asynchronous capture the balance transaction (and so the fee) comes later.
+        bt = obj.get("balance_transaction")
+        if isinstance(bt, str) and bt:
+            return _as_dict(stripe_client().v1.balance_transactions.retrieve(bt))
+        return bt if isinstance(bt, dict) else None
     elif kind == "payout.paid":
         client = stripe_client()
         listing = client.v1.balance_transactions.list(
@@ -479,6 +485,17 @@ def _on_charge_refunded(charge: dict, _remote, actor) -> tuple[str, str]:
     if payment is None:
         return StripeEvent.Outcome.WAITING, charge["id"]
     _refunds_sync(payment=payment, cumulative_pence=charge["amount_refunded"], actor=actor)
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
+def _on_charge_updated(charge: dict, balance_transaction: dict | None, actor) -> tuple[str, str]:
+    payment = _payment_for_charge(charge["id"])
+    if payment is None:
+        return StripeEvent.Outcome.WAITING, charge["id"]
+    if balance_transaction is None and isinstance(charge.get("balance_transaction"), dict):
+        balance_transaction = charge["balance_transaction"]
+    if balance_transaction is not None:
+        _fee_record(payment=payment, balance_transaction=balance_transaction, actor=actor)
     return StripeEvent.Outcome.PROCESSED, ""
 
 
@@ -622,6 +639,7 @@ _HANDLERS = {
     "checkout.session.async_payment_failed": _on_async_failed,
     "invoice.paid": _on_invoice_paid,
     "charge.refunded": _on_charge_refunded,
+    "charge.updated": _on_charge_updated,
     "charge.dispute.created": _on_dispute,
     "charge.dispute.funds_withdrawn": _on_dispute,
     "charge.dispute.funds_reinstated": _on_dispute,
@@ -646,6 +664,9 @@ def _payment_record(
         OnlinePayment.objects.select_for_update().filter(payment_intent_id=intent["id"]).first()
     )
     if existing is not None:
+        balance_transaction = charge.get("balance_transaction")
+        if isinstance(balance_transaction, dict):
+            _fee_record(payment=existing, balance_transaction=balance_transaction, actor=actor)
         _refunds_sync(
             payment=existing, cumulative_pence=charge.get("amount_refunded", 0), actor=actor
         )
@@ -659,9 +680,7 @@ def _payment_record(
         payment_intent_id=intent["id"],
         charge_id=charge["id"],
         invoice_id=invoice_id,
-        balance_transaction_id=balance_transaction["id"] if balance_transaction else "",
         amount=from_pence(intent.get("amount_received") or charge["amount"]),
-        fee=from_pence(balance_transaction["fee"]) if balance_transaction else Money("0.00", "GBP"),
         paid_on=paid_on,
     )
     payment._history_user = actor
@@ -681,22 +700,8 @@ def _payment_record(
         ],
         idempotency_key=f"stripe:gift:{intent['id']}",
     )
-    if payment.fee.amount > 0:
-        entry_post(
-            actor=actor,
-            effective_date=paid_on,
-            memo=f"Stripe fee on online gift {donation.reference}, payment {payment.pk}",
-            source=f"donations.OnlinePayment:{payment.pk}",
-            legs=[
-                Leg(
-                    fund=payment.fund,
-                    debit="expenses:fees",
-                    credit="assets:stripe",
-                    amount=payment.fee,
-                )
-            ],
-            idempotency_key=f"stripe:fee:{balance_transaction['id']}",
-        )
+    if balance_transaction is not None:
+        _fee_record(payment=payment, balance_transaction=balance_transaction, actor=actor)
     _refunds_sync(payment=payment, cumulative_pence=charge.get("amount_refunded", 0), actor=actor)
     # Events about this charge that came before it (a refund, a dispute) run now.
     for waiting in (
@@ -709,6 +714,36 @@ def _payment_record(
         # The email leaves the database: queue it only once the payment has committed.
         transaction.on_commit(lambda: receipt_send_task.enqueue(payment.pk))
     return payment
+
+
+def _fee_record(*, payment: OnlinePayment, balance_transaction: dict, actor) -> None:
+    """Record and post Stripe's fee from the charge's balance transaction, once per charge.
+
+    The balance transaction can come with the payment or later (asynchronous capture, told
+    by ``charge.updated``); whichever arrives first records it and the rest find it done.
+    """
+    if payment.balance_transaction_id:
+        return
+    payment.balance_transaction_id = balance_transaction["id"]
+    payment.fee = from_pence(balance_transaction["fee"])
+    payment._history_user = actor
+    payment.save(update_fields=["balance_transaction_id", "fee"])
+    if payment.fee.amount > 0:
+        entry_post(
+            actor=actor,
+            effective_date=payment.paid_on,
+            memo=(f"Stripe fee on online gift {payment.donation.reference}, payment {payment.pk}"),
+            source=f"donations.OnlinePayment:{payment.pk}",
+            legs=[
+                Leg(
+                    fund=payment.fund,
+                    debit="expenses:fees",
+                    credit="assets:stripe",
+                    amount=payment.fee,
+                )
+            ],
+            idempotency_key=f"stripe:fee:{balance_transaction['id']}",
+        )
 
 
 def _refunds_sync(*, payment: OnlinePayment, cumulative_pence: int, actor) -> OnlinePayment:
