@@ -621,6 +621,47 @@ class StripeDouble:
             return [created, withdrawn]
 
     @_delivers
+    def inquiry(self, charge_id: str) -> list[dict]:
+        """The card issuer asks about a charge before any chargeback: no money moves."""
+        with self._lock:
+            charge = self.get(charge_id, "charge")
+            dispute = self._put(
+                {
+                    "id": self._id("dp"),
+                    "object": "dispute",
+                    "amount": charge["amount"],
+                    "charge": charge_id,
+                    "payment_intent": charge["payment_intent"],
+                    "currency": "gbp",
+                    "reason": "general",
+                    "status": "warning_needs_response",
+                    "balance_transactions": [],
+                    "created": int(time.time()),
+                }
+            )
+            charge["disputed"] = True
+            return [self.event("charge.dispute.created", dispute)]
+
+    @_delivers
+    def respond_to_dispute(self, dispute_id: str) -> list[dict]:
+        """Evidence submitted: an inquiry or a dispute goes under review."""
+        with self._lock:
+            dispute = self.get(dispute_id, "dispute")
+            dispute["status"] = {
+                "warning_needs_response": "warning_under_review",
+                "needs_response": "under_review",
+            }[dispute["status"]]
+            return [self.event("charge.dispute.updated", dispute)]
+
+    @_delivers
+    def close_inquiry(self, dispute_id: str) -> list[dict]:
+        """The issuer is satisfied: the inquiry closes without becoming a dispute."""
+        with self._lock:
+            dispute = self.get(dispute_id, "dispute")
+            dispute["status"] = "warning_closed"
+            return [self.event("charge.dispute.closed", dispute)]
+
+    @_delivers
     def close_dispute(self, dispute_id: str, won: bool) -> list[dict]:
         with self._lock:
             dispute = self.get(dispute_id, "dispute")
@@ -844,6 +885,8 @@ class _Handler(BaseHTTPRequestHandler):
             "refund": lambda: double.dashboard_refund(form["charge"]),
             "balance-transaction": lambda: double.settle_balance_transaction(form["charge"]),
             "dispute": lambda: double.dispute(form["charge"]),
+            "inquiry": lambda: double.inquiry(form["charge"]),
+            "close-inquiry": lambda: double.close_inquiry(form["dispute"]),
             "close-dispute": lambda: double.close_dispute(form["dispute"], form.get("won") == "1"),
             "payout": double.pay_out,
             "fail-payout": lambda: double.fail_payout(form["payout"]),
@@ -959,13 +1002,21 @@ def _dashboard(double: StripeDouble) -> bytes:
                 actions += _button("refund", "Refund in dashboard", charge=obj["id"])
             if not obj["disputed"]:
                 actions += _button("dispute", "Card holder disputes", charge=obj["id"])
+                actions += _button("inquiry", "Issuer inquires", charge=obj["id"])
             refunded = (
                 f", {_pounds(obj['amount_refunded'])} refunded" if obj["amount_refunded"] else ""
             )
             rows.append(
                 f"<tr><td>Charge {_pounds(obj['amount'])}{refunded}</td><td>{actions}</td></tr>"
             )
-        elif obj["object"] == "dispute" and obj["status"] == "needs_response":
+        elif obj["object"] == "dispute" and obj["status"].startswith("warning_"):
+            if obj["status"] != "warning_closed":
+                rows.append(
+                    f"<tr><td>Inquiry {_pounds(obj['amount'])}</td><td>"
+                    + _button("close-inquiry", "Close the inquiry", dispute=obj["id"])
+                    + "</td></tr>"
+                )
+        elif obj["object"] == "dispute" and obj["status"] in ("needs_response", "under_review"):
             rows.append(
                 f"<tr><td>Dispute {_pounds(obj['amount'])}</td><td>"
                 + _button("close-dispute", "Win", dispute=obj["id"], won="1")

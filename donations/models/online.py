@@ -209,10 +209,33 @@ class OnlinePayment(models.Model):
     """One payment Stripe took for a donation: a one-off gift or one month of a monthly one."""
 
     class Dispute(models.TextChoices):
+        """Stripe's dispute statuses; the ``warning_`` ones are inquiries (no money moves)."""
+
         NONE = "", "None"
-        OPEN = "open", "Disputed"
+        INQUIRY_NEEDS_RESPONSE = "warning_needs_response", "Inquiry: needs a response"
+        INQUIRY_UNDER_REVIEW = "warning_under_review", "Inquiry under review"
+        INQUIRY_CLOSED = "warning_closed", "Inquiry closed"
+        OPEN = "needs_response", "Disputed: needs a response"
+        UNDER_REVIEW = "under_review", "Disputed: under review"
         WON = "won", "Dispute won"
         LOST = "lost", "Dispute lost"
+        PREVENTED = "prevented", "Dispute prevented"
+
+    # How far a dispute has gone: an older event arriving late never moves it back.
+    DISPUTE_RANK = {
+        Dispute.NONE: 0,
+        Dispute.INQUIRY_NEEDS_RESPONSE: 1,
+        Dispute.INQUIRY_UNDER_REVIEW: 2,
+        Dispute.INQUIRY_CLOSED: 3,
+        Dispute.OPEN: 4,
+        Dispute.UNDER_REVIEW: 5,
+        Dispute.WON: 6,
+        Dispute.LOST: 6,
+        Dispute.PREVENTED: 6,
+    }
+    # A gift is left out of Gift Aid while a real dispute is open, and for good once lost;
+    # an inquiry is not a dispute.
+    DISPUTES_BARRING_GIFT_AID = (Dispute.OPEN, Dispute.UNDER_REVIEW, Dispute.LOST)
 
     donation = models.ForeignKey(OnlineDonation, on_delete=models.PROTECT, related_name="payments")
     fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="+")
@@ -224,7 +247,7 @@ class OnlinePayment(models.Model):
     fee = money_field(default=ZERO)
     amount_refunded = money_field(default=ZERO)
     amount_disputed = money_field(default=ZERO)
-    dispute = models.CharField(max_length=10, choices=Dispute.choices, blank=True, default="")
+    dispute = models.CharField(max_length=30, choices=Dispute.choices, blank=True, default="")
     paid_on = models.DateField()
     gift_aid_claim = models.ForeignKey(
         GiftAidClaim, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"

@@ -643,6 +643,7 @@ _HANDLERS = {
     "charge.dispute.created": _on_dispute,
     "charge.dispute.funds_withdrawn": _on_dispute,
     "charge.dispute.funds_reinstated": _on_dispute,
+    "charge.dispute.updated": _on_dispute,
     "charge.dispute.closed": _on_dispute,
     "payout.paid": _on_payout_paid,
     "payout.failed": _on_payout_failed,
@@ -773,9 +774,6 @@ def _refunds_sync(*, payment: OnlinePayment, cumulative_pence: int, actor) -> On
     return payment
 
 
-_DISPUTE_OUTCOMES = {"won": OnlinePayment.Dispute.WON, "lost": OnlinePayment.Dispute.LOST}
-
-
 def _dispute_sync(*, payment: OnlinePayment, dispute: dict, actor) -> None:
     """Post each of the dispute's balance transactions once, and record where it stands."""
     withdrawn = 0
@@ -832,9 +830,12 @@ def _dispute_sync(*, payment: OnlinePayment, dispute: dict, actor) -> None:
                 legs=legs,
                 idempotency_key=f"stripe:dispute:{bt['id']}",
             )
-    status = _DISPUTE_OUTCOMES.get(dispute.get("status"), OnlinePayment.Dispute.OPEN)
-    # A closed dispute stays closed whatever older event arrives after it.
-    if payment.dispute in (OnlinePayment.Dispute.WON, OnlinePayment.Dispute.LOST):
+    status = dispute.get("status")
+    if status not in OnlinePayment.Dispute.values or not status:
+        status = OnlinePayment.Dispute.OPEN  # A status Stripe adds later: treat as disputed.
+    # Only forward: a closed dispute or inquiry stays closed whatever older event arrives.
+    rank = OnlinePayment.DISPUTE_RANK
+    if rank[OnlinePayment.Dispute(status)] < rank[OnlinePayment.Dispute(payment.dispute)]:
         status = payment.dispute
     payment.dispute = status
     payment.amount_disputed = (
@@ -914,7 +915,7 @@ def gift_aid_eligible(date_from: date, date_to: date):
             gift_aid_claim__isnull=True,
             amount_refunded=Money("0.00", "GBP"),
         )
-        .exclude(dispute__in=[OnlinePayment.Dispute.OPEN, OnlinePayment.Dispute.LOST])
+        .exclude(dispute__in=OnlinePayment.DISPUTES_BARRING_GIFT_AID)
         .select_related("donation__gift_aid")
         .order_by("paid_on", "id")
     )

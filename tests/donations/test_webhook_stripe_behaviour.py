@@ -3,6 +3,7 @@
 Every event goes through the real endpoint, signed as Stripe signs it.
 """
 
+import pytest
 from django.core.management import call_command
 
 from donations.models.online import OnlineDonation, OnlinePayment
@@ -73,3 +74,129 @@ def test_a_payout_after_a_late_fee_empties_the_stripe_balance(stripe_world):
         "bank": "9.65",
     }
     call_command("verify_ledger")
+
+
+def _gift_aided(stripe_world, amount="25"):
+    donation = stripe_world.give(
+        amount,
+        gift_aid="on",
+        first_name="Ada",
+        last_name="Lovelace",
+        house_name_or_number="12",
+        postcode="NE1 4ST",
+    )
+    stripe_world.pay(donation)
+    return donation
+
+
+def _eligible_count():
+    from datetime import date
+
+    from donations.services.online import gift_aid_eligible
+
+    return gift_aid_eligible(date(2000, 1, 1), date(2100, 1, 1)).count()
+
+
+@pytest.mark.parametrize("order", ["forward", "reverse", "duplicated"])
+def test_an_inquiry_moves_no_money_and_keeps_gift_aid(stripe_world, order):
+    donation = _gift_aided(stripe_world)
+    assert _eligible_count() == 1
+    charge = stripe_world.charge_id(donation)
+    opened = stripe_world.double.inquiry(charge)
+    dispute_id = opened[0]["data"]["object"]["id"]
+    reviewed = stripe_world.double.respond_to_dispute(dispute_id)
+    closed = stripe_world.double.close_inquiry(dispute_id)
+    events = opened + reviewed + closed
+    events = {
+        "forward": events,
+        "reverse": list(reversed(events)),
+        "duplicated": events + events,
+    }[order]
+
+    stripe_world.send_all(events)
+
+    payment = OnlinePayment.objects.get()
+    assert payment.dispute == "warning_closed"
+    assert payment.get_dispute_display() == "Inquiry closed"
+    assert _eligible_count() == 1
+    assert balances(stripe_world.fund) == {
+        "income": "25.00",
+        "fees": "0.58",
+        "stripe": "24.42",
+        "bank": "0.00",
+    }
+    assert Entry.objects.count() == 2
+    call_command("verify_ledger")
+
+
+def test_an_open_inquiry_does_not_bar_gift_aid_but_an_open_dispute_does(stripe_world):
+    inquired = _gift_aided(stripe_world)
+    disputed = _gift_aided(stripe_world, "10")
+    stripe_world.send_all(stripe_world.double.inquiry(stripe_world.charge_id(inquired)))
+    opened = stripe_world.double.dispute(stripe_world.charge_id(disputed))
+    stripe_world.send_all(opened)
+    stripe_world.send_all(stripe_world.double.respond_to_dispute(opened[0]["data"]["object"]["id"]))
+
+    assert inquired.payments.get().dispute == "warning_needs_response"
+    assert disputed.payments.get().dispute == "under_review"
+    assert _eligible_count() == 1
+    # The open dispute has taken £10 and the £20 fee; the inquiry has taken nothing.
+    assert balances(stripe_world.fund) == {
+        "income": "25.00",
+        "fees": "20.93",
+        "stripe": "4.07",
+        "bank": "0.00",
+    }
+    call_command("verify_ledger")
+
+
+@pytest.mark.parametrize("order", ["forward", "reverse", "duplicated"])
+def test_a_lost_dispute_is_the_only_one_that_keeps_the_money(stripe_world, order):
+    donation = _gift_aided(stripe_world)
+    opened = stripe_world.double.dispute(stripe_world.charge_id(donation))
+    dispute_id = opened[0]["data"]["object"]["id"]
+    events = (
+        opened
+        + stripe_world.double.respond_to_dispute(dispute_id)
+        + stripe_world.double.close_dispute(dispute_id, won=False)
+    )
+    events = {
+        "forward": events,
+        "reverse": list(reversed(events)),
+        "duplicated": events + events,
+    }[order]
+
+    stripe_world.send_all(events)
+
+    assert OnlinePayment.objects.get().dispute == "lost"
+    assert _eligible_count() == 0
+    assert balances(stripe_world.fund) == {
+        "income": "0.00",
+        "fees": "20.58",
+        "stripe": "-20.58",
+        "bank": "0.00",
+    }
+    call_command("verify_ledger")
+
+
+def test_a_prevented_dispute_moves_no_money(stripe_world):
+    donation = _gift_aided(stripe_world)
+    event = stripe_world.double.event(
+        "charge.dispute.closed",
+        {
+            "id": "dp_test_prevented",
+            "object": "dispute",
+            "amount": 2500,
+            "charge": stripe_world.charge_id(donation),
+            "currency": "gbp",
+            "status": "prevented",
+            "balance_transactions": [],
+            "created": 1_800_000_000,
+        },
+    )
+    stripe_world.send_all([event, event])
+
+    assert OnlinePayment.objects.get().dispute == "prevented"
+    assert _eligible_count() == 1
+    assert balances(stripe_world.fund)["income"] == "25.00"
+    assert Entry.objects.count() == 2
