@@ -589,6 +589,32 @@ class StripeDouble:
             return events
 
     @_delivers
+    def fail_refund(self, refund_id: str, reason: str = "expired_or_canceled_card") -> list[dict]:
+        """The card could not take the refund: the money returns to the balance.
+
+        The charge's ``amount_refunded`` is left as it was (it counts every refund made).
+        """
+        with self._lock:
+            refund = self.get(refund_id, "refund")
+            if refund["status"] != "succeeded":
+                raise StripeError(400, "Only a succeeded refund can fail.")
+            bt = self._balance_transaction(
+                amount=refund["amount"],
+                fee=0,
+                type_="refund_failure",
+                category="refund_failure",
+                source=refund_id,
+            )
+            refund.update(
+                status="failed", failure_reason=reason, failure_balance_transaction=bt["id"]
+            )
+            charge = self.get(refund["charge"], "charge")
+            for listed in charge["refunds"]["data"]:
+                if listed["id"] == refund_id:
+                    listed.update(copy.deepcopy(refund))
+            return [self.event("refund.updated", refund), self.event("refund.failed", refund)]
+
+    @_delivers
     def dispute(self, charge_id: str) -> list[dict]:
         with self._lock:
             charge = self.get(charge_id, "charge")
@@ -886,6 +912,7 @@ class _Handler(BaseHTTPRequestHandler):
             "balance-transaction": lambda: double.settle_balance_transaction(form["charge"]),
             "dispute": lambda: double.dispute(form["charge"]),
             "inquiry": lambda: double.inquiry(form["charge"]),
+            "fail-refund": lambda: double.fail_refund(form["refund"]),
             "close-inquiry": lambda: double.close_inquiry(form["dispute"]),
             "close-dispute": lambda: double.close_dispute(form["dispute"], form.get("won") == "1"),
             "payout": double.pay_out,

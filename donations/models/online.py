@@ -29,6 +29,7 @@ __all__ = [
     "OnlineDonationEvent",
     "OnlinePayment",
     "PayoutLine",
+    "RefundFailure",
     "StripeEvent",
     "StripePayout",
     "StaffRefund",
@@ -308,6 +309,36 @@ class StaffRefund(models.Model):
 
     def __str__(self) -> str:
         return f"Refund {self.pk} of payment {self.payment_id}"
+
+
+class RefundFailure(models.Model):
+    """A refund Stripe could not make: the money went back to the Stripe balance.
+
+    ``reversal`` is the ledger entry that undid the refund's posting (pointing at it), or
+    null when the refund had never been posted here (its failure arrived first).
+    """
+
+    payment = models.ForeignKey(
+        OnlinePayment, on_delete=models.PROTECT, related_name="refund_failures"
+    )
+    stripe_refund_id = models.CharField(max_length=255, unique=True)
+    amount = money_field()
+    failure_reason = models.CharField(max_length=100, blank=True)
+    reversal = models.OneToOneField(
+        "fund.Entry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="donations_refundfailure_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Failed refund {self.stripe_refund_id}"
 
 
 class PayoutLine(models.Model):

@@ -50,6 +50,7 @@ from donations.models.online import (
     OnlineDonationEvent,
     OnlinePayment,
     PayoutLine,
+    RefundFailure,
     StaffRefund,
     StripeEvent,
     StripePayout,
@@ -485,6 +486,21 @@ def _on_charge_refunded(charge: dict, _remote, actor) -> tuple[str, str]:
     if payment is None:
         return StripeEvent.Outcome.WAITING, charge["id"]
     _refunds_sync(payment=payment, cumulative_pence=charge["amount_refunded"], actor=actor)
+    for refund in (charge.get("refunds") or {}).get("data") or []:
+        if refund.get("status") == "failed":
+            _refund_failure_record(payment=payment, refund=refund, actor=actor)
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
+def _on_refund(refund: dict, _remote, actor) -> tuple[str, str]:
+    """``refund.failed`` or ``refund.updated``: only a failure changes anything here."""
+    if refund.get("status") != "failed":
+        return StripeEvent.Outcome.PROCESSED, ""
+    charge_id = refund["charge"] if isinstance(refund["charge"], str) else refund["charge"]["id"]
+    payment = _payment_for_charge(charge_id)
+    if payment is None:
+        return StripeEvent.Outcome.WAITING, charge_id
+    _refund_failure_record(payment=payment, refund=refund, actor=actor)
     return StripeEvent.Outcome.PROCESSED, ""
 
 
@@ -640,6 +656,9 @@ _HANDLERS = {
     "invoice.paid": _on_invoice_paid,
     "charge.refunded": _on_charge_refunded,
     "charge.updated": _on_charge_updated,
+    "refund.failed": _on_refund,
+    "refund.updated": _on_refund,
+    "charge.refund.updated": _on_refund,
     "charge.dispute.created": _on_dispute,
     "charge.dispute.funds_withdrawn": _on_dispute,
     "charge.dispute.funds_reinstated": _on_dispute,
@@ -750,9 +769,12 @@ def _fee_record(*, payment: OnlinePayment, balance_transaction: dict, actor) -> 
 def _refunds_sync(*, payment: OnlinePayment, cumulative_pence: int, actor) -> OnlinePayment:
     """Bring the payment's refunds up to Stripe's cumulative figure; post only the increase."""
     cumulative = from_pence(cumulative_pence or 0)
-    if cumulative <= payment.amount_refunded:
+    # Stripe's figure still counts refunds that later failed; those are no longer refunded.
+    failed = payment.refund_failures.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    posted = payment.amount_refunded + Money(failed, "GBP")
+    if cumulative <= posted:
         return payment  # An older or repeated figure: nothing new.
-    increase = cumulative - payment.amount_refunded
+    increase = cumulative - posted
     entry_post(
         actor=actor,
         effective_date=timezone.localdate(),
@@ -768,10 +790,70 @@ def _refunds_sync(*, payment: OnlinePayment, cumulative_pence: int, actor) -> On
         ],
         idempotency_key=f"stripe:refund:{payment.charge_id}:{cumulative_pence}",
     )
-    payment.amount_refunded = cumulative
+    payment.amount_refunded += increase
     payment._history_user = actor
     payment.save(update_fields=["amount_refunded"])
     return payment
+
+
+def _refund_failure_record(*, payment: OnlinePayment, refund: dict, actor) -> None:
+    """Undo a refund Stripe could not make, once per refund, by a reversing entry."""
+    if RefundFailure.objects.filter(stripe_refund_id=refund["id"]).exists():
+        return
+    amount = from_pence(refund["amount"])
+    reversal = None
+    if amount <= payment.amount_refunded:
+        # The refund was posted here: reverse its entry (refunds post by Stripe's running
+        # total, so it is the latest unreversed refund entry of exactly this amount).
+        for entry in Entry.objects.filter(
+            idempotency_key__startswith=f"stripe:refund:{payment.charge_id}:",
+            reverses__isnull=True,
+        ).order_by("-id"):
+            entry_amount = entry.transfers.aggregate(total=Sum("amount"))["total"]
+            if entry_amount == amount.amount and not Entry.objects.filter(reverses=entry).exists():
+                reversal = entry_reverse(
+                    actor=actor,
+                    entry=entry,
+                    effective_date=timezone.localdate(),
+                    memo=(
+                        f"Refund {refund['id']} of online gift {payment.donation.reference} "
+                        "failed; money back in the Stripe balance"
+                    ),
+                    idempotency_key=f"stripe:refund-failed:{refund['id']}",
+                )
+                break
+        else:
+            # Posted together with another refund: put this one's money back on its own.
+            reversal = entry_post(
+                actor=actor,
+                effective_date=timezone.localdate(),
+                memo=(
+                    f"Refund {refund['id']} of online gift {payment.donation.reference} "
+                    "failed; money back in the Stripe balance"
+                ),
+                source=f"donations.OnlinePayment:{payment.pk}",
+                legs=[
+                    Leg(
+                        fund=payment.fund,
+                        debit="assets:stripe",
+                        credit="income:donations:online",
+                        amount=amount,
+                    )
+                ],
+                idempotency_key=f"stripe:refund-failed:{refund['id']}",
+            )
+        payment.amount_refunded -= amount
+        payment._history_user = actor
+        payment.save(update_fields=["amount_refunded"])
+    # Otherwise the failure arrived before the refund: recording it means the refund's
+    # own event later finds nothing to post.
+    RefundFailure.objects.create(
+        payment=payment,
+        stripe_refund_id=refund["id"],
+        amount=amount,
+        failure_reason=refund.get("failure_reason") or "",
+        reversal=reversal,
+    )
 
 
 def _dispute_sync(*, payment: OnlinePayment, dispute: dict, actor) -> None:

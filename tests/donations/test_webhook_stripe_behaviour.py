@@ -5,6 +5,7 @@ Every event goes through the real endpoint, signed as Stripe signs it.
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from donations.models.online import OnlineDonation, OnlinePayment
 from fund.models import Entry
@@ -200,3 +201,84 @@ def test_a_prevented_dispute_moves_no_money(stripe_world):
     assert _eligible_count() == 1
     assert balances(stripe_world.fund)["income"] == "25.00"
     assert Entry.objects.count() == 2
+
+
+def _refund_then_fail(stripe_world, amount_pence=500):
+    donation = _gift_aided(stripe_world)
+    charge = stripe_world.charge_id(donation)
+    refunded = stripe_world.double.dashboard_refund(charge, amount_pence)
+    refund_id = refunded[0]["data"]["object"]["id"]
+    failed = stripe_world.double.fail_refund(refund_id)
+    assert [e["type"] for e in failed] == ["refund.updated", "refund.failed"]
+    return donation, refunded, failed
+
+
+@pytest.mark.parametrize("order", ["forward", "reverse", "duplicated"])
+def test_a_failed_refund_is_reversed_and_shown_on_the_gift(stripe_world, officer, order):
+    donation, refunded, failed = _refund_then_fail(stripe_world)
+    events = refunded + failed
+    events = {
+        "forward": events,
+        "reverse": list(reversed(events)),
+        "duplicated": events + events,
+    }[order]
+
+    stripe_world.send_all(events)
+
+    payment = OnlinePayment.objects.get()
+    assert str(payment.amount_refunded.amount) == "0.00"
+    failure = payment.refund_failures.get()
+    assert str(failure.amount.amount) == "5.00"
+    assert failure.failure_reason == "expired_or_canceled_card"
+    assert balances(stripe_world.fund) == {
+        "income": "25.00",
+        "fees": "0.58",
+        "stripe": "24.42",
+        "bank": "0.00",
+    }
+    if order == "reverse":
+        # The failure came first: the refund was never posted, so nothing is reversed.
+        assert failure.reversal is None
+        assert Entry.objects.count() == 2
+    else:
+        assert failure.reversal.reverses.memo.startswith("Refund of online gift")
+        assert Entry.objects.count() == 4
+    assert _eligible_count() == 1
+    call_command("verify_ledger")
+
+    stripe_world.client.force_login(officer)
+    page = stripe_world.client.get(reverse("donations:online-detail", args=[donation.pk]))
+    assert "Refund of £5.00 failed" in page.content.decode()
+
+
+def test_a_failed_refund_beside_a_good_one_reverses_only_itself(stripe_world):
+    donation = _gift_aided(stripe_world)
+    charge = stripe_world.charge_id(donation)
+    first = stripe_world.double.dashboard_refund(charge, 500)
+    stripe_world.send_all(first)
+    second = stripe_world.double.dashboard_refund(charge, 700)
+    stripe_world.send_all(second)
+    stripe_world.send_all(stripe_world.double.fail_refund(first[0]["data"]["object"]["id"]))
+    # A further refund after the failure still posts exactly its own amount.
+    stripe_world.send_all(stripe_world.double.dashboard_refund(charge, 300))
+
+    payment = OnlinePayment.objects.get()
+    assert str(payment.amount_refunded.amount) == "10.00"
+    assert balances(stripe_world.fund) == {
+        "income": "15.00",
+        "fees": "0.58",
+        "stripe": "14.42",
+        "bank": "0.00",
+    }
+    call_command("verify_ledger")
+
+
+def test_a_charge_refunded_event_carrying_a_failed_refund_reverses_it(stripe_world):
+    donation, refunded, _failed = _refund_then_fail(stripe_world)
+    stripe_world.send_all(refunded)
+    charge = stripe_world.double.get(stripe_world.charge_id(donation))
+    stripe_world.send_all([stripe_world.double.event("charge.refunded", charge)])
+
+    assert str(OnlinePayment.objects.get().amount_refunded.amount) == "0.00"
+    assert balances(stripe_world.fund)["income"] == "25.00"
+    call_command("verify_ledger")
