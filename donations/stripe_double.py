@@ -515,6 +515,16 @@ class StripeDouble:
             return [event]
 
     @_delivers
+    def expire_checkout(self, session_id: str) -> list[dict]:
+        """The donor left without paying and the session's time ran out."""
+        with self._lock:
+            session = self.get(session_id, "checkout.session")
+            if session["status"] != "open":
+                raise StripeError(400, "Only an open Checkout Session can expire.")
+            session.update(status="expired", url=None)
+            return self._emit(("checkout.session.expired", self._public(session)))
+
+    @_delivers
     def settle_async(self, session_id: str, succeed: bool = True) -> list[dict]:
         with self._lock:
             session = self.get(session_id, "checkout.session")
@@ -906,6 +916,7 @@ class _Handler(BaseHTTPRequestHandler):
             "complete": lambda: double.complete_checkout(
                 form["session"], form.get("outcome", "paid")
             ),
+            "expire": lambda: double.expire_checkout(form["session"]),
             "settle": lambda: double.settle_async(form["session"], form.get("succeed") == "1"),
             "invoice": lambda: double.charge_next_invoice(form["subscription"]),
             "refund": lambda: double.dashboard_refund(form["charge"]),
@@ -969,7 +980,11 @@ def _checkout_page(session: dict, error: str = "") -> bytes:
     if error:
         body += f'<p role="alert"><strong>{html.escape(error)}</strong></p>'
     if closed:
-        body += "<p>This checkout has already been completed.</p>"
+        body += (
+            "<p>This checkout has expired.</p>"
+            if session["status"] == "expired"
+            else "<p>This checkout has already been completed.</p>"
+        )
         return _page("Checkout", body)
     body += (
         f'<form method="post" action="{action}"><input type="hidden" name="outcome" value="paid">'

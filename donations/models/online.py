@@ -86,13 +86,16 @@ class OnlineDonation(models.Model):
         AWAITING_PAYMENT = "awaiting-payment", "Awaiting payment"
         PAID = "paid", "Paid"
         FAILED = "failed", "Payment failed"
+        ABANDONED = "abandoned", "Abandoned (checkout expired)"
 
-    # Statuses move forward only; a webhook arriving late never drags one back.
+    # Statuses move forward only; a webhook arriving late never drags one back. Money
+    # Stripe says it took is always recorded, so even an abandoned gift can become paid.
     ALLOWED_TRANSITIONS = {
-        Status.CREATED: {Status.AWAITING_PAYMENT, Status.PAID, Status.FAILED},
+        Status.CREATED: {Status.AWAITING_PAYMENT, Status.PAID, Status.FAILED, Status.ABANDONED},
         Status.AWAITING_PAYMENT: {Status.PAID, Status.FAILED},
         Status.PAID: set(),
         Status.FAILED: set(),
+        Status.ABANDONED: {Status.PAID},
     }
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

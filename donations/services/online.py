@@ -460,6 +460,17 @@ def _on_async_failed(session: dict, _remote, actor) -> tuple[str, str]:
     return StripeEvent.Outcome.PROCESSED, ""
 
 
+def _on_checkout_expired(session: dict, _remote, actor) -> tuple[str, str]:
+    """The donor never paid and the session closed: the pending gift is abandoned."""
+    donation = _donation_for(
+        session_id=session["id"], public_id=(session.get("metadata") or {}).get("donation", "")
+    )
+    if donation is None:
+        return StripeEvent.Outcome.UNMATCHED, ""
+    _advance(actor, donation, OnlineDonation.Status.ABANDONED, "Checkout expired unpaid")
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
 def _on_invoice_paid(invoice: dict, intent: dict | None, actor) -> tuple[str, str]:
     details = ((invoice.get("parent") or {}).get("subscription_details")) or {}
     donation = _donation_for(
@@ -653,6 +664,7 @@ _HANDLERS = {
     "checkout.session.completed": _on_checkout_paid,
     "checkout.session.async_payment_succeeded": _on_checkout_paid,
     "checkout.session.async_payment_failed": _on_async_failed,
+    "checkout.session.expired": _on_checkout_expired,
     "invoice.paid": _on_invoice_paid,
     "charge.refunded": _on_charge_refunded,
     "charge.updated": _on_charge_updated,

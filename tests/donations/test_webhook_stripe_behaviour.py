@@ -282,3 +282,51 @@ def test_a_charge_refunded_event_carrying_a_failed_refund_reverses_it(stripe_wor
     assert str(OnlinePayment.objects.get().amount_refunded.amount) == "0.00"
     assert balances(stripe_world.fund)["income"] == "25.00"
     call_command("verify_ledger")
+
+
+@pytest.mark.parametrize("copies", [1, 2])
+def test_an_expired_checkout_closes_the_gift_as_abandoned(stripe_world, officer, copies):
+    paid = stripe_world.give("10")
+    stripe_world.pay(paid)
+    donation = stripe_world.give("25")
+    expired = stripe_world.double.expire_checkout(donation.stripe_session_id)
+    assert [e["type"] for e in expired] == ["checkout.session.expired"]
+
+    stripe_world.send_all(expired * copies)
+
+    donation.refresh_from_db()
+    assert donation.status == OnlineDonation.Status.ABANDONED
+    assert not donation.payments.exists()
+    assert list(donation.events.values_list("to_status", flat=True)) == ["abandoned"]
+    assert balances(stripe_world.fund) == {
+        "income": "10.00",
+        "fees": "0.35",
+        "stripe": "9.65",
+        "bank": "0.00",
+    }
+    call_command("verify_ledger")
+    stripe_world.client.force_login(officer)
+    page = stripe_world.client.get(reverse("donations:online-detail", args=[donation.pk]))
+    text = page.content.decode()
+    assert "Abandoned (checkout expired)" in text
+    assert "No payment has been confirmed by Stripe yet." in text
+
+
+def test_an_expiry_arriving_after_payment_does_not_undo_it(stripe_world):
+    donation = stripe_world.give("10")
+    expired = stripe_world.double.event(
+        "checkout.session.expired",
+        {
+            "id": donation.stripe_session_id,
+            "object": "checkout.session",
+            "status": "expired",
+            "payment_status": "unpaid",
+            "metadata": {"donation": str(donation.public_id)},
+        },
+    )
+    completed = stripe_world.double.complete_checkout(donation.stripe_session_id)
+    stripe_world.send_all(completed + [expired])
+
+    donation.refresh_from_db()
+    assert donation.status == OnlineDonation.Status.PAID
+    assert balances(stripe_world.fund)["income"] == "10.00"
