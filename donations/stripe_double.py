@@ -123,6 +123,10 @@ class StripeDouble:
         self._idempotent: dict[str, tuple[str, int, dict]] = {}
         self._paid_out: dict[str, str] = {}  # balance transaction id -> payout id
         self._after_response: list[dict] = []
+        # Asynchronous capture: a charge's balance transaction exists only later, and Stripe
+        # says so with ``charge.updated`` (see ``settle_balance_transaction``).
+        self.late_balance_transactions = False
+        self._late: dict[str, dict] = {}  # charge id -> its balance transaction, not yet made
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self.base_url = ""
@@ -214,6 +218,9 @@ class StripeDouble:
                 "refunds": {"object": "list", "data": [], "has_more": False},
             }
         )
+        if self.late_balance_transactions:
+            self._late[charge_id] = self.objects.pop(bt["id"])
+            charge["balance_transaction"] = None
         payment_intent.update(status="succeeded", amount_received=amount, latest_charge=charge_id)
         return charge
 
@@ -494,6 +501,30 @@ class StripeDouble:
             return self._emit(("checkout.session.completed", self._public(session)))
 
     @_delivers
+    def settle_balance_transaction(self, charge_id: str) -> list[dict]:
+        """The late balance transaction of a charge now exists: ``charge.updated``."""
+        with self._lock:
+            charge = self.get(charge_id, "charge")
+            bt = self._late.pop(charge_id, None)
+            if bt is None:
+                raise StripeError(400, "This charge already has its balance transaction.")
+            self._put(bt)
+            charge["balance_transaction"] = bt["id"]
+            event = self.event("charge.updated", charge)
+            event["data"]["previous_attributes"] = {"balance_transaction": None}
+            return [event]
+
+    @_delivers
+    def expire_checkout(self, session_id: str) -> list[dict]:
+        """The donor left without paying and the session's time ran out."""
+        with self._lock:
+            session = self.get(session_id, "checkout.session")
+            if session["status"] != "open":
+                raise StripeError(400, "Only an open Checkout Session can expire.")
+            session.update(status="expired", url=None)
+            return self._emit(("checkout.session.expired", self._public(session)))
+
+    @_delivers
     def settle_async(self, session_id: str, succeed: bool = True) -> list[dict]:
         with self._lock:
             session = self.get(session_id, "checkout.session")
@@ -568,6 +599,32 @@ class StripeDouble:
             return events
 
     @_delivers
+    def fail_refund(self, refund_id: str, reason: str = "expired_or_canceled_card") -> list[dict]:
+        """The card could not take the refund: the money returns to the balance.
+
+        The charge's ``amount_refunded`` is left as it was (it counts every refund made).
+        """
+        with self._lock:
+            refund = self.get(refund_id, "refund")
+            if refund["status"] != "succeeded":
+                raise StripeError(400, "Only a succeeded refund can fail.")
+            bt = self._balance_transaction(
+                amount=refund["amount"],
+                fee=0,
+                type_="refund_failure",
+                category="refund_failure",
+                source=refund_id,
+            )
+            refund.update(
+                status="failed", failure_reason=reason, failure_balance_transaction=bt["id"]
+            )
+            charge = self.get(refund["charge"], "charge")
+            for listed in charge["refunds"]["data"]:
+                if listed["id"] == refund_id:
+                    listed.update(copy.deepcopy(refund))
+            return [self.event("refund.updated", refund), self.event("refund.failed", refund)]
+
+    @_delivers
     def dispute(self, charge_id: str) -> list[dict]:
         with self._lock:
             charge = self.get(charge_id, "charge")
@@ -598,6 +655,47 @@ class StripeDouble:
             dispute["balance_transactions"].append(copy.deepcopy(bt))
             withdrawn = self.event("charge.dispute.funds_withdrawn", dispute)
             return [created, withdrawn]
+
+    @_delivers
+    def inquiry(self, charge_id: str) -> list[dict]:
+        """The card issuer asks about a charge before any chargeback: no money moves."""
+        with self._lock:
+            charge = self.get(charge_id, "charge")
+            dispute = self._put(
+                {
+                    "id": self._id("dp"),
+                    "object": "dispute",
+                    "amount": charge["amount"],
+                    "charge": charge_id,
+                    "payment_intent": charge["payment_intent"],
+                    "currency": "gbp",
+                    "reason": "general",
+                    "status": "warning_needs_response",
+                    "balance_transactions": [],
+                    "created": int(time.time()),
+                }
+            )
+            charge["disputed"] = True
+            return [self.event("charge.dispute.created", dispute)]
+
+    @_delivers
+    def respond_to_dispute(self, dispute_id: str) -> list[dict]:
+        """Evidence submitted: an inquiry or a dispute goes under review."""
+        with self._lock:
+            dispute = self.get(dispute_id, "dispute")
+            dispute["status"] = {
+                "warning_needs_response": "warning_under_review",
+                "needs_response": "under_review",
+            }[dispute["status"]]
+            return [self.event("charge.dispute.updated", dispute)]
+
+    @_delivers
+    def close_inquiry(self, dispute_id: str) -> list[dict]:
+        """The issuer is satisfied: the inquiry closes without becoming a dispute."""
+        with self._lock:
+            dispute = self.get(dispute_id, "dispute")
+            dispute["status"] = "warning_closed"
+            return [self.event("charge.dispute.closed", dispute)]
 
     @_delivers
     def close_dispute(self, dispute_id: str, won: bool) -> list[dict]:
@@ -818,10 +916,15 @@ class _Handler(BaseHTTPRequestHandler):
             "complete": lambda: double.complete_checkout(
                 form["session"], form.get("outcome", "paid")
             ),
+            "expire": lambda: double.expire_checkout(form["session"]),
             "settle": lambda: double.settle_async(form["session"], form.get("succeed") == "1"),
             "invoice": lambda: double.charge_next_invoice(form["subscription"]),
             "refund": lambda: double.dashboard_refund(form["charge"]),
+            "balance-transaction": lambda: double.settle_balance_transaction(form["charge"]),
             "dispute": lambda: double.dispute(form["charge"]),
+            "inquiry": lambda: double.inquiry(form["charge"]),
+            "fail-refund": lambda: double.fail_refund(form["refund"]),
+            "close-inquiry": lambda: double.close_inquiry(form["dispute"]),
             "close-dispute": lambda: double.close_dispute(form["dispute"], form.get("won") == "1"),
             "payout": double.pay_out,
             "fail-payout": lambda: double.fail_payout(form["payout"]),
@@ -877,7 +980,11 @@ def _checkout_page(session: dict, error: str = "") -> bytes:
     if error:
         body += f'<p role="alert"><strong>{html.escape(error)}</strong></p>'
     if closed:
-        body += "<p>This checkout has already been completed.</p>"
+        body += (
+            "<p>This checkout has expired.</p>"
+            if session["status"] == "expired"
+            else "<p>This checkout has already been completed.</p>"
+        )
         return _page("Checkout", body)
     body += (
         f'<form method="post" action="{action}"><input type="hidden" name="outcome" value="paid">'
@@ -937,13 +1044,21 @@ def _dashboard(double: StripeDouble) -> bytes:
                 actions += _button("refund", "Refund in dashboard", charge=obj["id"])
             if not obj["disputed"]:
                 actions += _button("dispute", "Card holder disputes", charge=obj["id"])
+                actions += _button("inquiry", "Issuer inquires", charge=obj["id"])
             refunded = (
                 f", {_pounds(obj['amount_refunded'])} refunded" if obj["amount_refunded"] else ""
             )
             rows.append(
                 f"<tr><td>Charge {_pounds(obj['amount'])}{refunded}</td><td>{actions}</td></tr>"
             )
-        elif obj["object"] == "dispute" and obj["status"] == "needs_response":
+        elif obj["object"] == "dispute" and obj["status"].startswith("warning_"):
+            if obj["status"] != "warning_closed":
+                rows.append(
+                    f"<tr><td>Inquiry {_pounds(obj['amount'])}</td><td>"
+                    + _button("close-inquiry", "Close the inquiry", dispute=obj["id"])
+                    + "</td></tr>"
+                )
+        elif obj["object"] == "dispute" and obj["status"] in ("needs_response", "under_review"):
             rows.append(
                 f"<tr><td>Dispute {_pounds(obj['amount'])}</td><td>"
                 + _button("close-dispute", "Win", dispute=obj["id"], won="1")

@@ -29,6 +29,7 @@ __all__ = [
     "OnlineDonationEvent",
     "OnlinePayment",
     "PayoutLine",
+    "RefundFailure",
     "StripeEvent",
     "StripePayout",
     "StaffRefund",
@@ -85,13 +86,16 @@ class OnlineDonation(models.Model):
         AWAITING_PAYMENT = "awaiting-payment", "Awaiting payment"
         PAID = "paid", "Paid"
         FAILED = "failed", "Payment failed"
+        ABANDONED = "abandoned", "Abandoned (checkout expired)"
 
-    # Statuses move forward only; a webhook arriving late never drags one back.
+    # Statuses move forward only; a webhook arriving late never drags one back. Money
+    # Stripe says it took is always recorded, so even an abandoned gift can become paid.
     ALLOWED_TRANSITIONS = {
-        Status.CREATED: {Status.AWAITING_PAYMENT, Status.PAID, Status.FAILED},
+        Status.CREATED: {Status.AWAITING_PAYMENT, Status.PAID, Status.FAILED, Status.ABANDONED},
         Status.AWAITING_PAYMENT: {Status.PAID, Status.FAILED},
         Status.PAID: set(),
         Status.FAILED: set(),
+        Status.ABANDONED: {Status.PAID},
     }
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -209,10 +213,33 @@ class OnlinePayment(models.Model):
     """One payment Stripe took for a donation: a one-off gift or one month of a monthly one."""
 
     class Dispute(models.TextChoices):
+        """Stripe's dispute statuses; the ``warning_`` ones are inquiries (no money moves)."""
+
         NONE = "", "None"
-        OPEN = "open", "Disputed"
+        INQUIRY_NEEDS_RESPONSE = "warning_needs_response", "Inquiry: needs a response"
+        INQUIRY_UNDER_REVIEW = "warning_under_review", "Inquiry under review"
+        INQUIRY_CLOSED = "warning_closed", "Inquiry closed"
+        OPEN = "needs_response", "Disputed: needs a response"
+        UNDER_REVIEW = "under_review", "Disputed: under review"
         WON = "won", "Dispute won"
         LOST = "lost", "Dispute lost"
+        PREVENTED = "prevented", "Dispute prevented"
+
+    # How far a dispute has gone: an older event arriving late never moves it back.
+    DISPUTE_RANK = {
+        Dispute.NONE: 0,
+        Dispute.INQUIRY_NEEDS_RESPONSE: 1,
+        Dispute.INQUIRY_UNDER_REVIEW: 2,
+        Dispute.INQUIRY_CLOSED: 3,
+        Dispute.OPEN: 4,
+        Dispute.UNDER_REVIEW: 5,
+        Dispute.WON: 6,
+        Dispute.LOST: 6,
+        Dispute.PREVENTED: 6,
+    }
+    # A gift is left out of Gift Aid while a real dispute is open, and for good once lost;
+    # an inquiry is not a dispute.
+    DISPUTES_BARRING_GIFT_AID = (Dispute.OPEN, Dispute.UNDER_REVIEW, Dispute.LOST)
 
     donation = models.ForeignKey(OnlineDonation, on_delete=models.PROTECT, related_name="payments")
     fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="+")
@@ -224,7 +251,7 @@ class OnlinePayment(models.Model):
     fee = money_field(default=ZERO)
     amount_refunded = money_field(default=ZERO)
     amount_disputed = money_field(default=ZERO)
-    dispute = models.CharField(max_length=10, choices=Dispute.choices, blank=True, default="")
+    dispute = models.CharField(max_length=30, choices=Dispute.choices, blank=True, default="")
     paid_on = models.DateField()
     gift_aid_claim = models.ForeignKey(
         GiftAidClaim, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
@@ -285,6 +312,36 @@ class StaffRefund(models.Model):
 
     def __str__(self) -> str:
         return f"Refund {self.pk} of payment {self.payment_id}"
+
+
+class RefundFailure(models.Model):
+    """A refund Stripe could not make: the money went back to the Stripe balance.
+
+    ``reversal`` is the ledger entry that undid the refund's posting (pointing at it), or
+    null when the refund had never been posted here (its failure arrived first).
+    """
+
+    payment = models.ForeignKey(
+        OnlinePayment, on_delete=models.PROTECT, related_name="refund_failures"
+    )
+    stripe_refund_id = models.CharField(max_length=255, unique=True)
+    amount = money_field()
+    failure_reason = models.CharField(max_length=100, blank=True)
+    reversal = models.OneToOneField(
+        "fund.Entry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="donations_refundfailure_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Failed refund {self.stripe_refund_id}"
 
 
 class PayoutLine(models.Model):

@@ -50,6 +50,7 @@ from donations.models.online import (
     OnlineDonationEvent,
     OnlinePayment,
     PayoutLine,
+    RefundFailure,
     StaffRefund,
     StripeEvent,
     StripePayout,
@@ -373,6 +374,12 @@ def _fetch_remote(event: dict):
             return _payment_intent(client, obj["payment_intent"])
     elif kind == "invoice.paid":
         return _invoice_payment_intent(stripe_client(), obj["id"])
+    elif kind == "charge.updated":
+        # With asynchronous capture the balance transaction (and so the fee) comes later.
+        bt = obj.get("balance_transaction")
+        if isinstance(bt, str) and bt:
+            return _as_dict(stripe_client().v1.balance_transactions.retrieve(bt))
+        return bt if isinstance(bt, dict) else None
     elif kind == "payout.paid":
         client = stripe_client()
         listing = client.v1.balance_transactions.list(
@@ -453,6 +460,17 @@ def _on_async_failed(session: dict, _remote, actor) -> tuple[str, str]:
     return StripeEvent.Outcome.PROCESSED, ""
 
 
+def _on_checkout_expired(session: dict, _remote, actor) -> tuple[str, str]:
+    """The donor never paid and the session closed: the pending gift is abandoned."""
+    donation = _donation_for(
+        session_id=session["id"], public_id=(session.get("metadata") or {}).get("donation", "")
+    )
+    if donation is None:
+        return StripeEvent.Outcome.UNMATCHED, ""
+    _advance(actor, donation, OnlineDonation.Status.ABANDONED, "Checkout expired unpaid")
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
 def _on_invoice_paid(invoice: dict, intent: dict | None, actor) -> tuple[str, str]:
     details = ((invoice.get("parent") or {}).get("subscription_details")) or {}
     donation = _donation_for(
@@ -479,6 +497,32 @@ def _on_charge_refunded(charge: dict, _remote, actor) -> tuple[str, str]:
     if payment is None:
         return StripeEvent.Outcome.WAITING, charge["id"]
     _refunds_sync(payment=payment, cumulative_pence=charge["amount_refunded"], actor=actor)
+    for refund in (charge.get("refunds") or {}).get("data") or []:
+        if refund.get("status") == "failed":
+            _refund_failure_record(payment=payment, refund=refund, actor=actor)
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
+def _on_refund(refund: dict, _remote, actor) -> tuple[str, str]:
+    """``refund.failed`` or ``refund.updated``: only a failure changes anything here."""
+    if refund.get("status") != "failed":
+        return StripeEvent.Outcome.PROCESSED, ""
+    charge_id = refund["charge"] if isinstance(refund["charge"], str) else refund["charge"]["id"]
+    payment = _payment_for_charge(charge_id)
+    if payment is None:
+        return StripeEvent.Outcome.WAITING, charge_id
+    _refund_failure_record(payment=payment, refund=refund, actor=actor)
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
+def _on_charge_updated(charge: dict, balance_transaction: dict | None, actor) -> tuple[str, str]:
+    payment = _payment_for_charge(charge["id"])
+    if payment is None:
+        return StripeEvent.Outcome.WAITING, charge["id"]
+    if balance_transaction is None and isinstance(charge.get("balance_transaction"), dict):
+        balance_transaction = charge["balance_transaction"]
+    if balance_transaction is not None:
+        _fee_record(payment=payment, balance_transaction=balance_transaction, actor=actor)
     return StripeEvent.Outcome.PROCESSED, ""
 
 
@@ -620,11 +664,17 @@ _HANDLERS = {
     "checkout.session.completed": _on_checkout_paid,
     "checkout.session.async_payment_succeeded": _on_checkout_paid,
     "checkout.session.async_payment_failed": _on_async_failed,
+    "checkout.session.expired": _on_checkout_expired,
     "invoice.paid": _on_invoice_paid,
     "charge.refunded": _on_charge_refunded,
+    "charge.updated": _on_charge_updated,
+    "refund.failed": _on_refund,
+    "refund.updated": _on_refund,
+    "charge.refund.updated": _on_refund,
     "charge.dispute.created": _on_dispute,
     "charge.dispute.funds_withdrawn": _on_dispute,
     "charge.dispute.funds_reinstated": _on_dispute,
+    "charge.dispute.updated": _on_dispute,
     "charge.dispute.closed": _on_dispute,
     "payout.paid": _on_payout_paid,
     "payout.failed": _on_payout_failed,
@@ -646,6 +696,9 @@ def _payment_record(
         OnlinePayment.objects.select_for_update().filter(payment_intent_id=intent["id"]).first()
     )
     if existing is not None:
+        balance_transaction = charge.get("balance_transaction")
+        if isinstance(balance_transaction, dict):
+            _fee_record(payment=existing, balance_transaction=balance_transaction, actor=actor)
         _refunds_sync(
             payment=existing, cumulative_pence=charge.get("amount_refunded", 0), actor=actor
         )
@@ -659,9 +712,7 @@ def _payment_record(
         payment_intent_id=intent["id"],
         charge_id=charge["id"],
         invoice_id=invoice_id,
-        balance_transaction_id=balance_transaction["id"] if balance_transaction else "",
         amount=from_pence(intent.get("amount_received") or charge["amount"]),
-        fee=from_pence(balance_transaction["fee"]) if balance_transaction else Money("0.00", "GBP"),
         paid_on=paid_on,
     )
     payment._history_user = actor
@@ -681,22 +732,8 @@ def _payment_record(
         ],
         idempotency_key=f"stripe:gift:{intent['id']}",
     )
-    if payment.fee.amount > 0:
-        entry_post(
-            actor=actor,
-            effective_date=paid_on,
-            memo=f"Stripe fee on online gift {donation.reference}, payment {payment.pk}",
-            source=f"donations.OnlinePayment:{payment.pk}",
-            legs=[
-                Leg(
-                    fund=payment.fund,
-                    debit="expenses:fees",
-                    credit="assets:stripe",
-                    amount=payment.fee,
-                )
-            ],
-            idempotency_key=f"stripe:fee:{balance_transaction['id']}",
-        )
+    if balance_transaction is not None:
+        _fee_record(payment=payment, balance_transaction=balance_transaction, actor=actor)
     _refunds_sync(payment=payment, cumulative_pence=charge.get("amount_refunded", 0), actor=actor)
     # Events about this charge that came before it (a refund, a dispute) run now.
     for waiting in (
@@ -711,12 +748,45 @@ def _payment_record(
     return payment
 
 
+def _fee_record(*, payment: OnlinePayment, balance_transaction: dict, actor) -> None:
+    """Record and post Stripe's fee from the charge's balance transaction, once per charge.
+
+    The balance transaction can come with the payment or later (asynchronous capture, told
+    by ``charge.updated``); whichever arrives first records it and the rest find it done.
+    """
+    if payment.balance_transaction_id:
+        return
+    payment.balance_transaction_id = balance_transaction["id"]
+    payment.fee = from_pence(balance_transaction["fee"])
+    payment._history_user = actor
+    payment.save(update_fields=["balance_transaction_id", "fee"])
+    if payment.fee.amount > 0:
+        entry_post(
+            actor=actor,
+            effective_date=payment.paid_on,
+            memo=(f"Stripe fee on online gift {payment.donation.reference}, payment {payment.pk}"),
+            source=f"donations.OnlinePayment:{payment.pk}",
+            legs=[
+                Leg(
+                    fund=payment.fund,
+                    debit="expenses:fees",
+                    credit="assets:stripe",
+                    amount=payment.fee,
+                )
+            ],
+            idempotency_key=f"stripe:fee:{balance_transaction['id']}",
+        )
+
+
 def _refunds_sync(*, payment: OnlinePayment, cumulative_pence: int, actor) -> OnlinePayment:
     """Bring the payment's refunds up to Stripe's cumulative figure; post only the increase."""
     cumulative = from_pence(cumulative_pence or 0)
-    if cumulative <= payment.amount_refunded:
+    # Stripe's figure still counts refunds that later failed; those are no longer refunded.
+    failed = payment.refund_failures.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    posted = payment.amount_refunded + Money(failed, "GBP")
+    if cumulative <= posted:
         return payment  # An older or repeated figure: nothing new.
-    increase = cumulative - payment.amount_refunded
+    increase = cumulative - posted
     entry_post(
         actor=actor,
         effective_date=timezone.localdate(),
@@ -732,13 +802,70 @@ def _refunds_sync(*, payment: OnlinePayment, cumulative_pence: int, actor) -> On
         ],
         idempotency_key=f"stripe:refund:{payment.charge_id}:{cumulative_pence}",
     )
-    payment.amount_refunded = cumulative
+    payment.amount_refunded += increase
     payment._history_user = actor
     payment.save(update_fields=["amount_refunded"])
     return payment
 
 
-_DISPUTE_OUTCOMES = {"won": OnlinePayment.Dispute.WON, "lost": OnlinePayment.Dispute.LOST}
+def _refund_failure_record(*, payment: OnlinePayment, refund: dict, actor) -> None:
+    """Undo a refund Stripe could not make, once per refund, by a reversing entry."""
+    if RefundFailure.objects.filter(stripe_refund_id=refund["id"]).exists():
+        return
+    amount = from_pence(refund["amount"])
+    reversal = None
+    if amount <= payment.amount_refunded:
+        # The refund was posted here: reverse its entry (refunds post by Stripe's running
+        # total, so it is the latest unreversed refund entry of exactly this amount).
+        for entry in Entry.objects.filter(
+            idempotency_key__startswith=f"stripe:refund:{payment.charge_id}:",
+            reverses__isnull=True,
+        ).order_by("-id"):
+            entry_amount = entry.transfers.aggregate(total=Sum("amount"))["total"]
+            if entry_amount == amount.amount and not Entry.objects.filter(reverses=entry).exists():
+                reversal = entry_reverse(
+                    actor=actor,
+                    entry=entry,
+                    effective_date=timezone.localdate(),
+                    memo=(
+                        f"Refund {refund['id']} of online gift {payment.donation.reference} "
+                        "failed; money back in the Stripe balance"
+                    ),
+                    idempotency_key=f"stripe:refund-failed:{refund['id']}",
+                )
+                break
+        else:
+            # Posted together with another refund: put this one's money back on its own.
+            reversal = entry_post(
+                actor=actor,
+                effective_date=timezone.localdate(),
+                memo=(
+                    f"Refund {refund['id']} of online gift {payment.donation.reference} "
+                    "failed; money back in the Stripe balance"
+                ),
+                source=f"donations.OnlinePayment:{payment.pk}",
+                legs=[
+                    Leg(
+                        fund=payment.fund,
+                        debit="assets:stripe",
+                        credit="income:donations:online",
+                        amount=amount,
+                    )
+                ],
+                idempotency_key=f"stripe:refund-failed:{refund['id']}",
+            )
+        payment.amount_refunded -= amount
+        payment._history_user = actor
+        payment.save(update_fields=["amount_refunded"])
+    # Otherwise the failure arrived before the refund: recording it means the refund's
+    # own event later finds nothing to post.
+    RefundFailure.objects.create(
+        payment=payment,
+        stripe_refund_id=refund["id"],
+        amount=amount,
+        failure_reason=refund.get("failure_reason") or "",
+        reversal=reversal,
+    )
 
 
 def _dispute_sync(*, payment: OnlinePayment, dispute: dict, actor) -> None:
@@ -797,9 +924,12 @@ def _dispute_sync(*, payment: OnlinePayment, dispute: dict, actor) -> None:
                 legs=legs,
                 idempotency_key=f"stripe:dispute:{bt['id']}",
             )
-    status = _DISPUTE_OUTCOMES.get(dispute.get("status"), OnlinePayment.Dispute.OPEN)
-    # A closed dispute stays closed whatever older event arrives after it.
-    if payment.dispute in (OnlinePayment.Dispute.WON, OnlinePayment.Dispute.LOST):
+    status = dispute.get("status")
+    if status not in OnlinePayment.Dispute.values or not status:
+        status = OnlinePayment.Dispute.OPEN  # A status Stripe adds later: treat as disputed.
+    # Only forward: a closed dispute or inquiry stays closed whatever older event arrives.
+    rank = OnlinePayment.DISPUTE_RANK
+    if rank[OnlinePayment.Dispute(status)] < rank[OnlinePayment.Dispute(payment.dispute)]:
         status = payment.dispute
     payment.dispute = status
     payment.amount_disputed = (
@@ -879,7 +1009,7 @@ def gift_aid_eligible(date_from: date, date_to: date):
             gift_aid_claim__isnull=True,
             amount_refunded=Money("0.00", "GBP"),
         )
-        .exclude(dispute__in=[OnlinePayment.Dispute.OPEN, OnlinePayment.Dispute.LOST])
+        .exclude(dispute__in=OnlinePayment.DISPUTES_BARRING_GIFT_AID)
         .select_related("donation__gift_aid")
         .order_by("paid_on", "id")
     )
