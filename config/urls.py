@@ -6,6 +6,7 @@ from django.urls import include, path
 from audit.views_dashboards import transparency
 from donations.views import online as online_donations
 from donations.webhooks import stripe_webhook
+from fund.health import health
 
 # The admin has no sign-in form of its own: it sends people to the app's sign-in, which is
 # rate-limited and asks for the second factor.
@@ -24,6 +25,7 @@ urlpatterns = [
         online_donations.donate_thank_you,
         name="donate-thank-you",
     ),
+    path("health/", health, name="health"),
     path("transparency/", transparency, name="transparency"),
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
     path("donations/", include("donations.urls")),
@@ -32,7 +34,9 @@ urlpatterns = [
     # allauth 65.22 offers re-authentication by a code sent by e-mail. The second factor here
     # is the authenticator app, and an e-mailed code would let a stolen password stand in
     # for it: both pages answer 404 for everyone, ahead of allauth's own patterns.
-    path("accounts/reauthenticate/code/", not_offered, name="account_request_reauthentication_code"),
+    path(
+        "accounts/reauthenticate/code/", not_offered, name="account_request_reauthentication_code"
+    ),
     path(
         "accounts/reauthenticate/code/confirm/",
         not_offered,

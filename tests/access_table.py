@@ -231,6 +231,7 @@ _GRANTS: dict[str, Access] = {
 }
 
 _AUDIT: dict[str, Access] = {
+    "health": Access(allow=EVERYONE),
     "transparency": Access(allow=EVERYONE),
     "audit:dashboard": Access(allow=STAFF),
     "audit:dashboard_csv": Access(allow=STAFF, kwargs={"chart": "income-by-channel"}),
