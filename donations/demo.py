@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from djmoney.money import Money
 
+from devtools.stripe_double import StripeDouble
 from donations.models import CollectionPoint, OnlineDonation
 from donations.services.cash import (
     collection_confirm,
@@ -32,7 +33,6 @@ from donations.services.online import (
     online_payment_refund,
     stripe_event_process,
 )
-from donations.stripe_double import StripeDouble
 
 POINTS = [
     # box, host, address, public code, weeks since the box was placed

@@ -11,7 +11,7 @@ export DEBUG=true
 if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
     double_port="${STRIPE_DOUBLE_PORT:-12111}"
     export STRIPE_API_BASE="http://127.0.0.1:${double_port}"
-    .venv/bin/python -m donations.stripe_double --port "$double_port" \
+    .venv/bin/python -m devtools.stripe_double --port "$double_port" \
         --webhook-url http://127.0.0.1:8000/stripe/webhook/ &
     double_pid=$!
     trap 'kill "$double_pid" 2>/dev/null || true' EXIT

@@ -77,7 +77,7 @@ def record(actor, point, amount: str, *, removed=None, fitted=None, when=None, d
 @pytest.fixture
 def stripe_double(settings):
     """The local Stripe double on a free loopback port, with the app pointed at it."""
-    from donations.stripe_double import StripeDouble
+    from devtools.stripe_double import StripeDouble
 
     settings.STRIPE_SECRET_KEY = "sk_test_double_in_tests"
     settings.STRIPE_WEBHOOK_SECRET = "whsec_double_in_tests"

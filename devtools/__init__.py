@@ -1,0 +1,1 @@
+"""Development tools that are not the product: the Stripe test double."""

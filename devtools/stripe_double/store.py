@@ -1,0 +1,171 @@
+"""The double's state: Stripe objects kept in memory, built and expanded as Stripe does."""
+
+import copy
+import secrets
+import threading
+import time
+
+API_VERSION = "2026-10-28.endive"
+CARD_FEE_BASIS_POINTS = 150  # UK standard card pricing: 1.5% + 20p
+CARD_FEE_FIXED = 20
+DISPUTE_FEE = 2000
+DAY = 86_400
+
+
+class StripeError(Exception):
+    def __init__(
+        self, status: int, message: str, code: str = "", type_: str = "invalid_request_error"
+    ):
+        super().__init__(message)
+        self.status, self.message, self.code, self.type = status, message, code, type_
+
+    def body(self) -> dict:
+        return {"error": {"type": self.type, "code": self.code or None, "message": self.message}}
+
+
+def card_fee(amount: int) -> int:
+    return (amount * CARD_FEE_BASIS_POINTS + 5_000) // 10_000 + CARD_FEE_FIXED
+
+
+class Store:
+    """The objects, the requests the app made and the bookkeeping behind them."""
+
+    def _init_store(self) -> None:
+        self.objects: dict[str, dict] = {}
+        self.requests: list[tuple[str, str, dict]] = []
+        self._idempotent: dict[str, tuple[str, int, dict]] = {}
+        self._paid_out: dict[str, str] = {}  # balance transaction id -> payout id
+        # Asynchronous capture: a charge's balance transaction exists only later, and Stripe
+        # says so with ``charge.updated`` (see ``settle_balance_transaction``).
+        self.late_balance_transactions = False
+        self._late: dict[str, dict] = {}  # charge id -> its balance transaction, not yet made
+        self._lock = threading.RLock()
+
+    def _id(self, prefix: str) -> str:
+        return f"{prefix}_test_{secrets.token_hex(12)}"
+
+    def _put(self, obj: dict) -> dict:
+        self.objects[obj["id"]] = obj
+        return obj
+
+    def get(self, object_id: str, kind: str | None = None) -> dict:
+        obj = self.objects.get(object_id)
+        if obj is None or (kind and obj["object"] != kind):
+            raise StripeError(404, f"No such {kind or 'object'}: '{object_id}'", "resource_missing")
+        return obj
+
+    def _balance_transaction(
+        self, *, amount: int, fee: int, type_: str, category: str, source: str
+    ) -> dict:
+        now = int(time.time())
+        return self._put(
+            {
+                "id": self._id("txn"),
+                "object": "balance_transaction",
+                "amount": amount,
+                "fee": fee,
+                "net": amount - fee,
+                "currency": "gbp",
+                "type": type_,
+                "reporting_category": category,
+                "source": source,
+                "status": "available",
+                "created": now,
+                "available_on": now + 2 * DAY,
+                "fee_details": [{"amount": fee, "currency": "gbp", "type": "stripe_fee"}]
+                if fee
+                else [],
+            }
+        )
+
+    def _charge(self, *, amount: int, payment_intent: dict, metadata: dict) -> dict:
+        charge_id = self._id("ch")
+        bt = self._balance_transaction(
+            amount=amount, fee=card_fee(amount), type_="charge", category="charge", source=charge_id
+        )
+        charge = self._put(
+            {
+                "id": charge_id,
+                "object": "charge",
+                "amount": amount,
+                "amount_captured": amount,
+                "amount_refunded": 0,
+                "refunded": False,
+                "disputed": False,
+                "captured": True,
+                "paid": True,
+                "status": "succeeded",
+                "currency": "gbp",
+                "payment_intent": payment_intent["id"],
+                "balance_transaction": bt["id"],
+                "metadata": dict(metadata),
+                "created": int(time.time()),
+                "refunds": {"object": "list", "data": [], "has_more": False},
+            }
+        )
+        if self.late_balance_transactions:
+            self._late[charge_id] = self.objects.pop(bt["id"])
+            charge["balance_transaction"] = None
+        payment_intent.update(status="succeeded", amount_received=amount, latest_charge=charge_id)
+        return charge
+
+    def _payment_intent(self, *, amount: int, metadata: dict) -> dict:
+        return self._put(
+            {
+                "id": self._id("pi"),
+                "object": "payment_intent",
+                "amount": amount,
+                "amount_received": 0,
+                "currency": "gbp",
+                "status": "processing",
+                "latest_charge": None,
+                "metadata": dict(metadata),
+                "created": int(time.time()),
+            }
+        )
+
+    def list_balance_transactions(self, query: dict) -> dict:
+        payout = query.get("payout")
+        data = [
+            obj
+            for obj in self.objects.values()
+            if obj["object"] == "balance_transaction"
+            and (payout is None or self._paid_out.get(obj["id"]) == payout)
+        ]
+        return {
+            "object": "list",
+            "data": data,
+            "has_more": False,
+            "url": "/v1/balance_transactions",
+        }
+
+    def list_invoice_payments(self, query: dict) -> dict:
+        data = [
+            obj
+            for obj in self.objects.values()
+            if obj["object"] == "invoice_payment" and obj["invoice"] == query.get("invoice")
+        ]
+        return {"object": "list", "data": data, "has_more": False, "url": "/v1/invoice_payments"}
+
+    def expand(self, obj: dict, paths: list[str]) -> dict:
+        obj = copy.deepcopy(obj)
+        for path in paths:
+            self._expand_path(obj, path.split("."))
+        return {k: v for k, v in obj.items() if not k.startswith("_")}
+
+    def _expand_path(self, node, parts: list[str]) -> None:
+        if not parts or node is None:
+            return
+        head, rest = parts[0], parts[1:]
+        if head == "data" and isinstance(node.get("data"), list):
+            for item in node["data"]:
+                self._expand_path(item, rest)
+            return
+        value = node.get(head)
+        if isinstance(value, str) and value in self.objects:
+            value = node[head] = copy.deepcopy(self.objects[value])
+        if isinstance(value, dict):
+            self._expand_path(value, rest)
+
+    def _public(self, obj: dict) -> dict:
+        return {k: v for k, v in obj.items() if not k.startswith("_")}
