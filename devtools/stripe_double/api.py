@@ -77,6 +77,7 @@ class Api:
             "success_url": params["success_url"],
             "cancel_url": params["cancel_url"],
             "customer_email": params.get("customer_email"),
+            "customer": None,
             "customer_details": None,
             "client_reference_id": params.get("client_reference_id"),
             "metadata": params.get("metadata", {}),

@@ -26,18 +26,28 @@ class Behaviours:
             session["status"] = "complete"
             amount = session["amount_total"]
             if session["mode"] == "subscription":
+                customer = self._put(
+                    {
+                        "id": self._id("cus"),
+                        "object": "customer",
+                        "email": session.get("customer_email"),
+                        "name": None,
+                        "created": int(time.time()),
+                    }
+                )
                 subscription = self._put(
                     {
                         "id": self._id("sub"),
                         "object": "subscription",
                         "status": "active",
-                        "customer": self._id("cus"),
+                        "customer": customer["id"],
                         "metadata": dict(session["_subscription_metadata"]),
                         "created": int(time.time()),
                         "_amount": amount,
                     }
                 )
                 session["subscription"] = subscription["id"]
+                session["customer"] = customer["id"]
                 invoice, _ = self._invoice(subscription, "subscription_create")
                 session["invoice"] = invoice["id"]
                 session["payment_status"] = "paid"
@@ -51,10 +61,19 @@ class Behaviours:
                 intent["status"] = "processing"
                 return self._emit(("checkout.session.completed", self._public(session)))
             self._charge(
-                amount=amount, payment_intent=intent, metadata=session["_payment_metadata"]
+                amount=amount,
+                payment_intent=intent,
+                metadata=session["_payment_metadata"],
+                billing_details=session["customer_details"],
             )
             session["payment_status"] = "paid"
             return self._emit(("checkout.session.completed", self._public(session)))
+
+    def set_late_balance_transactions(self, on: bool) -> list[dict]:
+        """Asynchronous capture on or off for charges made from now on; no event is sent."""
+        with self._lock:
+            self.late_balance_transactions = on
+        return []
 
     @delivers
     def settle_balance_transaction(self, charge_id: str) -> list[dict]:
@@ -89,7 +108,10 @@ class Behaviours:
                 raise StripeError(400, "This payment is not awaiting settlement.")
             if succeed:
                 self._charge(
-                    amount=intent["amount"], payment_intent=intent, metadata=intent["metadata"]
+                    amount=intent["amount"],
+                    payment_intent=intent,
+                    metadata=intent["metadata"],
+                    billing_details=session["customer_details"],
                 )
                 session["payment_status"] = "paid"
                 return self._emit(
@@ -102,7 +124,13 @@ class Behaviours:
         amount = subscription["_amount"]
         invoice_id = self._id("in")
         intent = self._payment_intent(amount=amount, metadata=subscription["metadata"])
-        self._charge(amount=amount, payment_intent=intent, metadata=subscription["metadata"])
+        customer = self.get(subscription["customer"], "customer")
+        self._charge(
+            amount=amount,
+            payment_intent=intent,
+            metadata=subscription["metadata"],
+            billing_details={"email": customer.get("email"), "name": customer.get("name")},
+        )
         invoice = self._put(
             {
                 "id": invoice_id,

@@ -1,14 +1,17 @@
 """What a person sees: the hosted checkout page and the control page (``/_double/``)."""
 
 import html
+from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from devtools.stripe_double import StripeDouble
 
+LONDON = ZoneInfo("Europe/London")
 
 STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem;"
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;"
     "color:#0b0c0c}"
     ".test{background:#ffdd00;padding:.5rem 1rem;font-weight:bold}"
     "button{font-size:1.1rem;padding:.6rem 1rem;margin:.25rem 0;display:block;width:100%}"
@@ -85,28 +88,66 @@ def button(action: str, label: str, **fields: str) -> str:
     )
 
 
+def day(timestamp: int) -> str:
+    """A Unix time as the day in London, written as people read it: 26 Nov 2026."""
+    moment = datetime.fromtimestamp(timestamp, tz=LONDON)
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def _gift_columns(obj: dict) -> str:
+    """The gift reference (from the app's metadata), the donor and the date of an object."""
+    reference = (obj.get("metadata") or {}).get("reference") or "—"
+    details = obj.get("billing_details") or obj.get("customer_details") or {}
+    donor = details.get("name") or details.get("email") or "anonymous"
+    return (
+        f"<td>{html.escape(reference)}</td><td>{html.escape(donor)}</td>"
+        f"<td>{day(obj['created'])}</td>"
+    )
+
+
 def control_page(double: "StripeDouble") -> bytes:
+    """Every test object with what can happen to it next, newest last."""
     rows = []
     with double._lock:
-        objects = list(double.objects.values())
+        objects = [dict(obj) for obj in double.objects.values()]
+        late = set(double._late)
+        late_mode = double.late_balance_transactions
+
+    def row(label: str, obj: dict, actions: str) -> None:
+        rows.append(f"<tr><td>{label}</td>{_gift_columns(obj)}<td>{actions}</td></tr>")
+
     for obj in objects:
-        if obj["object"] == "checkout.session" and obj.get("payment_intent"):
+        kind = obj["object"]
+        if kind == "checkout.session" and obj["status"] == "open":
+            monthly = " a month" if obj["mode"] == "subscription" else ""
+            row(
+                f"Open checkout {pounds(obj['amount_total'])}{monthly}",
+                obj,
+                button("expire", "Let it expire unpaid", session=obj["id"]),
+            )
+        elif kind == "checkout.session" and obj.get("payment_intent"):
             intent = double.objects[obj["payment_intent"]]
             if intent["status"] == "processing":
-                rows.append(
-                    f"<tr><td>Bank debit {pounds(obj['amount_total'])}</td><td>"
-                    + button("settle", "Money arrives", session=obj["id"], succeed="1")
-                    + button("settle", "Debit fails", session=obj["id"], succeed="0")
-                    + "</td></tr>"
+                row(
+                    f"Bank debit {pounds(obj['amount_total'])}",
+                    obj,
+                    button("settle", "Money arrives", session=obj["id"], succeed="1")
+                    + button("settle", "Debit fails", session=obj["id"], succeed="0"),
                 )
-        elif obj["object"] == "subscription":
-            rows.append(
-                f"<tr><td>Monthly {pounds(obj['_amount'])}</td><td>"
-                + button("invoice", "Charge next month", subscription=obj["id"])
-                + "</td></tr>"
+        elif kind == "subscription":
+            row(
+                f"Monthly {pounds(obj['_amount'])} ({html.escape(obj['status'])})",
+                obj,
+                button("invoice", "Charge next month", subscription=obj["id"])
+                if obj["status"] == "active"
+                else "",
             )
-        elif obj["object"] == "charge":
+        elif kind == "charge":
             actions = ""
+            if obj["id"] in late:
+                actions += button(
+                    "balance-transaction", "Deliver the late balance transaction", charge=obj["id"]
+                )
             if obj["amount_refunded"] < obj["amount"]:
                 actions += button("refund", "Refund in dashboard", charge=obj["id"])
             if not obj["disputed"]:
@@ -115,35 +156,60 @@ def control_page(double: "StripeDouble") -> bytes:
             refunded = (
                 f", {pounds(obj['amount_refunded'])} refunded" if obj["amount_refunded"] else ""
             )
-            rows.append(
-                f"<tr><td>Charge {pounds(obj['amount'])}{refunded}</td><td>{actions}</td></tr>"
+            row(f"Charge {pounds(obj['amount'])}{refunded}", obj, actions)
+        elif kind == "refund":
+            charge = double.objects.get(obj["charge"], {})
+            label = f"Refund {pounds(obj['amount'])} ({html.escape(obj['status'])})"
+            actions = (
+                button("fail-refund", "The card cannot take it", refund=obj["id"])
+                if obj["status"] == "succeeded"
+                else ""
             )
-        elif obj["object"] == "dispute" and obj["status"].startswith("warning_"):
+            row(label, {**obj, "billing_details": charge.get("billing_details")}, actions)
+        elif kind == "dispute" and obj["status"].startswith("warning_"):
             if obj["status"] != "warning_closed":
-                rows.append(
-                    f"<tr><td>Inquiry {pounds(obj['amount'])}</td><td>"
-                    + button("close-inquiry", "Close the inquiry", dispute=obj["id"])
-                    + "</td></tr>"
+                charge = double.objects.get(obj["charge"], {})
+                row(
+                    f"Inquiry {pounds(obj['amount'])}",
+                    {**charge, "created": obj["created"]},
+                    button("close-inquiry", "Close the inquiry", dispute=obj["id"]),
                 )
-        elif obj["object"] == "dispute" and obj["status"] in ("needs_response", "under_review"):
-            rows.append(
-                f"<tr><td>Dispute {pounds(obj['amount'])}</td><td>"
-                + button("close-dispute", "Win", dispute=obj["id"], won="1")
-                + button("close-dispute", "Lose", dispute=obj["id"], won="0")
-                + "</td></tr>"
+        elif kind == "dispute" and obj["status"] in ("needs_response", "under_review"):
+            charge = double.objects.get(obj["charge"], {})
+            row(
+                f"Dispute {pounds(obj['amount'])}",
+                {**charge, "created": obj["created"]},
+                button("close-dispute", "Win", dispute=obj["id"], won="1")
+                + button("close-dispute", "Lose", dispute=obj["id"], won="0"),
             )
-        elif obj["object"] == "payout":
+        elif kind == "payout":
             fail = (
                 button("fail-payout", "Bank rejects it", payout=obj["id"])
                 if obj["status"] == "paid"
                 else ""
             )
-            rows.append(
-                f"<tr><td>Payout {pounds(obj['amount'])} ({obj['status']})</td><td>{fail}</td></tr>"
-            )
+            row(f"Payout {pounds(obj['amount'])} ({html.escape(obj['status'])})", obj, fail)
     table = (
         '<table><caption>Test objects</caption><thead><tr><th scope="col">Object</th>'
-        '<th scope="col">Actions</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
+        '<th scope="col">Gift reference</th><th scope="col">Donor</th>'
+        '<th scope="col">Date</th><th scope="col">Actions</th></tr></thead><tbody>'
+        + "".join(rows)
+        + "</tbody></table>"
     )
-    body = "<h1>Stripe test double</h1>" + button("payout", "Pay out the balance") + table
+    capture = (
+        "<p>Asynchronous capture is <strong>on</strong>: new charges get their balance "
+        "transaction (and so their fee) only when you deliver it.</p>"
+        + button("late-balance-transactions", "Turn asynchronous capture off", on="0")
+        if late_mode
+        else "<p>Asynchronous capture is <strong>off</strong>: charges come with their fee.</p>"
+        + button("late-balance-transactions", "Turn asynchronous capture on", on="1")
+    )
+    body = (
+        "<h1>Stripe test double</h1>"
+        + capture
+        + "<p>"
+        + button("payout", "Pay out the balance")
+        + "</p>"
+        + table
+    )
     return page("Stripe test double", body)

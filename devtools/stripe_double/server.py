@@ -108,6 +108,9 @@ class Handler(BaseHTTPRequestHandler):
             "fail-refund": lambda: double.fail_refund(form["refund"]),
             "close-inquiry": lambda: double.close_inquiry(form["dispute"]),
             "close-dispute": lambda: double.close_dispute(form["dispute"], form.get("won") == "1"),
+            "late-balance-transactions": lambda: double.set_late_balance_transactions(
+                form.get("on") == "1"
+            ),
             "payout": double.pay_out,
             "fail-payout": lambda: double.fail_payout(form["payout"]),
         }

@@ -78,7 +78,14 @@ class Store:
             }
         )
 
-    def _charge(self, *, amount: int, payment_intent: dict, metadata: dict) -> dict:
+    def _charge(
+        self,
+        *,
+        amount: int,
+        payment_intent: dict,
+        metadata: dict,
+        billing_details: dict | None = None,
+    ) -> dict:
         charge_id = self._id("ch")
         bt = self._balance_transaction(
             amount=amount, fee=card_fee(amount), type_="charge", category="charge", source=charge_id
@@ -99,6 +106,10 @@ class Store:
                 "payment_intent": payment_intent["id"],
                 "balance_transaction": bt["id"],
                 "metadata": dict(metadata),
+                "billing_details": {
+                    "email": (billing_details or {}).get("email"),
+                    "name": (billing_details or {}).get("name"),
+                },
                 "created": int(time.time()),
                 "refunds": {"object": "list", "data": [], "has_more": False},
             }
