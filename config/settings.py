@@ -57,6 +57,30 @@ SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else None)
 if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
     raise ImproperlyConfigured("The development SECRET_KEY cannot be used with DEBUG off.")
 
+
+def weak_secret_key(key: str) -> str | None:
+    """Why ``key`` is too weak to sign sessions and tokens, or None when it is not.
+
+    The same three rules as Django's deploy check (security.W009), which only warns: a
+    server started with such a key would run, and with an empty one answer 500 to everything.
+    """
+    if not key.strip():
+        return "SECRET_KEY is empty."
+    if len(key) < 50:
+        return f"SECRET_KEY is too short: {len(key)} characters, at least 50 are needed."
+    if key.startswith("django-insecure-"):
+        return "SECRET_KEY begins with 'django-insecure-', the mark of a generated development key."
+    if len(set(key)) < 5:
+        return f"SECRET_KEY has only {len(set(key))} different characters, at least 5 are needed."
+    return None
+
+
+if not DEBUG and (_weakness := weak_secret_key(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"{_weakness} With DEBUG off, set SECRET_KEY to a long random value, for example from "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

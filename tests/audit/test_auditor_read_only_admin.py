@@ -5,13 +5,13 @@ from datetime import date
 
 import pytest
 from django.contrib import admin
-from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.exports import ExportParams, export_write
 from fund.services import fund_lock_period
+from tests.fund.helpers import call_demo_command
 
 BUSINESS_APPS = {"fund", "donations", "grants", "audit"}
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -20,7 +20,7 @@ REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta
 @pytest.fixture
 def everything(ledger, staff_auditor, online_payment, gift_aid_claim, stripe_payout):
     """A row in every admin model: the demo, a ledger story and the access-table objects."""
-    call_command("seed_demo", stdout=io.StringIO())
+    call_demo_command("seed_demo", stdout=io.StringIO())
     export_write(
         actor=staff_auditor,
         actor_name=staff_auditor.username,

@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -30,6 +29,7 @@ from donations.services.online import gift_aid_claim_create
 from fund.models import Fund
 from tests.audit.helpers import read_table
 from tests.donations.conftest import stripe_double, stripe_world  # noqa: F401 (fixtures)
+from tests.fund.helpers import call_demo_command
 
 GIFT_AID = {
     "gift_aid": "on",
@@ -43,7 +43,7 @@ GIFT_AID = {
 @pytest.fixture
 def cash(public_fund):
     """The demo's collections in every state and its checked deposits."""
-    call_command("seed_demo", stdout=io.StringIO())
+    call_demo_command("seed_demo", stdout=io.StringIO())
     return Fund.objects.get(code="public")
 
 

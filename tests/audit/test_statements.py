@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Sum
 from pypdf import PdfReader
 
@@ -15,7 +14,7 @@ from donations.models import Collection, Deposit
 from fund.models import Fund
 from fund.selectors import chain_head, trial_balance
 from tests.audit.helpers import app_net_by_account
-from tests.fund.helpers import gbp
+from tests.fund.helpers import call_demo_command, gbp
 
 
 def statement(user, kind, **params) -> tuple[str, object]:
@@ -109,7 +108,7 @@ def test_fund_statement_closing_balance_equals_the_funds_net_assets(
 
 @pytest.fixture
 def cash(public_fund):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_demo_command("seed_demo", stdout=io.StringIO())
     return Fund.objects.get(code="public")
 
 

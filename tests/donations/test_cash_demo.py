@@ -2,16 +2,15 @@
 
 import io
 
-from django.core.management import call_command
-
 from donations.models import Collection, CollectionPoint, Deposit
 from donations.selectors.cash import points_with_last_emptied
 from fund.models import Entry
 from fund.verification import verify_ledger
+from tests.fund.helpers import call_demo_command
 
 
 def test_seed_demo_adds_points_collections_in_every_state_and_deposits(db):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_demo_command("seed_demo", stdout=io.StringIO())
 
     assert CollectionPoint.objects.count() == 5
     assert CollectionPoint.objects.filter(is_active=False).count() == 1
@@ -23,5 +22,5 @@ def test_seed_demo_adds_points_collections_in_every_state_and_deposits(db):
     assert verify_ledger().ok
 
     entries, collections = Entry.objects.count(), Collection.objects.count()
-    call_command("seed_demo", stdout=io.StringIO())
+    call_demo_command("seed_demo", stdout=io.StringIO())
     assert (Entry.objects.count(), Collection.objects.count()) == (entries, collections)

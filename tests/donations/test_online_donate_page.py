@@ -193,7 +193,7 @@ def test_the_app_refuses_the_stripe_double_when_debug_is_off():
     env = {
         **os.environ,
         "DEBUG": "false",
-        "SECRET_KEY": "x" * 60,
+        "SECRET_KEY": "stripe-double-refusal-test-secret-key-0123456789-abcdef",
         "STRIPE_API_BASE": "http://127.0.0.1:12111",
     }
     result = subprocess.run(

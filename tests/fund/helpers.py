@@ -29,3 +29,12 @@ def post(
 
 def balance(code: str, fund=None) -> Money:
     return account_balance(Account.objects.get(code=code), fund)
+
+
+def call_demo_command(name: str, *args, **options):
+    """Run a demo-only command as ``make run`` does, with DEBUG on (tests run with it off)."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    with override_settings(DEBUG=True):
+        return call_command(name, *args, **options)

@@ -1,10 +1,10 @@
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 
 from fund.models import Entry, Fund
 from fund.roles import Role
 from fund.selectors import available_in_fund
 from fund.verification import verify_ledger
+from tests.fund.helpers import call_demo_command
 
 
 def test_every_role_is_a_group(db):
@@ -34,10 +34,10 @@ def test_nobody_holds_permission_to_change_ledger_rows(db):
 
 
 def test_seed_demo_is_idempotent_and_prints_the_logins(db, capsys):
-    call_command("seed_demo")
+    call_demo_command("seed_demo")
     first = capsys.readouterr().out
     entries = Entry.objects.count()
-    call_command("seed_demo")
+    call_demo_command("seed_demo")
     capsys.readouterr()
 
     assert Entry.objects.count() == entries > 0
@@ -51,7 +51,7 @@ def test_demo_auditor_can_read_the_admin_but_not_change_it(client, db):
     from django.contrib.auth import get_user_model
     from django.urls import reverse
 
-    call_command("seed_demo")
+    call_demo_command("seed_demo")
     auditor = get_user_model().objects.get(username="auditor")
     client.force_login(auditor)
 

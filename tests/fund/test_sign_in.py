@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from tests.auth import give_authenticator, sign_in, totp_code
 from tests.conftest import PASSWORD, force_login_without_second_factor
+from tests.fund.helpers import call_demo_command
 
 # A fixed instant, well inside one 30-second code window (…:10 past a multiple of 30).
 NOW = 1_795_000_010.0
@@ -255,7 +256,7 @@ def test_deactivating_an_account_deletes_its_sessions(client, officer, officer2)
 def test_demo_accounts_have_the_published_authenticator(db, capsys):
     from fund import demo
 
-    call_command("seed_demo")
+    call_demo_command("seed_demo")
     output = capsys.readouterr().out
 
     assert demo.DEMO_TOTP_SECRET in output
@@ -270,7 +271,7 @@ def test_demo_accounts_have_the_published_authenticator(db, capsys):
 def test_a_demo_account_signs_in_with_the_printed_secret(client, db, settings):
     from fund import demo
 
-    call_command("seed_demo")
+    call_demo_command("seed_demo")
     with time_machine.travel(NOW, tick=False):
         response = sign_in(
             client,

@@ -1,7 +1,7 @@
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from fund import demo
+from fund.management.demo_only import demo_only
 
 
 class Command(BaseCommand):
@@ -10,7 +10,6 @@ class Command(BaseCommand):
         "secret). Development only."
     )
 
+    @demo_only
     def handle(self, *args, **options):
-        if not settings.DEBUG:
-            raise CommandError("demo_code is for the local demo only (DEBUG on).")
         self.stdout.write(demo.totp_code(demo.DEMO_TOTP_SECRET))

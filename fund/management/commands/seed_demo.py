@@ -2,11 +2,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from fund import demo
+from fund.management.demo_only import demo_only
 
 
 class Command(BaseCommand):
     help = "Load demo data through the services (safe to run again: it adds nothing twice)."
 
+    @demo_only
     def handle(self, *args, **options):
         with transaction.atomic():
             context = demo.seed()
