@@ -6,5 +6,4 @@ app_name = "fund"
 urlpatterns = [
     path("", views.home, name="home"),
     path("start/", views.start, name="start"),
-    path("subject-access/", views.subject_access, name="subject-access"),
 ]

@@ -135,7 +135,7 @@ _SIGN_IN_PAGES = {
 _FUND = {
     "fund:home": Access(allow=STAFF),
     "fund:start": Access(allow=SIGNED_IN),
-    "fund:subject-access": Access(allow=WRITERS),
+    "subject-access": Access(allow=WRITERS),
 }
 
 _DONATIONS = {
