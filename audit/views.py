@@ -1,9 +1,10 @@
 import json
 import tempfile
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -11,11 +12,32 @@ from audit.exports import CONTENT_TYPES, EXPORT_KINDS, export_write
 from audit.forms import FORMAT_LABELS, ExportForm, SubjectAccessForm
 from audit.models import ExportManifest
 from audit.subject_access import client_subject_access, donor_subject_access
-from fund.access import STAFF_ROLES, role_required
+from fund.access import STAFF_ROLES, has_role, role_required
 from fund.roles import Role
-from fund.selectors import chain_head
+from fund.selectors import chain_head, fund_summaries
 
 SPOOL_BYTES = 8 * 1024 * 1024
+
+
+@role_required(*STAFF_ROLES)
+def home(request):
+    return render(
+        request,
+        "audit/home.html",
+        {"summaries": fund_summaries(), "head": chain_head()},
+    )
+
+
+@login_required
+def start(request):
+    """Where a person lands after signing in: the first page their role uses."""
+    if has_role(request.user, *STAFF_ROLES):
+        return redirect("home")
+    if has_role(request.user, Role.KEY_WORKER):
+        return redirect("grants:list")
+    if has_role(request.user, Role.PARTNER):
+        return redirect("audit:partner")
+    return redirect("transparency")
 
 
 def _page(request, form, status=200):

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.http import Http404
 from django.urls import include, path
 
-from audit.views import subject_access
+from audit.views import home, start, subject_access
 from audit.views_dashboards import transparency
 from donations.views import online as online_donations
 from donations.webhooks import stripe_webhook
@@ -19,7 +19,8 @@ def not_offered(request):
 
 
 urlpatterns = [
-    path("", include("fund.urls")),
+    path("", home, name="home"),
+    path("start/", start, name="start"),
     path("donate/", online_donations.donate, name="donate"),
     path(
         "donate/thank-you/<uuid:public_id>/",

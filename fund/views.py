@@ -1,34 +1,8 @@
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
-from django.shortcuts import redirect, render
 from django.views import defaults
 
-from fund.access import STAFF_ROLES, has_role, role_required
 from fund.middleware import request_too_large
-from fund.roles import Role
-from fund.selectors import chain_head, fund_summaries
-
-
-@role_required(*STAFF_ROLES)
-def home(request):
-    return render(
-        request,
-        "fund/home.html",
-        {"summaries": fund_summaries(), "head": chain_head()},
-    )
-
-
-@login_required
-def start(request):
-    """Where a person lands after signing in: the first page their role uses."""
-    if has_role(request.user, *STAFF_ROLES):
-        return redirect("fund:home")
-    if has_role(request.user, Role.KEY_WORKER):
-        return redirect("grants:list")
-    if has_role(request.user, Role.PARTNER):
-        return redirect("audit:partner")
-    return redirect("transparency")
 
 
 def bad_request(request, exception=None):

@@ -133,8 +133,8 @@ _SIGN_IN_PAGES = {
 }
 
 _FUND = {
-    "fund:home": Access(allow=STAFF),
-    "fund:start": Access(allow=SIGNED_IN),
+    "home": Access(allow=STAFF),
+    "start": Access(allow=SIGNED_IN),
     "subject-access": Access(allow=WRITERS),
 }
 
