@@ -5,8 +5,23 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, ODS, XLSX
 
 from audit.models import ExportManifest
+from audit.resources import (
+    CollectionResource,
+    DepositResource,
+    EntryResource,
+    GiftAidClaimResource,
+    GrantResource,
+    OnlinePaymentResource,
+    TransferResource,
+)
 from audit.services import manifest_record
+from donations.admin import CollectionAdmin, DepositAdmin, GiftAidClaimAdmin, OnlinePaymentAdmin
+from donations.models import Collection, Deposit, GiftAidClaim, OnlinePayment
+from fund.admin import EntryAdmin, TransferAdmin
+from fund.models import Entry, Transfer
 from fund.selectors import chain_head
+from grants.admin import GrantAdmin
+from grants.models import Grant
 
 
 class ManifestedExportMixin(ExportMixin):
@@ -59,3 +74,50 @@ class ExportManifestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The lower apps register plain admins; the audit app adds its manifested export on top, so
+# fund, donations and grants never import audit. Django imports each app's admin module in
+# INSTALLED_APPS order and audit comes last, so the plain admins are registered by now.
+
+
+class EntryExportAdmin(ManifestedExportMixin, EntryAdmin):
+    resource_classes = [EntryResource]
+
+
+class TransferExportAdmin(ManifestedExportMixin, TransferAdmin):
+    resource_classes = [TransferResource]
+
+
+class GrantExportAdmin(ManifestedExportMixin, GrantAdmin):
+    resource_classes = [GrantResource]
+
+
+class CollectionExportAdmin(ManifestedExportMixin, CollectionAdmin):
+    resource_classes = [CollectionResource]
+
+
+class DepositExportAdmin(ManifestedExportMixin, DepositAdmin):
+    resource_classes = [DepositResource]
+
+
+class OnlinePaymentExportAdmin(ManifestedExportMixin, OnlinePaymentAdmin):
+    resource_classes = [OnlinePaymentResource]
+
+
+class GiftAidClaimExportAdmin(ManifestedExportMixin, GiftAidClaimAdmin):
+    resource_classes = [GiftAidClaimResource]
+
+
+EXPORT_ADMINS = {
+    Entry: EntryExportAdmin,
+    Transfer: TransferExportAdmin,
+    Grant: GrantExportAdmin,
+    Collection: CollectionExportAdmin,
+    Deposit: DepositExportAdmin,
+    OnlinePayment: OnlinePaymentExportAdmin,
+    GiftAidClaim: GiftAidClaimExportAdmin,
+}
+for model, model_admin in EXPORT_ADMINS.items():
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -1,17 +1,43 @@
+import json
 import tempfile
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.exports import CONTENT_TYPES, EXPORT_KINDS, export_write
-from audit.forms import FORMAT_LABELS, ExportForm
+from audit.forms import FORMAT_LABELS, ExportForm, SubjectAccessForm
 from audit.models import ExportManifest
-from fund.access import STAFF_ROLES, role_required
-from fund.selectors import chain_head
+from audit.subject_access import client_subject_access, donor_subject_access
+from fund.access import STAFF_ROLES, has_role, role_required
+from fund.roles import Role
+from fund.selectors import chain_head, fund_summaries
 
 SPOOL_BYTES = 8 * 1024 * 1024
+
+
+@role_required(*STAFF_ROLES)
+def home(request):
+    return render(
+        request,
+        "audit/home.html",
+        {"summaries": fund_summaries(), "head": chain_head()},
+    )
+
+
+@login_required
+def start(request):
+    """Where a person lands after signing in: the first page their role uses."""
+    if has_role(request.user, *STAFF_ROLES):
+        return redirect("home")
+    if has_role(request.user, Role.KEY_WORKER):
+        return redirect("grants:list")
+    if has_role(request.user, Role.PARTNER):
+        return redirect("audit:partner")
+    return redirect("transparency")
 
 
 def _page(request, form, status=200):
@@ -88,3 +114,22 @@ def manifest_json(request, pk: int):
     response = JsonResponse(manifest.as_json(), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="{manifest.file_name}.manifest.json"'
     return response
+
+
+@role_required(Role.FUND_OFFICER, Role.FUND_MANAGER)
+@require_http_methods(["GET", "POST"])
+def subject_access(request):
+    """A subject-access request: everything held about one client reference or donor email,
+    as a JSON file. Posted, so the reference or address never appears in a URL or a log."""
+    form = SubjectAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        kind, value = form.cleaned_data["kind"], form.cleaned_data["value"]
+        found = client_subject_access(value) if kind == "client" else donor_subject_access(value)
+        response = HttpResponse(
+            json.dumps(found, indent=2, ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
+        name = f"subject-access-{kind}-{timezone.localdate():%Y-%m-%d}.json"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(request, "audit/subject_access.html", {"form": form})

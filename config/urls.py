@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.http import Http404
 from django.urls import include, path
 
+from audit.views import home, start, subject_access
 from audit.views_dashboards import transparency
 from donations.views import online as online_donations
 from donations.webhooks import stripe_webhook
@@ -18,7 +19,8 @@ def not_offered(request):
 
 
 urlpatterns = [
-    path("", include("fund.urls")),
+    path("", home, name="home"),
+    path("start/", start, name="start"),
     path("donate/", online_donations.donate, name="donate"),
     path(
         "donate/thank-you/<uuid:public_id>/",
@@ -27,6 +29,7 @@ urlpatterns = [
     ),
     path("health/", health, name="health"),
     path("transparency/", transparency, name="transparency"),
+    path("subject-access/", subject_access, name="subject-access"),
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
     path("donations/", include("donations.urls")),
     path("grants/", include("grants.urls")),

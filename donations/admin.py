@@ -1,12 +1,5 @@
 from django.contrib import admin
 
-from audit.admin import ManifestedExportMixin
-from audit.resources import (
-    CollectionResource,
-    DepositResource,
-    GiftAidClaimResource,
-    OnlinePaymentResource,
-)
 from donations.models import (
     Collection,
     CollectionDenomination,
@@ -62,8 +55,7 @@ class CollectionEventInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Collection)
-class CollectionAdmin(ManifestedExportMixin, ReadOnlyMixin, HistoryAdmin):
-    resource_classes = [CollectionResource]
+class CollectionAdmin(ReadOnlyMixin, HistoryAdmin):
     list_display = [
         "pk",
         "point",
@@ -87,8 +79,7 @@ class DepositEventInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Deposit)
-class DepositAdmin(ManifestedExportMixin, ReadOnlyMixin, HistoryAdmin):
-    resource_classes = [DepositResource]
+class DepositAdmin(ReadOnlyMixin, HistoryAdmin):
     list_display = [
         "paying_in_reference",
         "banked_on",
@@ -138,8 +129,7 @@ class OnlineDonationAdmin(ReadOnlyMixin, HistoryAdmin):
 
 
 @admin.register(OnlinePayment)
-class OnlinePaymentAdmin(ManifestedExportMixin, ReadOnlyMixin, HistoryAdmin):
-    resource_classes = [OnlinePaymentResource]
+class OnlinePaymentAdmin(ReadOnlyMixin, HistoryAdmin):
     list_display = ["id", "donation", "paid_on", "amount", "fee", "amount_refunded", "dispute"]
     list_filter = ["dispute", "fund"]
     search_fields = ["payment_intent_id", "charge_id", "invoice_id"]
@@ -151,8 +141,7 @@ class GiftAidDeclarationAdmin(ReadOnlyMixin, HistoryAdmin):
 
 
 @admin.register(GiftAidClaim)
-class GiftAidClaimAdmin(ManifestedExportMixin, ReadOnlyMixin, HistoryAdmin):
-    resource_classes = [GiftAidClaimResource]
+class GiftAidClaimAdmin(ReadOnlyMixin, HistoryAdmin):
     list_display = ["id", "date_from", "date_to", "total", "created_by", "created_at"]
 
 

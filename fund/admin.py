@@ -3,8 +3,6 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from audit.admin import ManifestedExportMixin
-from audit.resources import EntryResource, TransferResource
 from fund.models import Account, Balance, CategoryCap, ChainHead, Entry, Fund, FundRules, Transfer
 
 
@@ -52,8 +50,7 @@ class TransferInline(admin.TabularInline):
 
 
 @admin.register(Entry)
-class EntryAdmin(ManifestedExportMixin, ReadOnlyAdmin):
-    resource_classes = [EntryResource]
+class EntryAdmin(ReadOnlyAdmin):
     list_display = ["id", "effective_date", "memo", "source", "reverses", "created_by"]
     list_filter = ["effective_date"]
     search_fields = ["memo", "source", "idempotency_key"]
@@ -61,8 +58,7 @@ class EntryAdmin(ManifestedExportMixin, ReadOnlyAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ManifestedExportMixin, ReadOnlyAdmin):
-    resource_classes = [TransferResource]
+class TransferAdmin(ReadOnlyAdmin):
     list_display = ["sequence", "entry", "fund", "debit_account", "credit_account", "amount"]
     list_filter = ["fund", "debit_account", "credit_account"]
     list_select_related = ["entry", "fund", "debit_account", "credit_account"]

@@ -1,7 +1,5 @@
 from django.contrib import admin
 
-from audit.admin import ManifestedExportMixin
-from audit.resources import GrantResource
 from fund.admin import HistoryAdmin
 from grants import services
 from grants.models import Agency, Grant, GrantEvent, KeyWorker
@@ -52,8 +50,7 @@ class ReadOnlyGrantAdmin(HistoryAdmin):
 
 
 @admin.register(Grant)
-class GrantAdmin(ManifestedExportMixin, ReadOnlyGrantAdmin):
-    resource_classes = [GrantResource]
+class GrantAdmin(ReadOnlyGrantAdmin):
     list_display = ["reference", "agency", "client", "category", "amount", "status", "submitted_at"]
     list_filter = ["status", "agency", "urgency"]
     list_select_related = ["agency", "client", "category"]

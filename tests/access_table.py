@@ -133,9 +133,9 @@ _SIGN_IN_PAGES = {
 }
 
 _FUND = {
-    "fund:home": Access(allow=STAFF),
-    "fund:start": Access(allow=SIGNED_IN),
-    "fund:subject-access": Access(allow=WRITERS),
+    "home": Access(allow=STAFF),
+    "start": Access(allow=SIGNED_IN),
+    "subject-access": Access(allow=WRITERS),
 }
 
 _DONATIONS = {

@@ -92,7 +92,7 @@ FORM_PAGES = {
     "donations:cash_point_edit",
     "donations:gift-aid",
     "donations:payment-refund",
-    "fund:subject-access",
+    "subject-access",
     "grants:detail",
     "grants:limits",
     "grants:new",

@@ -21,7 +21,7 @@ def test_staff_home_shows_each_funds_real_balances(
     post(officer, public_fund, "assets:cash-in-transit", "income:donations:boxes", "1234.56")
     client.force_login(officer)
 
-    response = client.get(reverse("fund:home"))
+    response = client.get(reverse("home"))
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -33,12 +33,12 @@ def test_staff_home_shows_each_funds_real_balances(
 
 
 def test_home_needs_a_staff_role(client, key_worker, partner):
-    response = client.get(reverse("fund:home"))
+    response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     for user in (key_worker, partner):
         client.force_login(user)
-        assert client.get(reverse("fund:home")).status_code == 403
+        assert client.get(reverse("home")).status_code == 403
 
 
 @pytest.mark.browser

@@ -302,7 +302,7 @@ def test_a_demo_account_signs_in_with_the_printed_secret(client, db, settings):
 def test_each_role_lands_on_its_own_first_page_after_signing_in(client, request, persona, landing):
     client.force_login(request.getfixturevalue(persona))
 
-    response = client.get(reverse("fund:start"))
+    response = client.get(reverse("start"))
 
     assert response.status_code == 302
     assert response["Location"] == landing

@@ -14,7 +14,7 @@ from grants import services
 from tests.grants.conftest import make_grant
 from tests.grants.states import pdf
 
-URL = reverse("fund:subject-access")
+URL = reverse("subject-access")
 
 
 def download(client, kind, value):

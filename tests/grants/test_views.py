@@ -384,7 +384,7 @@ def test_the_staff_home_page_shows_speed_figures(client, kw, officer, officer2, 
         )
     make_grant(kw, client="CLT-7")
     client.force_login(officer)
-    page = client.get(reverse("fund:home")).content.decode()
+    page = client.get(reverse("home")).content.decode()
     assert "Waiting for a decision" in page
     assert "6.0 hours (1 decided)" in page
     assert "3.0 hours (1 paid)" in page

@@ -1,33 +1,20 @@
-"""Subject-access export: everything held about one client reference or one donor email.
+"""The grants app's part of a subject-access export: everything held about a client reference.
 
-Read-only selectors returning plain data for a JSON file; the view (fund.views) serves it
-to fund staff. A client reference is looked up in every agency (each agency has its own
-references); a donor email, case-insensitively, across online gifts and their Gift Aid
-declarations.
+A client reference is looked up in every agency (each agency has its own references). The
+audit app puts this part into the file it serves (audit.subject_access).
 """
 
-from django.utils import timezone
-
-from donations.models.online import OnlineDonation
+from fund.money import money_text
 from grants.models import Client
-
-
-def _money(value) -> str:
-    return f"{value.amount:.2f} {value.currency}"
 
 
 def _when(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def client_subject_access(reference: str) -> dict:
+def client_subject_access_records(reference: str) -> list[dict]:
     clients = Client.objects.filter(reference__iexact=reference.strip()).select_related("agency")
-    return {
-        "kind": "client reference",
-        "searched_for": reference.strip(),
-        "produced_at": timezone.now().isoformat(),
-        "clients": [_client(client) for client in clients],
-    }
+    return [_client(client) for client in clients]
 
 
 def _client(client) -> dict:
@@ -44,7 +31,7 @@ def _client(client) -> dict:
                 "status": grant.get_status_display(),
                 "category": grant.category.name,
                 "fund": grant.fund.name,
-                "amount": _money(grant.amount),
+                "amount": money_text(grant.amount),
                 "own_words": grant.own_words,
                 "why_the_fund": grant.why_fund,
                 "requested": _when(grant.created_at),
@@ -54,7 +41,7 @@ def _client(client) -> dict:
                     {
                         "description": item.description,
                         "supplier": item.supplier,
-                        "amount": _money(item.amount),
+                        "amount": money_text(item.amount),
                     }
                     for item in grant.line_items.all()
                 ],
@@ -92,7 +79,7 @@ def _payout(grant) -> dict | None:
         "method": payout.get_method_display(),
         "reference": payout.reference,
         "paid_on": _when(payout.paid_on),
-        "amount": _money(payout.amount),
+        "amount": money_text(payout.amount),
     }
 
 
@@ -105,55 +92,4 @@ def _outcome(grant) -> dict | None:
         "note": outcome.note,
         "consent_to_share": outcome.consent_to_share,
         "recorded": _when(outcome.recorded_at),
-    }
-
-
-def donor_subject_access(email: str) -> dict:
-    gifts = (
-        OnlineDonation.objects.filter(donor_email__iexact=email.strip())
-        .select_related("gift_aid", "fund")
-        .prefetch_related("payments")
-        .order_by("created_at")
-    )
-    return {
-        "kind": "donor email",
-        "searched_for": email.strip(),
-        "produced_at": timezone.now().isoformat(),
-        "gifts": [
-            {
-                "given": _when(gift.created_at),
-                "amount": _money(gift.amount),
-                "frequency": gift.get_frequency_display(),
-                "status": gift.get_status_display(),
-                "fund": gift.fund.name,
-                "name": gift.donor_name,
-                "email": gift.donor_email,
-                "payments": [
-                    {
-                        "paid_on": _when(p.paid_on),
-                        "amount": _money(p.amount),
-                        "refunded": _money(p.amount_refunded),
-                        "gift_aid_claimed": p.gift_aid_claim_id is not None,
-                    }
-                    for p in gift.payments.all()
-                ],
-                "gift_aid_declaration": _declaration(gift.gift_aid),
-            }
-            for gift in gifts
-        ],
-    }
-
-
-def _declaration(declaration) -> dict | None:
-    if declaration is None:
-        return None
-    return {
-        "title": declaration.title,
-        "first_name": declaration.first_name,
-        "last_name": declaration.last_name,
-        "house_name_or_number": declaration.house_name_or_number,
-        "address": declaration.address,
-        "postcode": declaration.postcode,
-        "statement": declaration.statement,
-        "declared": _when(declaration.declared_at),
     }
