@@ -24,9 +24,9 @@ from donations.forms.online import DonationFilterForm, DonationForm, GiftAidClai
 from donations.models.cash import CollectionPoint
 from donations.models.online import GiftAidClaim, OnlineDonation, OnlinePayment, StripePayout
 from donations.selectors.online import donations_filtered, gift_aid_schedule, payout_summary
+from donations.services.giftaid import gift_aid_claim_create
 from donations.services.online import (
     GiftAidDetails,
-    gift_aid_claim_create,
     is_test_mode,
     online_donation_limits,
     online_donation_start,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from donations.exceptions import NothingToClaim
 from donations.models.online import OnlinePayment
 from donations.selectors.online import SCHEDULE_HEADERS, gift_aid_schedule
-from donations.services.online import gift_aid_claim_create
+from donations.services.giftaid import gift_aid_claim_create
 
 DECLARATION = {
     "gift_aid": "on",
