@@ -54,6 +54,7 @@ from donations.models.online import (
     StripePayout,
 )
 from donations.receipts import receipt_send_task
+from donations.services.giftaid import gift_aid_overclaim_sync
 from fund.models import Entry, Fund, FundRules
 from fund.services import Leg, entry_post, entry_reverse
 
@@ -803,6 +804,7 @@ def _refunds_sync(*, payment: OnlinePayment, cumulative_pence: int, actor) -> On
     payment.amount_refunded += increase
     payment._history_user = actor
     payment.save(update_fields=["amount_refunded"])
+    gift_aid_overclaim_sync(payment=payment, actor=actor)
     return payment
 
 
@@ -855,6 +857,7 @@ def _refund_failure_record(*, payment: OnlinePayment, refund: dict, actor) -> No
         payment.amount_refunded -= amount
         payment._history_user = actor
         payment.save(update_fields=["amount_refunded"])
+        gift_aid_overclaim_sync(payment=payment, actor=actor)
     # Otherwise the failure arrived before the refund: recording it means the refund's
     # own event later finds nothing to post.
     RefundFailure.objects.create(
@@ -935,6 +938,7 @@ def _dispute_sync(*, payment: OnlinePayment, dispute: dict, actor) -> None:
     )
     payment._history_user = actor
     payment.save(update_fields=["dispute", "amount_disputed"])
+    gift_aid_overclaim_sync(payment=payment, actor=actor)
 
 
 def online_payment_refund(
