@@ -121,6 +121,10 @@ class GiftAidRepayment(models.Model):
         """Positive: HMRC paid more than claimed; negative: a shortfall."""
         return self.amount - self.expected
 
+    @property
+    def shortfall(self):
+        return self.expected - self.amount
+
 
 class GasdsClaim(models.Model):
     """A GASDS top-up claimed for one tax year, and HMRC's payment of it."""
