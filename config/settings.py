@@ -6,6 +6,8 @@ off, and there is no secret key outside development.
 """
 
 import os
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -298,6 +300,28 @@ if STRIPE_API_BASE and not DEBUG:
     raise ImproperlyConfigured(
         "STRIPE_API_BASE points the app at a Stripe test double, which is refused with DEBUG off."
     )
+
+# Gift Aid. A donation can be claimed until four years after the end of the charity's
+# accounting period in which it was received: CHARITY_YEAR_END is the last day of that
+# period as MM-DD (e.g. 03-31); unset, the UK tax year (ending 5 April) is used.
+CHARITY_YEAR_END = env_str("CHARITY_YEAR_END", "")
+if CHARITY_YEAR_END:
+    try:
+        _month, _day = (int(part) for part in CHARITY_YEAR_END.split("-"))
+        date(2001, _month, _day)  # a real day in a year without 29 February
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"CHARITY_YEAR_END must be a month and day as MM-DD, not {CHARITY_YEAR_END!r}."
+        ) from None
+# HMRC lets donations of this much or less each be aggregated on one schedule line.
+GIFT_AID_AGGREGATE_LIMIT = env_str("GIFT_AID_AGGREGATE_LIMIT", "30.00")
+try:
+    if Decimal(GIFT_AID_AGGREGATE_LIMIT) <= 0:
+        raise InvalidOperation
+except InvalidOperation:
+    raise ImproperlyConfigured(
+        f"GIFT_AID_AGGREGATE_LIMIT must be an amount in pounds, not {GIFT_AID_AGGREGATE_LIMIT!r}."
+    ) from None
 
 # A session ends after SESSION_IDLE_SECONDS without a request or SESSION_ABSOLUTE_SECONDS
 # after sign-in, whichever comes first (fund.middleware.SessionTimeoutMiddleware).

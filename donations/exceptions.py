@@ -120,3 +120,19 @@ class NothingToClaim(OnlineError):
 
 
 # --- end of online -------------------------------------------------------------------------
+
+
+class GiftAidError(DonationsError):
+    """A Gift Aid or GASDS action was refused."""
+
+
+class GiftAidRepaymentInvalid(GiftAidError):
+    """HMRC's repayment cannot be recorded as given (already recorded, no reason, ...)."""
+
+
+class DeclarationInvalid(GiftAidError):
+    """A Gift Aid declaration cannot be recorded or cancelled as asked."""
+
+
+class GasdsClaimInvalid(GiftAidError):
+    """A GASDS claim or its payment cannot be recorded as given."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from donations.views import cash, online
+from donations.views import cash, giftaid, online
 
 app_name = "donations"
 urlpatterns = [
@@ -10,13 +10,19 @@ urlpatterns = [
     path("online/payments/<int:pk>/refund/", online.payment_refund, name="payment-refund"),
     path("payouts/", online.payout_list, name="payout-list"),
     path("payouts/<int:pk>/", online.payout_detail, name="payout-detail"),
-    path("gift-aid/", online.gift_aid_claims, name="gift-aid"),
-    path("gift-aid/claims/", online.gift_aid_claim_run, name="gift-aid-claim-run"),
-    path("gift-aid/claims/<int:pk>/", online.gift_aid_claim_detail, name="gift-aid-claim"),
+    # Gift Aid (staff)
+    path("gift-aid/", giftaid.gift_aid_claims, name="gift-aid"),
+    path("gift-aid/claims/", giftaid.gift_aid_claim_run, name="gift-aid-claim-run"),
+    path("gift-aid/claims/<int:pk>/", giftaid.gift_aid_claim_detail, name="gift-aid-claim"),
     path(
         "gift-aid/claims/<int:pk>/schedule.ods",
-        online.gift_aid_schedule_ods,
+        giftaid.gift_aid_schedule_ods,
         name="gift-aid-schedule",
+    ),
+    path(
+        "gift-aid/claims/<int:pk>/repayment/",
+        giftaid.gift_aid_repayment,
+        name="gift-aid-repayment",
     ),
     # Cash: collection points, box counts and deposits (staff pages).
     path("cash/", cash.overview, name="cash_overview"),

@@ -6,11 +6,16 @@ CHART = [
     ("assets:stripe", "Stripe balance", "asset", True, False),
     ("assets:cash-in-transit", "Cash in transit", "asset", True, False),
     ("assets:gift-aid-receivable", "Gift Aid receivable", "asset", False, False),
+    ("assets:gasds-receivable", "GASDS receivable", "asset", False, False),
     ("liabilities:grants-payable", "Grants payable", "liability", False, False),
+    # Tax claimed on gifts later refunded or lost in a dispute: owed to HMRC until the next
+    # Gift Aid claim deducts it in its adjustment box.
+    ("liabilities:gift-aid-overclaimed", "Gift Aid overclaimed", "liability", False, False),
     ("income:donations:boxes", "Donations: collection boxes", "income", False, False),
     ("income:donations:online", "Donations: online", "income", False, False),
     ("income:contributions", "Contributions from services and funders", "income", False, False),
     ("income:gift-aid", "Gift Aid and GASDS", "income", False, False),
+    ("income:gasds", "GASDS top-up", "income", False, False),
     ("expenses:grants:phone", "Grants: phone", "expense", False, True),
     ("expenses:grants:id-documents", "Grants: ID documents", "expense", False, True),
     ("expenses:grants:personal-care", "Grants: haircut and personal care", "expense", False, True),

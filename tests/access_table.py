@@ -153,6 +153,7 @@ _DONATIONS = {
     "donations:gift-aid-claim-run": Access(allow=WRITERS, method="POST"),
     "donations:gift-aid-claim": Access(allow=STAFF, kwargs={"pk": "gift_aid_claim"}),
     "donations:gift-aid-schedule": Access(allow=STAFF, kwargs={"pk": "gift_aid_claim"}),
+    "donations:gift-aid-repayment": Access(allow=WRITERS, kwargs={"pk": "gift_aid_claim"}),
     # Cash: collection points, box counts and deposits
     "donations:cash_overview": Access(allow=STAFF),
     "donations:cash_points": Access(allow=STAFF),

@@ -1,4 +1,4 @@
-"""Forms for online giving: the public donation page and the staff refund and claim forms."""
+"""Forms for online giving: the public donation page and the staff refund and filter forms."""
 
 import re
 import uuid
@@ -126,25 +126,6 @@ class RefundForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("request_key", uuid.uuid4())
-
-
-class GiftAidClaimForm(forms.Form):
-    date_from = forms.DateField(
-        label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "Enter the first date", "invalid": "Enter a real date"},
-    )
-    date_to = forms.DateField(
-        label="To",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "Enter the last date", "invalid": "Enter a real date"},
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
-            self.add_error("date_to", "The last date must be on or after the first date")
-        return data
 
 
 class DonationFilterForm(forms.Form):

@@ -1,7 +1,9 @@
 """Donations, split by feature.
 
-Cash: collection points, boxes, deposits. Online: Stripe, Gift Aid.
+Cash: collection points, boxes, deposits. Online: Stripe, Gift Aid declarations and claims.
+Gift Aid: claim lines, overclaims, HMRC repayments, GASDS claims.
 """
 
 from donations.models.cash import *  # noqa: F403
+from donations.models.giftaid import *  # noqa: F403
 from donations.models.online import *  # noqa: F403

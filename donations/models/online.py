@@ -54,8 +54,24 @@ class GiftAidDeclaration(models.Model):
     house_name_or_number = models.CharField(max_length=40)
     address = models.CharField("rest of the address", max_length=200, blank=True)
     postcode = models.CharField(max_length=8)
+    outside_uk = models.BooleanField(
+        "lives outside the UK",
+        default=False,
+        help_text="HMRC's schedule then takes X as the postcode.",
+    )
     statement = models.TextField()
     declared_at = models.DateTimeField()
+    covers_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The first gift date it covers when backdated (up to 4 years); blank: "
+        "gifts from the day it was made.",
+    )
+    cancelled_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The donor cancelled: gifts after this day are not covered; earlier ones are.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -173,6 +189,13 @@ class GiftAidClaim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     total = money_field(default=ZERO)
+    tax = money_field(default=ZERO, help_text="Gift Aid claimed on the gifts: 25 % of each.")
+    adjustment = money_field(
+        default=ZERO, help_text="Earlier overclaims deducted (HMRC's adjustment box)."
+    )
+    entry = models.OneToOneField(
+        "fund.Entry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -186,6 +209,11 @@ class GiftAidClaim(models.Model):
 
     def __str__(self) -> str:
         return f"Gift Aid claim {self.pk}"
+
+    @property
+    def net(self):
+        """What HMRC should pay: the Gift Aid claimed less the adjustment box."""
+        return self.tax - self.adjustment
 
 
 class StripePayout(models.Model):

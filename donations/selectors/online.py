@@ -101,8 +101,8 @@ def payout_summary(payout: StripePayout) -> PayoutSummary:
 def gift_aid_schedule(claim: GiftAidClaim) -> tablib.Dataset:
     """The claim as HMRC's schedule: one row per gift, dates DD/MM/YY, amounts like 12.50."""
     dataset = tablib.Dataset(headers=SCHEDULE_HEADERS, title="Gift Aid schedule")
-    for payment in claim.payments.select_related("donation__gift_aid").order_by("paid_on", "id"):
-        declaration = payment.donation.gift_aid
+    for line in claim.lines.select_related("payment__donation__gift_aid").order_by("paid_on", "id"):
+        payment, declaration = line.payment, line.payment.donation.gift_aid
         dataset.append(
             [
                 declaration.title,
@@ -113,7 +113,7 @@ def gift_aid_schedule(claim: GiftAidClaim) -> tablib.Dataset:
                 "",
                 "",
                 payment.paid_on.strftime("%d/%m/%y"),
-                f"{payment.amount.amount:.2f}",
+                f"{line.amount.amount:.2f}",
             ]
         )
     return dataset

@@ -1,4 +1,4 @@
-"""Every write for online giving: checkout, Stripe webhooks, refunds, payouts, Gift Aid claims.
+"""Every write for online giving: checkout, Stripe webhooks, refunds, payouts.
 
 Money is recorded only from Stripe's signed webhooks, never from the browser. Each event is
 stored once by its id in the same transaction as the records and ledger entries it causes,
@@ -37,14 +37,12 @@ from donations.exceptions import (
     DonationAmountInvalid,
     InvalidDonationTransition,
     NoFundForOnlineGifts,
-    NothingToClaim,
     RefundFailed,
     RefundInvalid,
     TooManyAttempts,
 )
 from donations.models.online import (
     GIFT_AID_STATEMENT,
-    GiftAidClaim,
     GiftAidDeclaration,
     OnlineDonation,
     OnlineDonationEvent,
@@ -56,6 +54,7 @@ from donations.models.online import (
     StripePayout,
 )
 from donations.receipts import receipt_send_task
+from donations.services.giftaid import gift_aid_overclaim_sync
 from fund.models import Entry, Fund, FundRules
 from fund.services import Leg, entry_post, entry_reverse
 
@@ -805,6 +804,7 @@ def _refunds_sync(*, payment: OnlinePayment, cumulative_pence: int, actor) -> On
     payment.amount_refunded += increase
     payment._history_user = actor
     payment.save(update_fields=["amount_refunded"])
+    gift_aid_overclaim_sync(payment=payment, actor=actor)
     return payment
 
 
@@ -857,6 +857,7 @@ def _refund_failure_record(*, payment: OnlinePayment, refund: dict, actor) -> No
         payment.amount_refunded -= amount
         payment._history_user = actor
         payment.save(update_fields=["amount_refunded"])
+        gift_aid_overclaim_sync(payment=payment, actor=actor)
     # Otherwise the failure arrived before the refund: recording it means the refund's
     # own event later finds nothing to post.
     RefundFailure.objects.create(
@@ -937,6 +938,7 @@ def _dispute_sync(*, payment: OnlinePayment, dispute: dict, actor) -> None:
     )
     payment._history_user = actor
     payment.save(update_fields=["dispute", "amount_disputed"])
+    gift_aid_overclaim_sync(payment=payment, actor=actor)
 
 
 def online_payment_refund(
@@ -994,51 +996,3 @@ def online_payment_refund(
         # for this same refund finds nothing left to do.
         _refunds_sync(payment=payment, cumulative_pence=charge["amount_refunded"], actor=actor)
     return staff_refund
-
-
-# ---- Gift Aid ---------------------------------------------------------------------------
-
-
-def gift_aid_eligible(date_from: date, date_to: date):
-    """Payments with a declaration, not yet claimed, never refunded or lost in a dispute."""
-    return (
-        OnlinePayment.objects.filter(
-            paid_on__gte=date_from,
-            paid_on__lte=date_to,
-            donation__gift_aid__isnull=False,
-            gift_aid_claim__isnull=True,
-            amount_refunded=Money("0.00", "GBP"),
-        )
-        .exclude(dispute__in=OnlinePayment.DISPUTES_BARRING_GIFT_AID)
-        .select_related("donation__gift_aid")
-        .order_by("paid_on", "id")
-    )
-
-
-def gift_aid_claim_create(
-    *, actor: AbstractBaseUser, date_from: date, date_to: date
-) -> GiftAidClaim:
-    """Put every eligible gift in the range into one claim; a gift is never claimed twice."""
-    if date_to < date_from:
-        raise NothingToClaim("The end date must be on or after the start date.")
-    with transaction.atomic():
-        ids = list(
-            gift_aid_eligible(date_from, date_to).select_for_update().values_list("pk", flat=True)
-        )
-        if not ids:
-            raise NothingToClaim("There are no unclaimed Gift Aid gifts in that range.")
-        claim = GiftAidClaim(date_from=date_from, date_to=date_to, created_by=actor)
-        claim._history_user = actor
-        claim.save()
-        # Compare-and-set: a claim run racing this one cannot take the same gifts.
-        taken = OnlinePayment.objects.filter(pk__in=ids, gift_aid_claim__isnull=True).update(
-            gift_aid_claim=claim
-        )
-        if taken != len(ids):
-            raise NothingToClaim("Another claim run took some of these gifts; run the claim again.")
-        total = OnlinePayment.objects.filter(gift_aid_claim=claim).aggregate(total=Sum("amount"))[
-            "total"
-        ]
-        claim.total = Money(Decimal(total).quantize(Decimal("0.01")), "GBP")
-        claim.save(update_fields=["total"])
-    return claim

@@ -1,32 +1,30 @@
 """Online giving: the public donation and thank-you pages, and the staff pages for gifts,
-refunds, payouts and Gift Aid claims. Views only call services and selectors."""
+refunds and payouts. Views only call services and selectors."""
 
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from djmoney.money import Money
 
-from donations.access import HANDLERS, READERS, handles_money
+from donations.access import HANDLERS, READERS
 from donations.exceptions import (
     CheckoutUnavailable,
     DonationAmountInvalid,
     NoFundForOnlineGifts,
-    NothingToClaim,
     RefundFailed,
     RefundInvalid,
     TooManyAttempts,
 )
-from donations.forms.online import DonationFilterForm, DonationForm, GiftAidClaimForm, RefundForm
+from donations.forms.online import DonationFilterForm, DonationForm, RefundForm
 from donations.models.cash import CollectionPoint
-from donations.models.online import GiftAidClaim, OnlineDonation, OnlinePayment, StripePayout
-from donations.selectors.online import donations_filtered, gift_aid_schedule, payout_summary
+from donations.models.online import OnlineDonation, OnlinePayment, StripePayout
+from donations.selectors.online import donations_filtered, payout_summary
 from donations.services.online import (
     GiftAidDetails,
-    gift_aid_claim_create,
     is_test_mode,
     online_donation_limits,
     online_donation_start,
@@ -217,66 +215,3 @@ def payout_detail(request, pk):
             "ties": summary.net == payout.amount,
         },
     )
-
-
-@role_required(*READERS)
-def gift_aid_claims(request):
-    return render(
-        request,
-        "donations/online/gift_aid.html",
-        {
-            "claims": GiftAidClaim.objects.select_related("created_by"),
-            "form": GiftAidClaimForm(),
-            "may_claim": handles_money(request.user),
-        },
-    )
-
-
-@role_required(*HANDLERS)
-@require_POST
-def gift_aid_claim_run(request):
-    form = GiftAidClaimForm(request.POST)
-    if form.is_valid():
-        try:
-            claim = gift_aid_claim_create(
-                actor=request.user,
-                date_from=form.cleaned_data["date_from"],
-                date_to=form.cleaned_data["date_to"],
-            )
-        except NothingToClaim as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request, f"Gift Aid claim {claim.pk} made: {claim.payments.count()} gifts."
-            )
-            return redirect("donations:gift-aid-claim", pk=claim.pk)
-    return render(
-        request,
-        "donations/online/gift_aid.html",
-        {
-            "claims": GiftAidClaim.objects.select_related("created_by"),
-            "form": form,
-            "may_claim": True,
-        },
-        status=400,
-    )
-
-
-@role_required(*READERS)
-def gift_aid_claim_detail(request, pk):
-    claim = get_object_or_404(GiftAidClaim, pk=pk)
-    schedule = gift_aid_schedule(claim)
-    return render(
-        request,
-        "donations/online/gift_aid_claim.html",
-        {"claim": claim, "headers": schedule.headers, "rows": list(schedule)},
-    )
-
-
-@role_required(*READERS)
-def gift_aid_schedule_ods(request, pk):
-    claim = get_object_or_404(GiftAidClaim, pk=pk)
-    content = gift_aid_schedule(claim).export("ods")
-    response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.spreadsheet")
-    response["Content-Disposition"] = f'attachment; filename="gift-aid-claim-{claim.pk}.ods"'
-    return response

@@ -25,7 +25,7 @@ from audit.resources import (
     OnlinePaymentResource,
 )
 from donations.models import Collection, Deposit, GiftAidClaim, OnlinePayment
-from donations.services.online import gift_aid_claim_create
+from donations.services.giftaid import gift_aid_claim_create
 from fund.models import Fund
 from tests.audit.helpers import read_table
 from tests.donations.conftest import stripe_double, stripe_world  # noqa: F401 (fixtures)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from donations.selectors.cash import gasds_by_tax_year
 from donations.services.cash import collection_confirm
-from donations.services.online import gift_aid_claim_create
+from donations.services.giftaid import gift_aid_claim_create
 from tests.donations.conftest import at, record
 
 DECLARATION = {

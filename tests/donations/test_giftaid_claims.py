@@ -10,7 +10,7 @@ from django.urls import reverse
 from donations.exceptions import NothingToClaim
 from donations.models.online import OnlinePayment
 from donations.selectors.online import SCHEDULE_HEADERS, gift_aid_schedule
-from donations.services.online import gift_aid_claim_create
+from donations.services.giftaid import gift_aid_claim_create
 
 DECLARATION = {
     "gift_aid": "on",
@@ -50,14 +50,16 @@ def test_schedule_has_hmrcs_columns_and_formats(gifts, officer):
     assert list(schedule) == [
         ("Dr", "Grace", "Hopper", "Flat 2, 10", "NE1 6AE", "", "", "03/11/26", "10.00"),
         ("Dr", "Alan", "Turing", "Flat 2, 10", "NE1 6AE", "", "", "03/11/26", "12.50"),
+        # £25.00 less the £1.00 refunded: claimed on the £24.00 kept.
+        ("Dr", "Grace", "Hopper", "Flat 2, 10", "NE1 6AE", "", "", "03/11/26", "24.00"),
     ]
-    assert str(claim.total.amount) == "22.50"
+    assert str(claim.total.amount) == "46.50"
 
 
-def test_refunded_and_undeclared_gifts_are_excluded(gifts, officer):
+def test_a_partly_refunded_gift_is_claimed_and_an_undeclared_one_is_not(gifts, officer):
     claim = gift_aid_claim_create(actor=officer, **RANGE)
     claimed = set(claim.payments.values_list("donation_id", flat=True))
-    assert gifts["refunded"].pk not in claimed
+    assert gifts["refunded"].pk in claimed
     assert gifts["plain"].pk not in claimed
 
 
@@ -71,7 +73,7 @@ def test_a_gift_is_never_claimed_twice(gifts, officer, stripe_world):
     second = gift_aid_claim_create(actor=officer, **RANGE)
 
     assert list(second.payments.values_list("donation_id", flat=True)) == [later.pk]
-    assert OnlinePayment.objects.filter(gift_aid_claim=first).count() == 2
+    assert OnlinePayment.objects.filter(gift_aid_claim=first).count() == 3
 
 
 def test_a_disputed_gift_is_not_claimed(gifts, officer, stripe_world):

@@ -87,7 +87,7 @@ def test_staff_pages_for_payouts_and_gift_aid_are_accessible(
 @pytest.mark.parametrize("width", [375, 1280])
 def test_gift_refund_payout_and_claim_pages_are_accessible(browse, stripe_world, officer, width):
     from donations.models.online import StripePayout
-    from donations.services.online import gift_aid_claim_create
+    from donations.services.giftaid import gift_aid_claim_create
 
     donation = stripe_world.give(
         "25",

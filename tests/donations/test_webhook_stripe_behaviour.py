@@ -93,7 +93,7 @@ def _gift_aided(stripe_world, amount="25"):
 def _eligible_count():
     from datetime import date
 
-    from donations.services.online import gift_aid_eligible
+    from donations.services.giftaid import gift_aid_eligible
 
     return gift_aid_eligible(date(2000, 1, 1), date(2100, 1, 1)).count()
 

@@ -1,0 +1,56 @@
+"""Forms for Gift Aid: a claim run and HMRC's repayment of a claim."""
+
+from decimal import Decimal
+
+from django import forms
+
+
+class GiftAidClaimForm(forms.Form):
+    date_from = forms.DateField(
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the first date", "invalid": "Enter a real date"},
+    )
+    date_to = forms.DateField(
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the last date", "invalid": "Enter a real date"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", "The last date must be on or after the first date")
+        return data
+
+
+class GiftAidRepaymentForm(forms.Form):
+    hmrc_reference = forms.CharField(
+        label="HMRC reference",
+        max_length=40,
+        help_text="As on HMRC's repayment notice or the bank statement line.",
+        error_messages={"required": "Enter HMRC's reference"},
+    )
+    received_on = forms.DateField(
+        label="Date received",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date HMRC paid", "invalid": "Enter a real date"},
+    )
+    amount = forms.DecimalField(
+        label="Amount HMRC paid, in pounds",
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.00"),
+        error_messages={
+            "required": "Enter the amount HMRC paid",
+            "invalid": "Enter the amount as a number, like 52.50",
+            "min_value": "Enter an amount of £0.00 or more",
+            "max_decimal_places": "Enter the amount in pounds and pence, like 52.50",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason for any difference from the claim",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,133 @@
+"""Staff pages for Gift Aid: claims, HMRC's schedule and HMRC's repayments.
+
+Views only call services and selectors; auditors read, officers and managers act.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from djmoney.money import Money
+
+from donations.access import HANDLERS, READERS, handles_money
+from donations.exceptions import GiftAidRepaymentInvalid, NothingToClaim
+from donations.forms.giftaid import GiftAidClaimForm, GiftAidRepaymentForm
+from donations.models.giftaid import GiftAidRepayment
+from donations.models.online import GiftAidClaim
+from donations.selectors.online import gift_aid_schedule
+from donations.services.giftaid import gift_aid_claim_create, gift_aid_repayment_record
+from fund.access import role_required
+
+ROWS_PER_PAGE = 100
+
+
+def _claims_page(request, form, status=200):
+    claims = Paginator(
+        GiftAidClaim.objects.select_related("created_by", "repayment").order_by("-created_at"),
+        25,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "donations/giftaid/claims.html",
+        {"claims": claims, "form": form, "may_claim": handles_money(request.user)},
+        status=status,
+    )
+
+
+@role_required(*READERS)
+def gift_aid_claims(request):
+    return _claims_page(request, GiftAidClaimForm())
+
+
+@role_required(*HANDLERS)
+@require_POST
+def gift_aid_claim_run(request):
+    form = GiftAidClaimForm(request.POST)
+    if form.is_valid():
+        try:
+            claim = gift_aid_claim_create(
+                actor=request.user,
+                date_from=form.cleaned_data["date_from"],
+                date_to=form.cleaned_data["date_to"],
+            )
+        except NothingToClaim as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Gift Aid claim {claim.pk} made: {claim.lines.count()} gifts, "
+                f"£{claim.net.amount:,.2f} to claim from HMRC.",
+            )
+            return redirect("donations:gift-aid-claim", pk=claim.pk)
+    return _claims_page(request, form, status=400)
+
+
+@role_required(*READERS)
+def gift_aid_claim_detail(request, pk):
+    claim = get_object_or_404(GiftAidClaim.objects.select_related("created_by"), pk=pk)
+    schedule = gift_aid_schedule(claim)
+    rows = Paginator(list(schedule), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "donations/giftaid/claim.html",
+        {
+            "claim": claim,
+            "repayment": GiftAidRepayment.objects.filter(claim=claim).first(),
+            "adjustments": claim.adjustments_deducted.select_related("line__payment"),
+            "headers": schedule.headers,
+            "rows": rows,
+            "gift_count": claim.lines.count(),
+            "may_record": handles_money(request.user),
+        },
+    )
+
+
+@role_required(*READERS)
+def gift_aid_schedule_ods(request, pk):
+    claim = get_object_or_404(GiftAidClaim, pk=pk)
+    content = gift_aid_schedule(claim).export("ods")
+    response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.spreadsheet")
+    response["Content-Disposition"] = f'attachment; filename="gift-aid-claim-{claim.pk}.ods"'
+    return response
+
+
+@role_required(*HANDLERS)
+@require_http_methods(["GET", "POST"])
+def gift_aid_repayment(request, pk):
+    """Record HMRC's repayment of a claim by hand, with its reference, date and amount."""
+    claim = get_object_or_404(GiftAidClaim, pk=pk)
+    if GiftAidRepayment.objects.filter(claim=claim).exists():
+        messages.info(request, f"HMRC's repayment of claim {claim.pk} is already recorded.")
+        return redirect("donations:gift-aid-claim", pk=claim.pk)
+    status = 200
+    if request.method == "POST":
+        form = GiftAidRepaymentForm(request.POST)
+        if form.is_valid():
+            try:
+                repayment = gift_aid_repayment_record(
+                    actor=request.user,
+                    claim=claim,
+                    amount=Money(form.cleaned_data["amount"], "GBP"),
+                    received_on=form.cleaned_data["received_on"],
+                    hmrc_reference=form.cleaned_data["hmrc_reference"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except GiftAidRepaymentInvalid as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    f"HMRC's repayment {repayment.hmrc_reference} of "
+                    f"£{repayment.amount.amount:,.2f} recorded against claim {claim.pk}.",
+                )
+                return redirect("donations:gift-aid-claim", pk=claim.pk)
+        status = 400
+    else:
+        form = GiftAidRepaymentForm(initial={"amount": claim.net.amount})
+    return render(
+        request,
+        "donations/giftaid/repayment.html",
+        {"claim": claim, "form": form},
+        status=status,
+    )
