@@ -52,10 +52,15 @@ class Segment:
 
 @dataclass
 class BarRow:
+    """One bar. A value whose index is in ``suppressed`` is withheld (None, no bar) and
+    reads as the chart's ``suppressed_label``; a stacked row holding one has no total,
+    since the total would give the withheld value away."""
+
     label: str
     values: list[Decimal | None]
     total: Decimal | None = None
     segments: list[Segment] = field(default_factory=list)
+    suppressed: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -75,17 +80,24 @@ class Chart:
     stacked: bool = True
     row_heading: str = "Month"
     description: str = ""
+    suppressed_label: str = ""
 
     def __post_init__(self) -> None:
         if self.stacked:
             for row in self.rows:
-                row.total = sum((v for v in row.values if v is not None), Decimal(0))
+                row.total = (
+                    None
+                    if row.suppressed
+                    else sum((v for v in row.values if v is not None), Decimal(0))
+                )
         self._lay_out()
 
     @property
     def is_empty(self) -> bool:
         """Nothing to draw: every figure is missing, or (money and counts) zero. A wait of
         0.0 hours is a figure, so an hours chart is empty only when no figure exists."""
+        if any(row.suppressed for row in self.rows):
+            return False
         values = [v for row in self.rows for v in row.values if v is not None]
         if self.unit == "hours":
             return not values
@@ -148,7 +160,10 @@ class Chart:
             header.append("Total")
         writer.writerow(header)
         for row in self.rows:
-            cells = [row.label] + [_csv_value(v, self.unit) for v in row.values]
+            cells = [row.label] + [
+                self.suppressed_label if i in row.suppressed else _csv_value(v, self.unit)
+                for i, v in enumerate(row.values)
+            ]
             if self.stacked:
                 cells.append(_csv_value(row.total, self.unit))
             writer.writerow(cells)

@@ -6,6 +6,7 @@ are calendar months of the entry's effective date.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -95,6 +96,44 @@ def month_label(month: date) -> str:
 
 def _as_date(value) -> date:
     return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+# --- Small numbers ----------------------------------------------------------------------
+
+# Fewer grants (or outcomes, or decisions) than this could point to a person. One rule for
+# every figure shown outside the fund's staff: the public transparency page and the
+# partner view.
+SMALL_NUMBER = 5
+SUPPRESSED = f"fewer than {SMALL_NUMBER}"
+OTHER = "Other"
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    label: str
+    count: int
+
+    @property
+    def suppressed(self) -> bool:
+        return self.count < SMALL_NUMBER
+
+
+def merge_small_counts(
+    counts: Iterable[tuple[str, int]], *, other_label: str = OTHER
+) -> list[CategoryCount]:
+    """Counts by label, largest first, with every count under ``SMALL_NUMBER`` (and one
+    already labelled ``other_label``) merged into a last ``other_label`` row; an Other row
+    this small is itself ``suppressed`` (shown only as "fewer than 5")."""
+    shown, other = [], 0
+    for label, count in counts:
+        if count < SMALL_NUMBER or label == other_label:
+            other += count
+        else:
+            shown.append(CategoryCount(label, count))
+    shown.sort(key=lambda c: (-c.count, c.label))
+    if other:
+        shown.append(CategoryCount(other_label, other))
+    return shown
 
 
 # --- Balances -------------------------------------------------------------------------
@@ -401,9 +440,11 @@ def speed_chart(
     *,
     slug: str = "decision-speed",
     row_heading: str = "Month",
+    min_count: int = 1,
 ) -> Chart:
     """Median and 90th percentile hours from a request's submission to its decision
-    (approved or declined), and to its payment, by the month (or quarter) each happened."""
+    (approved or declined), and to its payment, by the month (or quarter) each happened.
+    A figure drawn from fewer than ``min_count`` waits is left out (None)."""
     if not buckets:
         return Chart(slug=slug, title="", series=[], rows=[])
     since, until = _aware(buckets[0].start), _aware(buckets[-1].end)
@@ -422,6 +463,9 @@ def speed_chart(
         bucket = _bucket_of(paid_at, buckets)
         if bucket:
             paid[bucket.label].append(hours_between(submitted_at, paid_at))
+    for waits in (decided, paid):
+        for label in [label for label, hours in waits.items() if len(hours) < min_count]:
+            del waits[label]
     palette = colours(4)
     return Chart(
         slug=slug,
@@ -429,6 +473,11 @@ def speed_chart(
         description=(
             "From the key worker submitting a request: the median (half were quicker) and the "
             "90th percentile (nine in ten were quicker), by when the decision or payment was made."
+            + (
+                f" No figure is given from fewer than {min_count} decisions or payments."
+                if min_count > 1
+                else ""
+            )
         ),
         series=[
             Series("decision-median", "Decision, median", palette[0]),
@@ -528,35 +577,73 @@ def _approved_in(buckets: list[Bucket]):
     )
 
 
-def grants_per_quarter_by(buckets: list[Bucket], *, field: str, slug: str, title: str) -> Chart:
-    """Number of grants approved per quarter, by category or by agency."""
+def grants_per_quarter_by(
+    buckets: list[Bucket], *, field: str, slug: str, title: str, other_label: str
+) -> Chart:
+    """Number of grants approved per quarter, by category or by agency, with the small
+    numbers of each quarter merged by ``merge_small_counts``: a column for every category
+    (or agency) shown in some quarter, then ``other_label``. In a quarter where a shown
+    column was merged into Other its cell is None; an Other under ``SMALL_NUMBER`` is
+    suppressed, and so is that quarter's total."""
     if not buckets:
         return Chart(slug=slug, title=title, series=[], rows=[])
-    counts: dict[tuple[str, int], int] = defaultdict(int)
-    keys: dict[int, str] = {}
-    for approved_at, key, name in _approved_in(buckets).values_list(
-        "approved_at", field, f"{field}__name"
-    ):
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    names: set[str] = set()
+    for approved_at, name in _approved_in(buckets).values_list("approved_at", f"{field}__name"):
         bucket = _bucket_of(approved_at, buckets)
         if bucket:
-            counts[(bucket.label, key)] += 1
-            keys[key] = category_label(name)
-    ordered = sorted(keys.items(), key=lambda item: item[1].lower())
+            counts[(bucket.label, category_label(name))] += 1
+            names.add(category_label(name))
+    merged = {
+        b.label: {
+            c.label: c
+            for c in merge_small_counts(
+                ((name, counts[(b.label, name)]) for name in names), other_label=other_label
+            )
+        }
+        for b in buckets
+    }
+    shown = sorted({name for m in merged.values() for name in m} - {other_label}, key=str.lower)
+    has_other = any(other_label in m for m in merged.values())
+    columns = shown + [other_label] if has_other else shown
     series = [
-        Series(str(key), name, colour)
-        for (key, name), colour in zip(ordered, colours(len(ordered)), strict=True)
+        Series(name, name, colour)
+        for name, colour in zip(columns, colours(len(columns)), strict=True)
     ]
+    rows = []
+    for b in buckets:
+        row = merged[b.label]
+        values: list[Decimal | None] = []
+        for name in shown:
+            if name in row:
+                values.append(row[name].count)
+            else:
+                # Merged into Other this quarter, unless there were none at all.
+                values.append(None if counts[(b.label, name)] else 0)
+        suppressed = frozenset()
+        if has_other:
+            other = row.get(other_label)
+            if other is not None and other.suppressed:
+                values.append(None)
+                suppressed = frozenset({len(shown)})
+            else:
+                values.append(other.count if other is not None else 0)
+        rows.append(BarRow(label=b.label, values=values, suppressed=suppressed))
+    noun = "category" if field == "category" else "agency"
     return Chart(
         slug=slug,
         title=title,
-        description="Grants approved (and not since withdrawn), by the quarter approved.",
+        description=(
+            "Grants approved (and not since withdrawn), by the quarter approved. To protect "
+            f"the people helped, a {noun} with fewer than {SMALL_NUMBER} grants in a quarter "
+            f'is counted in "{other_label}"; an "{other_label}" that small reads '
+            f'"{SUPPRESSED}", and the quarter\'s total is then left out.'
+        ),
         series=series,
-        rows=[
-            BarRow(label=b.label, values=[counts[(b.label, key)] for key, _ in ordered])
-            for b in buckets
-        ],
+        rows=rows,
         unit="count",
         row_heading="Quarter",
+        suppressed_label=SUPPRESSED,
     )
 
 
@@ -577,15 +664,29 @@ def outcomes_chart(buckets: list[Bucket]) -> Chart:
             choices.choices, ["#00703c", "#f47738", "#d4351c"], strict=True
         )
     ]
+    rows = []
+    for b in buckets:
+        # The answers are not categories to merge: a small count is withheld as it would
+        # be in Other (CategoryCount.suppressed), and none is shown as 0.
+        found = [CategoryCount(s.key, counts[(b.label, s.key)]) for s in series]
+        rows.append(
+            BarRow(
+                label=b.label,
+                values=[None if c.count and c.suppressed else c.count for c in found],
+                suppressed=frozenset(i for i, c in enumerate(found) if c.count and c.suppressed),
+            )
+        )
     return Chart(
         slug="outcomes",
         title="Outcomes recorded, per quarter",
-        description="The key worker's answer, some weeks after payment: was the barrier removed?",
+        description=(
+            "The key worker's answer, some weeks after payment: was the barrier removed? To "
+            f"protect the people helped, 1 to {SMALL_NUMBER - 1} answers read "
+            f'"{SUPPRESSED}", and the quarter\'s total is then left out.'
+        ),
         series=series,
-        rows=[
-            BarRow(label=b.label, values=[counts[(b.label, s.key)] for s in series])
-            for b in buckets
-        ],
+        rows=rows,
         unit="count",
         row_heading="Quarter",
+        suppressed_label=SUPPRESSED,
     )

@@ -87,11 +87,20 @@ def _partner_charts(period: dashboards.Period) -> dict:
             field="category",
             slug="grants-by-category",
             title="Grants by category, per quarter",
+            other_label="Other",
         ),
         "grants-by-agency": lambda: dashboards.grants_per_quarter_by(
-            quarters, field="agency", slug="grants-by-agency", title="Grants by agency, per quarter"
+            quarters,
+            field="agency",
+            slug="grants-by-agency",
+            title="Grants by agency, per quarter",
+            other_label="Other agencies",
         ),
-        "decision-speed": lambda: dashboards.speed_chart(quarters, row_heading="Quarter"),
+        # Partners see no figure small enough to point to a person (audit.dashboards,
+        # SMALL_NUMBER), as on the public transparency page.
+        "decision-speed": lambda: dashboards.speed_chart(
+            quarters, row_heading="Quarter", min_count=dashboards.SMALL_NUMBER
+        ),
         "outcomes": lambda: dashboards.outcomes_chart(quarters),
     }
 

@@ -257,11 +257,15 @@ RETENTION = {
     "donor_contact": env_int("RETENTION_DONOR_CONTACT_MONTHS", 72),
 }
 
-# The largest request with file uploads (quotes, receipts) and the largest without; bigger
-# ones are refused with a 413 page before anything reads them
-# (fund.middleware.RequestSizeLimitMiddleware).
+# MAX_UPLOAD_BYTES is the limit for each uploaded file (a quote, a receipt): the upload
+# form states it and refuses a larger file beside the field. A request carrying a file may
+# be that much plus the largest typed form (which also covers the multipart envelope), so
+# a file at the limit, or just over it, reaches the form and its message. Bigger requests,
+# and typed forms over MAX_FORM_BYTES, are refused with a 413 page before anything reads
+# them (fund.middleware.RequestSizeLimitMiddleware).
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_FORM_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+MAX_UPLOAD_REQUEST_BYTES = MAX_UPLOAD_BYTES + MAX_FORM_BYTES
 
 CURRENCIES = ("GBP",)
 DEFAULT_CURRENCY = "GBP"

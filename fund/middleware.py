@@ -134,7 +134,9 @@ class RequestSizeLimitMiddleware:
     """Refuses an oversized request with a 413 page before any of it is read.
 
     Django does not limit uploads at all, so the declared length is checked here:
-    MAX_UPLOAD_BYTES for requests carrying files, MAX_FORM_BYTES for everything else. (Typed
+    MAX_UPLOAD_REQUEST_BYTES for requests carrying files (one file of MAX_UPLOAD_BYTES and
+    a form; the upload form itself refuses a file over MAX_UPLOAD_BYTES, with a message
+    beside the field), MAX_FORM_BYTES for everything else. (Typed
     fields over DATA_UPLOAD_MAX_MEMORY_SIZE inside an upload are caught as Django parses
     them: see fund.views.bad_request. The proxy in front limits requests that declare no
     length.)
@@ -149,7 +151,7 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         has_files = request.content_type == "multipart/form-data"
-        limit = settings.MAX_UPLOAD_BYTES if has_files else settings.MAX_FORM_BYTES
+        limit = settings.MAX_UPLOAD_REQUEST_BYTES if has_files else settings.MAX_FORM_BYTES
         if length > limit:
             security_log.event(
                 "request-too-large", request, level=logging.INFO, bytes=length, path=request.path
@@ -159,9 +161,11 @@ class RequestSizeLimitMiddleware:
 
 
 def request_too_large(request, *, limit: int, has_files: bool):
+    # With files, the limit people can act on is the one for each file.
+    shown = settings.MAX_UPLOAD_BYTES if has_files else limit
     return render(
         request,
         "413.html",
-        {"limit_mb": limit // (1024 * 1024) or 1, "has_files": has_files},
+        {"limit_mb": shown // (1024 * 1024) or 1, "has_files": has_files},
         status=413,
     )

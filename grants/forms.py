@@ -10,7 +10,7 @@ from djmoney.money import Money
 from fund.models import Account, Fund
 from grants.identifiers import find_identifiers
 from grants.models import Grant, Outcome, Payout, category_label
-from grants.services import LineItemData
+from grants.services import LineItemData, megabytes, upload_limit_bytes, upload_too_large
 
 TEXT = {"class": "govuk-input"}
 AMOUNT = {
@@ -157,7 +157,6 @@ def line_item_formset(data=None, *, initial=None, blank_rows: int = 3):
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="Upload a file",
-        help_text="PDF, JPEG or PNG, up to 10 MB.",
         widget=forms.ClearableFileInput(
             attrs={
                 "class": "govuk-file-upload",
@@ -165,6 +164,20 @@ class UploadForm(forms.Form):
             }
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The limit is per file and read from settings, so the page always states the one
+        # that is applied.
+        self.fields[
+            "file"
+        ].help_text = f"PDF, JPEG or PNG, up to {megabytes(upload_limit_bytes())}."
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if too_large := upload_too_large(upload.size):
+            raise forms.ValidationError(too_large)
+        return upload
 
 
 class NoteForm(forms.Form):

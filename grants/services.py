@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -69,7 +70,29 @@ QUOTE_STATES = {S.DRAFT, S.SUBMITTED, S.INFO_REQUESTED, S.SECOND_APPROVAL}
 RECEIPT_STATES = {S.PAID, S.RECEIPT_RECEIVED}
 OUTCOME_STATES = {S.PAID, S.RECEIPT_RECEIVED, S.CLOSED}
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MEGABYTE = 1024 * 1024
+
+
+def upload_limit_bytes() -> int:
+    """The largest quote or receipt accepted, per file (settings.MAX_UPLOAD_BYTES)."""
+    return settings.MAX_UPLOAD_BYTES
+
+
+def megabytes(size: int) -> str:
+    """A size in MB to one decimal place, rounded up so that a file even one byte over the
+    limit never reads as the limit: 10,485,760 bytes is "10 MB", 10,485,761 "10.1 MB"."""
+    tenths = -(-size * 10 // MEGABYTE)
+    return f"{tenths // 10}.{tenths % 10}".removesuffix(".0") + " MB"
+
+
+def upload_too_large(size: int) -> str | None:
+    """Why a file of ``size`` bytes is refused, or None when it is within the limit."""
+    limit = upload_limit_bytes()
+    if size <= limit:
+        return None
+    return f"The file must be {megabytes(limit)} or smaller; this one is {megabytes(size)}."
+
+
 # The first bytes of each accepted file type: the content decides, never the file's name.
 MAGIC_BYTES = [
     (b"%PDF-", "application/pdf", ".pdf"),
@@ -711,8 +734,8 @@ def document_upload(
         raise InvalidUpload("Say whether this is a quote or a receipt.")
     if upload.size == 0:
         raise InvalidUpload("The file is empty.")
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise InvalidUpload("The file must be 10 MB or smaller.")
+    if too_large := upload_too_large(upload.size):
+        raise InvalidUpload(too_large)
     content_type, extension = _sniff(upload)
     with transaction.atomic():
         locked = _locked(grant)

@@ -455,10 +455,9 @@ def request_close(request, pk: int):
 
 def _upload(request, pk: int, kind: str):
     grant = _grant_for(request, pk)
-    # Refuse an oversized upload before Django spools it to disk.
-    if int(request.META.get("CONTENT_LENGTH") or 0) > services.MAX_UPLOAD_BYTES + 65_536:
-        messages.error(request, "The file must be 10 MB or smaller.")
-        return redirect("grants:detail", grant.pk)
+    # The request is already known to be at most settings.MAX_UPLOAD_REQUEST_BYTES
+    # (fund.middleware.RequestSizeLimitMiddleware); the form refuses a file over the limit
+    # for each file, with the message beside the field.
     form = UploadForm(request.POST, request.FILES, prefix=kind)
     if not form.is_valid():
         return _detail(request, grant, status=400, **{f"{kind}_form": form})

@@ -300,12 +300,13 @@ def test_an_oversized_form_gets_a_413_page(client, db, encoding):
 
 def test_an_oversized_upload_gets_a_413_page_and_nothing_is_read(client, officer):
     client.force_login(officer)
-    big = SimpleUploadedFile("quote.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024), "application/pdf")
+    # Over settings.MAX_UPLOAD_REQUEST_BYTES: a 10 MB file and a 2.5 MB form.
+    big = SimpleUploadedFile("quote.pdf", b"%PDF-" + b"0" * (13 * 1024 * 1024), "application/pdf")
 
     response = client.post(reverse("account_login"), {"file": big})
 
     assert response.status_code == 413
-    assert "smaller than 10 MB" in response.content.decode()
+    assert "A file must be 10 MB or smaller." in response.content.decode()
 
 
 def test_an_upload_within_the_limit_reaches_the_page(client, db):

@@ -1,5 +1,7 @@
 """The partner view: aggregate grant figures per quarter for commissioners, no client data."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -34,40 +36,108 @@ def test_partners_cannot_open_the_staff_dashboard(client, partner, db):
     assert client.get(reverse("audit:dashboard")).status_code == 403
 
 
-def test_grants_by_category_and_agency_per_quarter(
+def csv_rows(client, slug, **params) -> list[list[str]]:
+    import csv
+    import io
+
+    response = client.get(reverse("audit:partner_csv", args=[slug]), params)
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+# In the world: Oct to Dec has five phone grants, all through the Complex Lives Team; Jul to
+# Sep has one travel grant (Riverside Hostel; the other travel request was declined). As on
+# the public transparency page, a category or agency with 1 to 4 grants in a quarter is
+# counted in Other, and an Other of 1 to 4 reads "fewer than 5"; that quarter's total is
+# then left empty, since it would give the Other away.
+
+
+def test_grants_by_category_per_quarter_merge_small_numbers(
     client, partner, grants_world, at_noon_26_november
 ):
     client.force_login(partner)
-    categories = partner_csv(client, "grants-by-category")
-    assert list(categories) == ["Jan to Mar 2026", "Apr to Jun 2026", Q3, Q4]
-    assert categories[Q4]["Phone"] == "5"
-    assert categories[Q3]["Travel"] == "1"  # the declined travel request is not a grant
-    assert categories[Q4]["Travel"] == "0"
 
-    agencies = partner_csv(client, "grants-by-agency")
-    assert agencies[Q4]["Complex Lives Team"] == "5"
-    assert agencies[Q3]["Riverside Hostel"] == "1"
-    approved = Grant.objects.filter(approved_at__isnull=False)
-    assert sum(int(r["Total"]) for r in agencies.values()) == approved.count() == 6
+    assert csv_rows(client, "grants-by-category") == [
+        ["Quarter", "Phone", "Other", "Total"],
+        ["Jan to Mar 2026", "0", "0", "0"],
+        ["Apr to Jun 2026", "0", "0", "0"],
+        [Q3, "0", "fewer than 5", ""],
+        [Q4, "5", "0", "5"],
+    ]
 
 
-def test_speed_and_outcomes_per_quarter(client, partner, grants_world, at_noon_26_november):
+def test_grants_by_agency_per_quarter_merge_small_numbers(
+    client, partner, grants_world, at_noon_26_november
+):
     client.force_login(partner)
-    speed = partner_csv(client, "decision-speed")
-    assert speed[Q4]["Decision, median"] == "6.0"
-    assert speed[Q4]["Payment, median"] == "28.0"
-    assert speed[Q3]["Decision, median"] == "13.5"
-    assert speed[Q3]["Decision, 90th percentile"] == "21.9"
 
-    outcomes = partner_csv(client, "outcomes")
-    assert outcomes[Q4] == {
-        "Quarter": Q4,
-        "Barrier removed: yes": "1",
-        "Barrier removed: partly": "1",
-        "Barrier removed: no": "1",
-        "Total": "3",
-    }
+    assert csv_rows(client, "grants-by-agency") == [
+        ["Quarter", "Complex Lives Team", "Other agencies", "Total"],
+        ["Jan to Mar 2026", "0", "0", "0"],
+        ["Apr to Jun 2026", "0", "0", "0"],
+        [Q3, "0", "fewer than 5", ""],
+        [Q4, "5", "0", "5"],
+    ]
+
+
+def test_speed_per_quarter_gives_no_figure_from_fewer_than_5(
+    client, partner, grants_world, at_noon_26_november
+):
+    client.force_login(partner)
+
+    # Oct to Dec: five decisions (2, 4, 6, 8 and 10 hours) but only two payments; Jul to
+    # Sep: two decisions and one payment. The 90th percentile of 2, 4, 6, 8, 10 (inclusive
+    # method) is 8 + 0.6 x (10 - 8) = 9.2.
+    assert csv_rows(client, "decision-speed") == [
+        [
+            "Quarter",
+            "Decision, median",
+            "Decision, 90th percentile",
+            "Payment, median",
+            "Payment, 90th percentile",
+        ],
+        ["Jan to Mar 2026", "", "", "", ""],
+        ["Apr to Jun 2026", "", "", "", ""],
+        [Q3, "", "", "", ""],
+        [Q4, "6.0", "9.2", "", ""],
+    ]
+
+
+def test_outcomes_per_quarter_show_small_numbers_as_fewer_than_5(
+    client, partner, grants_world, at_noon_26_november
+):
+    client.force_login(partner)
+
+    assert csv_rows(client, "outcomes") == [
+        [
+            "Quarter",
+            "Barrier removed: yes",
+            "Barrier removed: partly",
+            "Barrier removed: no",
+            "Total",
+        ],
+        ["Jan to Mar 2026", "0", "0", "0", "0"],
+        ["Apr to Jun 2026", "0", "0", "0", "0"],
+        ["Jul to Sep 2026", "0", "0", "0", "0"],
+        [Q4, "fewer than 5", "fewer than 5", "fewer than 5", ""],
+    ]
     assert Outcome.objects.filter(recorded_at__month__gte=10).count() == 3
+
+
+def test_the_partner_page_shows_fewer_than_5_and_no_small_count(
+    client, partner, grants_world, at_noon_26_november
+):
+    client.force_login(partner)
+    page = client.get(reverse("audit:partner")).content.decode()
+
+    categories = page.split('data-chart-table="grants-by-category"', 1)[1].split("</table>")[0]
+    headings = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', categories)
+    assert headings == ["Quarter", "Phone", "Other", "Total"]
+    q3 = re.search(rf"<th scope=\"row\"[^>]*>{Q3}</th>(.*?)</tr>", categories, re.S).group(1)
+    cells = [re.sub(r"\s+", " ", c).strip() for c in re.findall(r">([^<]*)</td>", q3)]
+    assert cells == ["0", "fewer than 5", "–"]
+    assert "Travel" not in categories
+    assert "Riverside Hostel" not in page
 
 
 def test_a_chosen_date_range_sets_the_quarters(client, partner, grants_world, at_noon_26_november):
@@ -95,7 +165,8 @@ def test_partner_chart_tables_match_their_bars(client, partner, grants_world, at
         table, bars = table_cells(page, slug), bar_values(page, slug)
         assert set(table) == set(bars)
         for label, cells in table.items():
-            figures = [int(v) for v in cells[:-1]]  # the last column is the total
+            # The last column is the total; a figure shown as "fewer than 5" has no bar.
+            figures = [int(v) for v in cells[:-1] if v]
             assert sorted(int(v) for v in bars[label].values()) == sorted(v for v in figures if v)
 
 
@@ -108,3 +179,21 @@ def test_partner_view_in_chromium_is_accessible(
     assert page.get_by_role("heading", name="What the fund did, per quarter").is_visible()
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
+
+
+def test_the_small_numbers_rule_shared_with_the_public_page():
+    from audit.dashboards import merge_small_counts
+
+    merged = merge_small_counts(
+        [("Travel", 4), ("Phone", 9), ("Other", 5), ("Clothing", 5), ("ID documents", 1)]
+    )
+
+    # Under 5 joins Other, and so does the "Other" category itself, whatever its size.
+    assert [(c.label, c.count, c.suppressed) for c in merged] == [
+        ("Phone", 9, False),
+        ("Clothing", 5, False),
+        ("Other", 10, False),
+    ]
+    merged = merge_small_counts([("Travel", 3), ("Phone", 1)], other_label="Other agencies")
+    assert [(c.label, c.count, c.suppressed) for c in merged] == [("Other agencies", 4, True)]
+    assert merge_small_counts([("Travel", 0)]) == []
