@@ -12,9 +12,9 @@ from audit.exports import CONTENT_TYPES, EXPORT_KINDS, export_write
 from audit.forms import FORMAT_LABELS, ExportForm, SubjectAccessForm
 from audit.models import ExportManifest
 from audit.subject_access import client_subject_access, donor_subject_access
-from fund.access import STAFF_ROLES, has_role, role_required
-from fund.roles import Role
 from fund.selectors import chain_head, fund_summaries
+from people.access import STAFF_ROLES, has_role, role_required
+from people.roles import Role
 
 SPOOL_BYTES = 8 * 1024 * 1024
 

@@ -10,9 +10,9 @@ from django.utils.cache import patch_cache_control
 from audit import dashboards
 from audit.forms_dashboards import DashboardFilterForm, PartnerFilterForm
 from audit.transparency import CACHE_SECONDS, cached_transparency_figures
-from fund.access import STAFF_ROLES, role_required
-from fund.roles import Role
 from grants.selectors import RECEIPT_DUE_DAYS
+from people.access import STAFF_ROLES, role_required
+from people.roles import Role
 
 NOW_CHARTS = {"fund-balances", "requests-waiting"}
 

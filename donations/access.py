@@ -4,8 +4,8 @@ Public pages (the donation page, thank-you page, webhook) need no role. Everythi
 for fund staff: auditors read, officers and managers act.
 """
 
-from fund.access import STAFF_ROLES, has_role
-from fund.roles import Role
+from people.access import STAFF_ROLES, has_role
+from people.roles import Role
 
 READERS = STAFF_ROLES
 HANDLERS = (Role.FUND_OFFICER, Role.FUND_MANAGER)

@@ -17,9 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from djmoney.money import Money
 
-from fund.access import has_role
 from fund.models import ZERO, Account, CategoryCap, Fund, FundRules
-from fund.roles import Role
 from fund.services import Leg, entry_post, entry_reverse
 from fund.templatetags.money import gbp
 from grants import notifications
@@ -44,6 +42,8 @@ from grants.models import (
     Outcome,
     Payout,
 )
+from people.access import has_role
+from people.roles import Role
 
 S = Grant.Status
 

@@ -9,10 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from djmoney.money import Money
 
-from fund.access import has_role, role_required
 from fund.exceptions import LedgerError
 from fund.models import Account, CategoryCap, Fund, FundRules
-from fund.roles import Role
 from fund.selectors import available_in_fund
 from fund.services import category_cap_set, fund_rules_update
 from fund.templatetags.money import gbp
@@ -31,6 +29,8 @@ from grants.forms import (
     line_item_formset,
 )
 from grants.models import Agency, Document, Grant, category_label
+from people.access import has_role, role_required
+from people.roles import Role
 
 S = Grant.Status
 ANYONE_WITH_GRANTS = (Role.KEY_WORKER, Role.FUND_OFFICER, Role.FUND_MANAGER, Role.AUDITOR)

@@ -40,10 +40,10 @@ from donations.models import (
     Deposit,
     DepositEvent,
 )
-from fund.access import has_role
 from fund.models import Fund
-from fund.roles import Role
 from fund.services import Leg, entry_post
+from people.access import has_role
+from people.roles import Role
 
 PENNY = Decimal("0.01")
 PUBLIC_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from fund import demo
+from people import demo
 
 
 class Command(BaseCommand):

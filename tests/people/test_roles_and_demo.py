@@ -2,9 +2,9 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from fund.models import Entry, Fund
-from fund.roles import Role
 from fund.selectors import available_in_fund
 from fund.verification import verify_ledger
+from people.roles import Role
 
 
 def test_every_role_is_a_group(db):

@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from fund.roles import Role
+from people.roles import Role
 
 STAFF_ROLES = (Role.FUND_OFFICER, Role.FUND_MANAGER, Role.AUDITOR)
 

@@ -1,6 +1,6 @@
 from django import template
 
-from fund.access import roles_of
+from people.access import roles_of
 
 register = template.Library()
 
