@@ -18,6 +18,7 @@ from djmoney.money import Money
 from audit.dashboards import APPROVED_STATES, category_label, hours_between, median_hours
 from donations.models import CollectionPoint
 from fund.models import Account, Balance, Transfer
+from fund.money import gbp
 from fund.selectors import chain_head
 from grants.identifiers import find_identifiers
 from grants.models import Grant, Outcome
@@ -33,10 +34,6 @@ PUBLIC_INCOME = ["income:donations:boxes", "income:donations:online"]
 FUNDER_INCOME = ["income:contributions"]
 GIFT_AID_INCOME = ["income:gift-aid"]
 OTHER_CATEGORY = "expenses:grants:other"
-
-
-def gbp(amount) -> Money:
-    return Money(amount or Decimal("0.00"), "GBP")
 
 
 def tax_year_bounds(today: date) -> tuple[date, date]:

@@ -18,8 +18,8 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from fund.models import ZERO, Account, CategoryCap, Fund, FundRules
+from fund.money import format_gbp
 from fund.services import Leg, entry_post, entry_reverse
-from fund.templatetags.money import gbp
 from grants import notifications
 from grants.exceptions import (
     InvalidRequest,
@@ -391,14 +391,14 @@ def check_caps(grant: Grant, fund: Fund) -> None:
     category_cap = CategoryCap.objects.filter(fund=fund, account=grant.category).first()
     if category_cap is not None and amount > category_cap.cap:
         raise OverCap(
-            f"{grant.category_label} is capped at {gbp(category_cap.cap)} a grant; "
-            f"this request is {gbp(amount)}."
+            f"{grant.category_label} is capped at {format_gbp(category_cap.cap)} a grant; "
+            f"this request is {format_gbp(amount)}."
         )
     rules = FundRules.objects.get(fund=fund)
     if amount > rules.per_grant_cap:
         raise OverCap(
-            f"A single grant from {fund.name} is capped at {gbp(rules.per_grant_cap)}; "
-            f"this request is {gbp(amount)}."
+            f"A single grant from {fund.name} is capped at {format_gbp(rules.per_grant_cap)}; "
+            f"this request is {format_gbp(amount)}."
         )
     since = timezone.now() - timedelta(days=365)
     already = (
@@ -410,9 +410,9 @@ def check_caps(grant: Grant, fund: Fund) -> None:
     if already + amount > rules.per_client_12_month_cap:
         raise OverCap(
             "Grants to one person are capped at "
-            f"{gbp(rules.per_client_12_month_cap)} in 12 months; "
-            f"{grant.client.reference} has had {gbp(already)}, so this request of {gbp(amount)} "
-            "is over the cap."
+            f"{format_gbp(rules.per_client_12_month_cap)} in 12 months; "
+            f"{grant.client.reference} has had {format_gbp(already)}, "
+            f"so this request of {format_gbp(amount)} is over the cap."
         )
 
 
@@ -630,7 +630,8 @@ def grant_record_payout(
         amount = _money(amount) if amount is not None else locked.amount
         if amount.amount <= 0 or amount > locked.amount:
             raise InvalidRequest(
-                f"The payment must be more than £0 and at most the {gbp(locked.amount)} approved."
+                "The payment must be more than £0 and at most the "
+                f"{format_gbp(locked.amount)} approved."
             )
         fund = locked.fund
         entry = entry_post(
@@ -682,7 +683,7 @@ def grant_record_payout(
             actor=actor,
             to_status=S.PAID,
             paid_at=timezone.now(),
-            note=f"Paid {gbp(amount)} to {payee} ({Payout.Method(method).label.lower()})",
+            note=f"Paid {format_gbp(amount)} to {payee} ({Payout.Method(method).label.lower()})",
         )
         notifications.paid(grant)
     return payout

@@ -11,9 +11,9 @@ from djmoney.money import Money
 
 from fund.exceptions import LedgerError
 from fund.models import Account, CategoryCap, Fund, FundRules
+from fund.money import format_gbp
 from fund.selectors import available_in_fund
 from fund.services import category_cap_set, fund_rules_update
-from fund.templatetags.money import gbp
 from grants import selectors, services
 from grants.exceptions import GrantError
 from grants.forms import (
@@ -226,7 +226,7 @@ def _detail(request, grant: Grant, status: int = 200, **forms):
     funds = _fund_choices(grant) if can_decide else []
     approve_form = forms.get("approve_form") or ApproveForm(initial={"fund": grant.fund})
     approve_form.fields["fund"].label_from_instance = lambda f: (
-        f"{f.name} ({gbp(available_in_fund(f))} available)"
+        f"{f.name} ({format_gbp(available_in_fund(f))} available)"
     )
     approvers = services.current_approvers(grant)
     context = {
@@ -630,6 +630,6 @@ def limits_cap(request, cap_id: int):
     messages.success(
         request,
         f"The cap for {cap.account.name} in {cap.fund.name} is now "
-        f"{gbp(Money(form.cleaned_data['cap'], 'GBP'))}.",
+        f"{format_gbp(Money(form.cleaned_data['cap'], 'GBP'))}.",
     )
     return redirect("grants:limits")
