@@ -12,7 +12,7 @@ from audit.forms_dashboards import DashboardFilterForm, PartnerFilterForm
 from audit.transparency import CACHE_SECONDS, cached_transparency_figures
 from grants.selectors import RECEIPT_DUE_DAYS
 from people.access import STAFF_ROLES, role_required
-from people.roles import Role
+from people.roles import PARTNER_VIEW_ROLES
 
 NOW_CHARTS = {"fund-balances", "requests-waiting"}
 
@@ -76,7 +76,7 @@ def _csv_response(chart, name: str, period: dashboards.Period) -> HttpResponse:
     return response
 
 
-PARTNER_VIEWERS = (Role.PARTNER, *STAFF_ROLES)
+PARTNER_VIEWERS = PARTNER_VIEW_ROLES
 
 
 def _partner_charts(period: dashboards.Period) -> dict:

@@ -43,7 +43,7 @@ from grants.models import (
     Payout,
 )
 from people.access import has_role
-from people.roles import Role
+from people.roles import HANDLER_ROLES, Role
 
 S = Grant.Status
 
@@ -89,7 +89,7 @@ class LineItemData:
 
 
 def _is_staff_decider(user) -> bool:
-    return has_role(user, Role.FUND_OFFICER, Role.FUND_MANAGER)
+    return has_role(user, *HANDLER_ROLES)
 
 
 def _require_decider(actor) -> None:

@@ -30,12 +30,13 @@ from grants.forms import (
 )
 from grants.models import Agency, Document, Grant, category_label
 from people.access import has_role, role_required
-from people.roles import Role
+from people.roles import GRANT_ROLES, HANDLER_ROLES, LIMIT_READER_ROLES, STAFF_ROLES, Role
 
 S = Grant.Status
-ANYONE_WITH_GRANTS = (Role.KEY_WORKER, Role.FUND_OFFICER, Role.FUND_MANAGER, Role.AUDITOR)
-DECIDERS = (Role.FUND_OFFICER, Role.FUND_MANAGER)
-STAFF = (Role.FUND_OFFICER, Role.FUND_MANAGER, Role.AUDITOR)
+# This module's names for the role sets of people.roles.
+ANYONE_WITH_GRANTS = GRANT_ROLES
+DECIDERS = HANDLER_ROLES
+STAFF = STAFF_ROLES
 
 
 def _grant_for(request, pk: int) -> Grant:
@@ -554,7 +555,7 @@ def follow_up(request):
     )
 
 
-@role_required(Role.FUND_MANAGER, Role.AUDITOR)
+@role_required(*LIMIT_READER_ROLES)
 def limits(request):
     return render(request, "grants/limits.html", _limits_context(request))
 

@@ -16,6 +16,18 @@ class Role(StrEnum):
     PARTNER = "Partner"
 
 
+# The role sets: every access check, and the navigation, take their roles from here.
+STAFF_ROLES = (Role.FUND_OFFICER, Role.FUND_MANAGER, Role.AUDITOR)  # read everything
+HANDLER_ROLES = (Role.FUND_OFFICER, Role.FUND_MANAGER)  # act: count, bank, decide, pay, refund
+GRANT_ROLES = (Role.KEY_WORKER, *STAFF_ROLES)  # work with grant requests
+KEY_WORKER_ROLES = (Role.KEY_WORKER,)
+LIMIT_READER_ROLES = (Role.FUND_MANAGER, Role.AUDITOR)  # see the grant limits
+SEAL_REVIEWER_ROLES = (Role.FUND_MANAGER,)  # clear a broken-seal flag
+PARTNER_VIEW_ROLES = (Role.PARTNER, *STAFF_ROLES)  # the partner dashboard
+PARTNER_ROLES = (Role.PARTNER,)
+TWO_FACTOR_ROLES = (Role.KEY_WORKER, *STAFF_ROLES)  # must sign in with a second factor
+
+
 def role_permissions() -> dict[Role, list[str]]:
     """Each role's permission patterns over "app_label.codename", put together from every
     installed app's own part: an app config's ``role_permissions`` names that app's models
