@@ -21,6 +21,7 @@ from audit.charts import BarRow, Chart, Series, colours
 from donations.models import OnlineDonation, OnlinePayment
 from donations.selectors.cash import cash_in_transit
 from fund.models import Account, Balance, Fund, Transfer
+from fund.money import gbp
 from fund.selectors import available_in_fund
 from grants.models import Grant, Outcome
 from grants.selectors import missing_receipts
@@ -40,10 +41,6 @@ INCOME_CHANNELS = [
     ("contributions", "Contributions from services and funders", "income:contributions"),
     ("gift-aid", "Gift Aid and GASDS", "income:gift-aid"),
 ]
-
-
-def gbp(amount) -> Money:
-    return Money(amount or Decimal("0.00"), "GBP")
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,10 @@ from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, 
 
 from audit.selectors import account_totals
 from fund.models import Account
+from fund.money import format_gbp as pounds
 
 STYLES = getSampleStyleSheet()
 ZERO = Decimal("0.00")
-
-
-def pounds(amount: Decimal) -> str:
-    sign = "-" if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.2f}"
 
 
 @dataclass(frozen=True)

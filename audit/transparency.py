@@ -26,6 +26,7 @@ from audit.dashboards import (
 )
 from donations.models import CollectionPoint
 from fund.models import Account, Balance, Transfer
+from fund.money import gbp
 from fund.selectors import chain_head
 from grants.identifiers import find_identifiers
 from grants.models import Grant, Outcome
@@ -41,10 +42,6 @@ PUBLIC_INCOME = ["income:donations:boxes", "income:donations:online"]
 FUNDER_INCOME = ["income:contributions"]
 GIFT_AID_INCOME = ["income:gift-aid"]
 OTHER_CATEGORY = "expenses:grants:other"
-
-
-def gbp(amount) -> Money:
-    return Money(amount or Decimal("0.00"), "GBP")
 
 
 def tax_year_bounds(today: date) -> tuple[date, date]:

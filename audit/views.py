@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.exports import CONTENT_TYPES, EXPORT_KINDS, export_write
 from audit.forms import FORMAT_LABELS, ExportForm, SubjectAccessForm
 from audit.models import ExportManifest
+from audit.navigation import navigation_for
 from audit.subject_access import client_subject_access, donor_subject_access
-from fund.access import STAFF_ROLES, has_role, role_required
-from fund.roles import Role
 from fund.selectors import chain_head, fund_summaries
+from people.access import STAFF_ROLES, role_required
+from people.roles import Role
 
 SPOOL_BYTES = 8 * 1024 * 1024
 
@@ -30,14 +31,9 @@ def home(request):
 
 @login_required
 def start(request):
-    """Where a person lands after signing in: the first page their role uses."""
-    if has_role(request.user, *STAFF_ROLES):
-        return redirect("home")
-    if has_role(request.user, Role.KEY_WORKER):
-        return redirect("grants:list")
-    if has_role(request.user, Role.PARTNER):
-        return redirect("audit:partner")
-    return redirect("transparency")
+    """Where a person lands after signing in: the first page of the menu their role uses."""
+    links = navigation_for(request.user)
+    return redirect(links[0].url if links else "transparency")
 
 
 def _page(request, form, status=200):

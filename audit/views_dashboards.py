@@ -10,9 +10,9 @@ from django.utils.cache import patch_cache_control
 from audit import dashboards
 from audit.forms_dashboards import DashboardFilterForm, PartnerFilterForm
 from audit.transparency import CACHE_SECONDS, cached_transparency_figures
-from fund.access import STAFF_ROLES, role_required
-from fund.roles import Role
 from grants.selectors import RECEIPT_DUE_DAYS
+from people.access import STAFF_ROLES, role_required
+from people.roles import PARTNER_VIEW_ROLES
 
 NOW_CHARTS = {"fund-balances", "requests-waiting"}
 
@@ -76,7 +76,7 @@ def _csv_response(chart, name: str, period: dashboards.Period) -> HttpResponse:
     return response
 
 
-PARTNER_VIEWERS = (Role.PARTNER, *STAFF_ROLES)
+PARTNER_VIEWERS = PARTNER_VIEW_ROLES
 
 
 def _partner_charts(period: dashboards.Period) -> dict:

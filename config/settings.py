@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "fund",
+    "people",
     "donations",
     "grants",
     "audit",
@@ -116,14 +117,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "fund.middleware.RequestSizeLimitMiddleware",
+    "people.middleware.RequestSizeLimitMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "fund.middleware.SessionTimeoutMiddleware",
-    "fund.middleware.RequireTwoFactorMiddleware",
+    "people.middleware.SessionTimeoutMiddleware",
+    "people.middleware.RequireTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "fund.middleware.NoStoreForSignedInMiddleware",
-    "fund.middleware.PermissionsPolicyMiddleware",
-    "fund.middleware.SecurityEventLogMiddleware",
+    "people.middleware.NoStoreForSignedInMiddleware",
+    "people.middleware.PermissionsPolicyMiddleware",
+    "people.middleware.SecurityEventLogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -186,12 +187,12 @@ LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
-ACCOUNT_ADAPTER = "fund.adapters.NoSignupAccountAdapter"
+ACCOUNT_ADAPTER = "people.adapters.NoSignupAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 # Failed sign-ins: 20 per address (an agency office shares one address) and 5 per account
-# from one address (the key includes the address, see fund/adapters.py), so a stranger
+# from one address (the key includes the address, see people/adapters.py), so a stranger
 # cannot lock a real user out from elsewhere. allauth keeps the counts in the cache, which
 # is why the cache is shared (the database), not per process.
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/5m/ip,5/5m/key", "login": "30/m/ip"}
@@ -199,7 +200,7 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # Behind the production proxy the client's address is the last X-Forwarded-For hop the
 # proxy added; without it every visitor would share one rate-limit bucket.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-MFA_ADAPTER = "fund.adapters.MandatoryMFAAdapter"
+MFA_ADAPTER = "people.adapters.MandatoryMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Changing Lives Fund"
 # No tolerance window: a code is valid for its own 30 seconds only, which is exactly as
@@ -262,7 +263,7 @@ RETENTION = {
 # be that much plus the largest typed form (which also covers the multipart envelope), so
 # a file at the limit, or just over it, reaches the form and its message. Bigger requests,
 # and typed forms over MAX_FORM_BYTES, are refused with a 413 page before anything reads
-# them (fund.middleware.RequestSizeLimitMiddleware).
+# them (people.middleware.RequestSizeLimitMiddleware).
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_FORM_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 MAX_UPLOAD_REQUEST_BYTES = MAX_UPLOAD_BYTES + MAX_FORM_BYTES
@@ -328,7 +329,7 @@ except InvalidOperation:
     ) from None
 
 # A session ends after SESSION_IDLE_SECONDS without a request or SESSION_ABSOLUTE_SECONDS
-# after sign-in, whichever comes first (fund.middleware.SessionTimeoutMiddleware).
+# after sign-in, whichever comes first (people.middleware.SessionTimeoutMiddleware).
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 8 * 60 * 60)
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
@@ -373,7 +374,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "fund": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-        # Sign-in failures, two-factor failures, refusals and downloads (fund.security_log).
+        # Sign-in failures, two-factor failures, refusals and downloads (people.security_log).
         "security": {"handlers": ["console"], "level": "INFO", "propagate": True},
     },
 }

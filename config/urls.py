@@ -49,4 +49,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler400 = "fund.views.bad_request"
+handler400 = "people.views.bad_request"

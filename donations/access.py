@@ -4,12 +4,13 @@ Public pages (the donation page, thank-you page, webhook) need no role. Everythi
 for fund staff: auditors read, officers and managers act.
 """
 
-from fund.access import STAFF_ROLES, has_role
-from fund.roles import Role
+from people.access import has_role
+from people.roles import HANDLER_ROLES, SEAL_REVIEWER_ROLES, STAFF_ROLES
 
+# This app's names for the role sets of people.roles.
 READERS = STAFF_ROLES
-HANDLERS = (Role.FUND_OFFICER, Role.FUND_MANAGER)
-SEAL_REVIEWERS = (Role.FUND_MANAGER,)
+HANDLERS = HANDLER_ROLES
+SEAL_REVIEWERS = SEAL_REVIEWER_ROLES
 
 
 def handles_money(user) -> bool:

@@ -7,10 +7,7 @@ from django.db.models import Q, Sum
 from djmoney.money import Money
 
 from fund.models import Account, Balance, ChainHead, Fund
-
-
-def gbp(amount) -> Money:
-    return Money(amount or Decimal("0.00"), "GBP")
+from fund.money import gbp
 
 
 def available_in_fund(fund: Fund) -> Money:

@@ -27,9 +27,8 @@ from fund.models import (
     FundRules,
     Transfer,
 )
+from fund.money import AmountProblem, check_amount
 from fund.selectors import available_in_fund
-
-PENNY = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -73,15 +72,16 @@ def chain_hash(prev_hash: str, content: str) -> str:
     return hashlib.sha256((prev_hash + content).encode()).hexdigest()
 
 
+AMOUNT_MESSAGES = {
+    AmountProblem.NOT_MONEY: "Amounts must be Money, not {type}.",
+    AmountProblem.NOT_STERLING: "The fund keeps its books in GBP, not {currency}.",
+    AmountProblem.NOT_POSITIVE: "Every transfer moves a positive amount.",
+    AmountProblem.NOT_WHOLE_PENCE: "{amount} is not a whole number of pence.",
+}
+
+
 def _check_amount(amount: Money) -> None:
-    if not isinstance(amount, Money):
-        raise InvalidPosting(f"Amounts must be Money, not {type(amount).__name__}.")
-    if str(amount.currency) != "GBP":
-        raise InvalidPosting(f"The fund keeps its books in GBP, not {amount.currency}.")
-    if amount.amount <= 0:
-        raise InvalidPosting("Every transfer moves a positive amount.")
-    if amount.amount != amount.amount.quantize(PENNY):
-        raise InvalidPosting(f"{amount.amount} is not a whole number of pence.")
+    check_amount(amount, error=InvalidPosting, messages=AMOUNT_MESSAGES)
 
 
 def entry_post(

@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 
-from fund.roles import Role
+from people.roles import Role
 
 
 def _link(grant) -> str:

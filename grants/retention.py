@@ -1,4 +1,4 @@
-"""Removing client data once its retention period is over (a service: see fund.retention).
+"""Removing client data once its retention period is over (a service: see people.retention).
 
 A client's reference and the free text about them (the person's own words, why the fund,
 line-item descriptions, decision notes, outcome notes) are removed RETENTION
@@ -13,8 +13,8 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Max, Q
 
-from fund.retention import REMOVED_TEXT, cutoff
 from grants.models import Client, Grant, GrantEvent, LineItem, Outcome
+from people.retention import REMOVED_TEXT, cutoff
 
 ENDED = (
     Grant.Status.CLOSED,

@@ -8,10 +8,10 @@ from statistics import median
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from fund.access import has_role
-from fund.roles import Role
 from grants.models import Client, Grant
 from grants.services import AWAITING_DECISION, COMMITTED, agency_of
+from people.access import has_role
+from people.roles import STAFF_ROLES
 
 S = Grant.Status
 OPEN_FOR_QUEUE = [S.SUBMITTED, S.SECOND_APPROVAL, S.INFO_REQUESTED]
@@ -20,7 +20,7 @@ OUTCOME_DUE_DAYS = 28
 
 
 def sees_all_grants(user) -> bool:
-    return has_role(user, Role.FUND_OFFICER, Role.FUND_MANAGER, Role.AUDITOR)
+    return has_role(user, *STAFF_ROLES)
 
 
 def grants_visible_to(user) -> QuerySet[Grant]:

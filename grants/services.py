@@ -18,11 +18,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from djmoney.money import Money
 
-from fund.access import has_role
 from fund.models import ZERO, Account, CategoryCap, Fund, FundRules
-from fund.roles import Role
+from fund.money import format_gbp
 from fund.services import Leg, entry_post, entry_reverse
-from fund.templatetags.money import gbp
 from grants import notifications
 from grants.exceptions import (
     InvalidRequest,
@@ -45,6 +43,8 @@ from grants.models import (
     Outcome,
     Payout,
 )
+from people.access import has_role
+from people.roles import HANDLER_ROLES, Role
 
 S = Grant.Status
 
@@ -112,7 +112,7 @@ class LineItemData:
 
 
 def _is_staff_decider(user) -> bool:
-    return has_role(user, Role.FUND_OFFICER, Role.FUND_MANAGER)
+    return has_role(user, *HANDLER_ROLES)
 
 
 def _require_decider(actor) -> None:
@@ -414,14 +414,14 @@ def check_caps(grant: Grant, fund: Fund) -> None:
     category_cap = CategoryCap.objects.filter(fund=fund, account=grant.category).first()
     if category_cap is not None and amount > category_cap.cap:
         raise OverCap(
-            f"{grant.category_label} is capped at {gbp(category_cap.cap)} a grant; "
-            f"this request is {gbp(amount)}."
+            f"{grant.category_label} is capped at {format_gbp(category_cap.cap)} a grant; "
+            f"this request is {format_gbp(amount)}."
         )
     rules = FundRules.objects.get(fund=fund)
     if amount > rules.per_grant_cap:
         raise OverCap(
-            f"A single grant from {fund.name} is capped at {gbp(rules.per_grant_cap)}; "
-            f"this request is {gbp(amount)}."
+            f"A single grant from {fund.name} is capped at {format_gbp(rules.per_grant_cap)}; "
+            f"this request is {format_gbp(amount)}."
         )
     since = timezone.now() - timedelta(days=365)
     already = (
@@ -433,9 +433,9 @@ def check_caps(grant: Grant, fund: Fund) -> None:
     if already + amount > rules.per_client_12_month_cap:
         raise OverCap(
             "Grants to one person are capped at "
-            f"{gbp(rules.per_client_12_month_cap)} in 12 months; "
-            f"{grant.client.reference} has had {gbp(already)}, so this request of {gbp(amount)} "
-            "is over the cap."
+            f"{format_gbp(rules.per_client_12_month_cap)} in 12 months; "
+            f"{grant.client.reference} has had {format_gbp(already)}, "
+            f"so this request of {format_gbp(amount)} is over the cap."
         )
 
 
@@ -653,7 +653,8 @@ def grant_record_payout(
         amount = _money(amount) if amount is not None else locked.amount
         if amount.amount <= 0 or amount > locked.amount:
             raise InvalidRequest(
-                f"The payment must be more than £0 and at most the {gbp(locked.amount)} approved."
+                "The payment must be more than £0 and at most the "
+                f"{format_gbp(locked.amount)} approved."
             )
         fund = locked.fund
         entry = entry_post(
@@ -705,7 +706,7 @@ def grant_record_payout(
             actor=actor,
             to_status=S.PAID,
             paid_at=timezone.now(),
-            note=f"Paid {gbp(amount)} to {payee} ({Payout.Method(method).label.lower()})",
+            note=f"Paid {format_gbp(amount)} to {payee} ({Payout.Method(method).label.lower()})",
         )
         notifications.paid(grant)
     return payout

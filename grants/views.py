@@ -9,13 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from djmoney.money import Money
 
-from fund.access import has_role, role_required
 from fund.exceptions import LedgerError
 from fund.models import Account, CategoryCap, Fund, FundRules
-from fund.roles import Role
+from fund.money import format_gbp
 from fund.selectors import available_in_fund
 from fund.services import category_cap_set, fund_rules_update
-from fund.templatetags.money import gbp
 from grants import selectors, services
 from grants.exceptions import GrantError
 from grants.forms import (
@@ -31,11 +29,14 @@ from grants.forms import (
     line_item_formset,
 )
 from grants.models import Agency, Document, Grant, category_label
+from people.access import has_role, role_required
+from people.roles import GRANT_ROLES, HANDLER_ROLES, LIMIT_READER_ROLES, STAFF_ROLES, Role
 
 S = Grant.Status
-ANYONE_WITH_GRANTS = (Role.KEY_WORKER, Role.FUND_OFFICER, Role.FUND_MANAGER, Role.AUDITOR)
-DECIDERS = (Role.FUND_OFFICER, Role.FUND_MANAGER)
-STAFF = (Role.FUND_OFFICER, Role.FUND_MANAGER, Role.AUDITOR)
+# This module's names for the role sets of people.roles.
+ANYONE_WITH_GRANTS = GRANT_ROLES
+DECIDERS = HANDLER_ROLES
+STAFF = STAFF_ROLES
 
 
 def _grant_for(request, pk: int) -> Grant:
@@ -226,7 +227,7 @@ def _detail(request, grant: Grant, status: int = 200, **forms):
     funds = _fund_choices(grant) if can_decide else []
     approve_form = forms.get("approve_form") or ApproveForm(initial={"fund": grant.fund})
     approve_form.fields["fund"].label_from_instance = lambda f: (
-        f"{f.name} ({gbp(available_in_fund(f))} available)"
+        f"{f.name} ({format_gbp(available_in_fund(f))} available)"
     )
     approvers = services.current_approvers(grant)
     context = {
@@ -456,7 +457,7 @@ def request_close(request, pk: int):
 def _upload(request, pk: int, kind: str):
     grant = _grant_for(request, pk)
     # The request is already known to be at most settings.MAX_UPLOAD_REQUEST_BYTES
-    # (fund.middleware.RequestSizeLimitMiddleware); the form refuses a file over the limit
+    # (people.middleware.RequestSizeLimitMiddleware); the form refuses a file over the limit
     # for each file, with the message beside the field.
     form = UploadForm(request.POST, request.FILES, prefix=kind)
     if not form.is_valid():
@@ -553,7 +554,7 @@ def follow_up(request):
     )
 
 
-@role_required(Role.FUND_MANAGER, Role.AUDITOR)
+@role_required(*LIMIT_READER_ROLES)
 def limits(request):
     return render(request, "grants/limits.html", _limits_context(request))
 
@@ -629,6 +630,6 @@ def limits_cap(request, cap_id: int):
     messages.success(
         request,
         f"The cap for {cap.account.name} in {cap.fund.name} is now "
-        f"{gbp(Money(form.cleaned_data['cap'], 'GBP'))}.",
+        f"{format_gbp(Money(form.cleaned_data['cap'], 'GBP'))}.",
     )
     return redirect("grants:limits")

@@ -15,8 +15,8 @@ from django.test import Client, TransactionTestCase
 
 from fund import triggers
 from fund.models import Fund
-from fund.roles import Role
 from fund.services import fund_create
+from people.roles import Role
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -19,8 +19,9 @@ LAYERS = {
     "people": 1,
     "donations": 2,
     "grants": 2,
-    "audit": 3,
-    "config": 4,
+    "banking": 3,  # bank reconciliation: reads donations and grants, read by audit
+    "audit": 4,
+    "config": 5,
 }
 
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from fund.templatetags.money import gbp
+from fund.money import format_gbp
 
 register = template.Library()
 
@@ -13,7 +13,7 @@ def chart_value(value, unit: str) -> str:
     if value is None:
         return "–"
     if unit == "money":
-        return gbp(value)
+        return format_gbp(value)
     if unit == "hours":
         return f"{Decimal(value):,.1f}"
     return f"{value:,}"

@@ -12,9 +12,9 @@ from djmoney.money import Money
 
 from donations.models import DENOMINATIONS, Collection
 from fund.models import Fund
+from fund.money import PENNY
 
 INPUT = "govuk-input"
-PENNY = Decimal("0.01")
 
 
 def _text(label: str, *, required=True, width: int | None = None, hint: str = "", **attrs):

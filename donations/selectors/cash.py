@@ -11,6 +11,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from donations.models import Collection, CollectionDenomination, CollectionPoint, Deposit
+from fund.money import gbp
 
 OVERDUE_AFTER = timedelta(weeks=4)
 POSTED = [Collection.Status.CONFIRMED, Collection.Status.BANKED]
@@ -19,10 +20,6 @@ POSTED = [Collection.Status.CONFIRMED, Collection.Status.BANKED]
 # £30 or less, on at most £8,000 of them per charity per tax year (since April 2016).
 GASDS_CAP = Money("8000.00", "GBP")
 GASDS_RATE = Decimal("0.25")
-
-
-def gbp(amount) -> Money:
-    return Money(amount or Decimal("0.00"), "GBP")
 
 
 @dataclass(frozen=True)

@@ -40,12 +40,12 @@ from donations.models import (
     Deposit,
     DepositEvent,
 )
-from fund.access import has_role
 from fund.models import Fund
-from fund.roles import Role
+from fund.money import AmountProblem, check_amount
 from fund.services import Leg, entry_post
+from people.access import has_role
+from people.roles import Role
 
-PENNY = Decimal("0.01")
 PUBLIC_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 PUBLIC_CODE_LENGTH = 6
 DEFAULT_FUND_CODE = "public"
@@ -171,15 +171,16 @@ def _collection_transition(
     return locked
 
 
+AMOUNT_MESSAGES = {
+    AmountProblem.NOT_MONEY: "Amounts must be money, not {type}.",
+    AmountProblem.NOT_STERLING: "Collection boxes are counted in pounds sterling.",
+    AmountProblem.NOT_POSITIVE: "The amount counted must be more than £0.00.",
+    AmountProblem.NOT_WHOLE_PENCE: "The amount counted must be in whole pence.",
+}
+
+
 def _check_amount(amount: Money) -> None:
-    if not isinstance(amount, Money):
-        raise InvalidAmount(f"Amounts must be money, not {type(amount).__name__}.")
-    if str(amount.currency) != "GBP":
-        raise InvalidAmount("Collection boxes are counted in pounds sterling.")
-    if amount.amount <= 0:
-        raise InvalidAmount("The amount counted must be more than £0.00.")
-    if amount.amount != amount.amount.quantize(PENNY):
-        raise InvalidAmount("The amount counted must be in whole pence.")
+    check_amount(amount, error=InvalidAmount, messages=AMOUNT_MESSAGES)
 
 
 def _clean_denominations(

@@ -56,6 +56,7 @@ from donations.models.online import (
 from donations.receipts import receipt_send_task
 from donations.services.giftaid import gift_aid_overclaim_sync
 from fund.models import Entry, Fund, FundRules
+from fund.money import AmountProblem, check_amount, from_pence, to_pence
 from fund.services import Leg, entry_post, entry_reverse
 
 logger = logging.getLogger("fund.donations.online")
@@ -72,14 +73,11 @@ STRIPE_HOSTED = "https://api.stripe.com"
 
 # ---- Stripe boundary --------------------------------------------------------------------
 
-
-def to_pence(amount: Money) -> int:
-    """Integer pence, only at the Stripe boundary."""
-    return int((amount.amount * 100).to_integral_value())
-
-
-def from_pence(pence: int) -> Money:
-    return Money((Decimal(pence) / Decimal(100)).quantize(Decimal("0.01")), "GBP")
+DONATION_AMOUNT_MESSAGES = {
+    AmountProblem.NOT_MONEY: "Enter an amount in pounds.",
+    AmountProblem.NOT_STERLING: "Enter an amount in pounds.",
+    AmountProblem.NOT_WHOLE_PENCE: "Enter an amount in pounds and pence, like 7.50.",
+}
 
 
 def stripe_client() -> stripe.StripeClient:
@@ -170,10 +168,11 @@ def online_donation_start(
     """
     fund = online_fund(point)
     minimum, maximum = online_donation_limits(fund)
-    if not isinstance(amount, Money) or str(amount.currency) != "GBP":
-        raise DonationAmountInvalid("Enter an amount in pounds.")
-    if amount.amount != amount.amount.quantize(Decimal("0.01")):
-        raise DonationAmountInvalid("Enter an amount in pounds and pence, like 7.50.")
+    # Not positive=True: an amount of £0 or less gets the same message as one below the
+    # minimum, just after.
+    check_amount(
+        amount, error=DonationAmountInvalid, messages=DONATION_AMOUNT_MESSAGES, positive=False
+    )
     if amount < minimum or amount > maximum:
         raise DonationAmountInvalid(
             f"Enter an amount between £{minimum.amount:,.2f} and £{maximum.amount:,.2f}."

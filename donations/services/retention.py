@@ -1,4 +1,4 @@
-"""Removing donors' personal data once its retention period is over (see fund.retention).
+"""Removing donors' personal data once its retention period is over (see people.retention).
 
 - A Gift Aid declaration (name and home address) is kept RETENTION "gift_aid_declaration"
   months after the last claim that used it (HMRC can ask to see it until then), or after it
@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.db.models.functions import Coalesce
 
 from donations.models.online import GiftAidDeclaration, OnlineDonation
-from fund.retention import cutoff
+from people.retention import cutoff
 
 REMOVED = "Removed"
 REMOVED_POSTCODE = "REMOVED"

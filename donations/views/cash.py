@@ -26,8 +26,8 @@ from donations.models import Collection, CollectionPoint, Deposit
 from donations.poster import donate_path, poster_pdf
 from donations.selectors import cash as cash_selectors
 from donations.services import cash as services
-from fund.access import has_role, role_required
 from fund.exceptions import LedgerError
+from people.access import has_role, role_required
 
 
 @role_required(*READERS)

@@ -17,7 +17,7 @@ from donations.models.giftaid import GiftAidRepayment
 from donations.models.online import GiftAidClaim
 from donations.selectors.online import gift_aid_schedule
 from donations.services.giftaid import gift_aid_claim_create, gift_aid_repayment_record
-from fund.access import role_required
+from people.access import role_required
 
 ROWS_PER_PAGE = 100
 

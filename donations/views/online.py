@@ -31,7 +31,7 @@ from donations.services.online import (
     online_fund,
     online_payment_refund,
 )
-from fund.access import role_required
+from people.access import role_required
 
 
 def _collection_point(code: str):

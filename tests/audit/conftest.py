@@ -29,8 +29,8 @@ from donations.services.cash import (
     deposit_record,
 )
 from fund.models import Account, Entry, Fund
-from fund.roles import Role
 from fund.services import Leg, entry_post, entry_reverse, fund_create
+from people.roles import Role
 from tests.conftest import make_user
 from tests.donations.stripe_helpers import StripeWorld
 from tests.fund.helpers import post

@@ -7,7 +7,7 @@ import pytest
 from djmoney.money import Money
 
 from donations.services.cash import collection_point_create, collection_record
-from fund.roles import Role
+from people.roles import Role
 from tests.conftest import make_user
 from tests.donations.stripe_helpers import StripeWorld
 

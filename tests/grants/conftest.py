@@ -4,8 +4,8 @@ import pytest
 from djmoney.money import Money
 
 from fund.models import Account
-from fund.roles import Role
 from grants.services import LineItemData, agency_create, grant_create, key_worker_set
+from people.roles import Role
 from tests.conftest import make_user
 from tests.fund.helpers import post
 

@@ -5,11 +5,11 @@ from django.utils import timezone
 
 from fund.exceptions import InsufficientFunds
 from fund.models import CategoryCap, Entry
-from fund.roles import Role
 from fund.services import category_cap_set, fund_rules_update
 from grants import services
 from grants.exceptions import InvalidRequest, NotAllowed, OverCap, PersonalDataFound
 from grants.models import Approval, Grant
+from people.roles import Role
 from tests.conftest import make_user
 from tests.grants.conftest import category, gbp, make_grant
 

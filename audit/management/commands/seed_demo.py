@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from fund import demo
 from fund.management.demo_only import demo_only
+from people import demo
 
 
 class Command(BaseCommand):

@@ -254,7 +254,7 @@ def test_deactivating_an_account_deletes_its_sessions(client, officer, officer2)
 
 
 def test_demo_accounts_have_the_published_authenticator(db, capsys):
-    from fund import demo
+    from people import demo
 
     call_demo_command("seed_demo")
     output = capsys.readouterr().out
@@ -269,7 +269,7 @@ def test_demo_accounts_have_the_published_authenticator(db, capsys):
 
 
 def test_a_demo_account_signs_in_with_the_printed_secret(client, db, settings):
-    from fund import demo
+    from people import demo
 
     call_demo_command("seed_demo")
     with time_machine.travel(NOW, tick=False):

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
-from fund import security_log
-from fund.authentication import (
+from people import security_log
+from people.authentication import (
     needs_two_factor,
     passed_two_factor,
     session_expired,
@@ -52,7 +52,7 @@ class SessionTimeoutMiddleware:
 
 
 class RequireTwoFactorMiddleware:
-    """Accounts that need two factors (fund.authentication.needs_two_factor) can use
+    """Accounts that need two factors (people.authentication.needs_two_factor) can use
     nothing but the authenticator set-up pages until the session has a second factor.
 
     - No authenticator yet: sent to set one up (allauth's TOTP activation, which then
@@ -101,7 +101,7 @@ class PermissionsPolicyMiddleware:
 
 
 class SecurityEventLogMiddleware:
-    """Logs refusals and file downloads to the security log (fund.security_log)."""
+    """Logs refusals and file downloads to the security log (people.security_log)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -138,7 +138,7 @@ class RequestSizeLimitMiddleware:
     a form; the upload form itself refuses a file over MAX_UPLOAD_BYTES, with a message
     beside the field), MAX_FORM_BYTES for everything else. (Typed
     fields over DATA_UPLOAD_MAX_MEMORY_SIZE inside an upload are caught as Django parses
-    them: see fund.views.bad_request. The proxy in front limits requests that declare no
+    them: see people.views.bad_request. The proxy in front limits requests that declare no
     length.)
     """
 

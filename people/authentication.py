@@ -17,10 +17,8 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from fund.access import has_role
-from fund.roles import Role
-
-TWO_FACTOR_ROLES = (Role.KEY_WORKER, Role.FUND_OFFICER, Role.FUND_MANAGER, Role.AUDITOR)
+from people.access import has_role
+from people.roles import TWO_FACTOR_ROLES
 
 SIGNED_IN_AT = "fund_signed_in_at"
 LAST_SEEN_AT = "fund_last_seen_at"

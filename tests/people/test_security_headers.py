@@ -160,7 +160,7 @@ def test_a_signed_in_refusal_is_a_plain_403_page(client, partner):
     assert_security_headers(response)
 
 
-@pytest.mark.urls("tests.fund.urls_with_a_failing_view")
+@pytest.mark.urls("tests.people.urls_with_a_failing_view")
 def test_server_error_page_gives_nothing_away(db):
     client = Client(raise_request_exception=False)
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.views import defaults
 
-from fund.middleware import request_too_large
+from people.middleware import request_too_large
 
 
 def bad_request(request, exception=None):

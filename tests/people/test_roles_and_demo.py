@@ -1,9 +1,9 @@
 from django.contrib.auth.models import Group
 
 from fund.models import Entry, Fund
-from fund.roles import Role
 from fund.selectors import available_in_fund
 from fund.verification import verify_ledger
+from people.roles import Role
 from tests.fund.helpers import call_demo_command
 
 

@@ -1,7 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 
-from fund.authentication import needs_two_factor
+from people.authentication import needs_two_factor
 
 
 class NoSignupAccountAdapter(DefaultAccountAdapter):

@@ -5,9 +5,9 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from fund.roles import Role
+from people.roles import STAFF_ROLES, Role
 
-STAFF_ROLES = (Role.FUND_OFFICER, Role.FUND_MANAGER, Role.AUDITOR)
+__all__ = ["STAFF_ROLES", "has_role", "role_required", "roles_of"]
 
 
 def roles_of(user) -> set[str]:

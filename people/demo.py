@@ -19,10 +19,10 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from djmoney.money import Money
 
-from fund.authentication import needs_two_factor
 from fund.models import Fund
-from fund.roles import Role
 from fund.services import Leg, entry_post, fund_create
+from people.authentication import needs_two_factor
+from people.roles import Role
 
 DEMO_PASSWORD = "changing-lives-demo"
 # Every demo account that needs two factors shares this published authenticator secret, so

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from fund import demo
 from fund.management.demo_only import demo_only
+from people import demo
 
 
 class Command(BaseCommand):
