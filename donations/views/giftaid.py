@@ -15,6 +15,7 @@ from donations.exceptions import GiftAidRepaymentInvalid, NothingToClaim
 from donations.forms.giftaid import GiftAidClaimForm, GiftAidRepaymentForm
 from donations.models.giftaid import GiftAidRepayment
 from donations.models.online import GiftAidClaim
+from donations.selectors.giftaid import overclaims_waiting
 from donations.selectors.online import gift_aid_schedule
 from donations.services.giftaid import gift_aid_claim_create, gift_aid_repayment_record
 from fund.access import role_required
@@ -30,7 +31,12 @@ def _claims_page(request, form, status=200):
     return render(
         request,
         "donations/giftaid/claims.html",
-        {"claims": claims, "form": form, "may_claim": handles_money(request.user)},
+        {
+            "claims": claims,
+            "form": form,
+            "may_claim": handles_money(request.user),
+            "overclaims": overclaims_waiting(),
+        },
         status=status,
     )
 
