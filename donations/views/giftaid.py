@@ -15,7 +15,7 @@ from donations.exceptions import GiftAidRepaymentInvalid, NothingToClaim
 from donations.forms.giftaid import GiftAidClaimForm, GiftAidRepaymentForm
 from donations.models.giftaid import GiftAidRepayment
 from donations.models.online import GiftAidClaim
-from donations.selectors.giftaid import overclaims_waiting
+from donations.selectors.giftaid import gift_aid_refused, overclaims_waiting, with_reasons
 from donations.selectors.online import gift_aid_schedule
 from donations.services.giftaid import gift_aid_claim_create, gift_aid_repayment_record
 from fund.access import role_required
@@ -28,10 +28,13 @@ def _claims_page(request, form, status=200):
         GiftAidClaim.objects.select_related("created_by", "repayment").order_by("-created_at"),
         25,
     ).get_page(request.GET.get("page"))
+    refused = Paginator(gift_aid_refused(), 25).get_page(request.GET.get("refused"))
     return render(
         request,
         "donations/giftaid/claims.html",
         {
+            "refused": refused,
+            "refused_rows": with_reasons(refused),
             "claims": claims,
             "form": form,
             "may_claim": handles_money(request.user),
