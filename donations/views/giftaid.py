@@ -5,7 +5,7 @@ Views only call services and selectors; auditors read, officers and managers act
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from djmoney.money import Money
@@ -15,8 +15,8 @@ from donations.exceptions import GiftAidRepaymentInvalid, NothingToClaim
 from donations.forms.giftaid import GiftAidClaimForm, GiftAidRepaymentForm
 from donations.models.giftaid import GiftAidRepayment
 from donations.models.online import GiftAidClaim
+from donations.schedule import HEADERS, schedule_ods, schedule_parts, schedule_rows
 from donations.selectors.giftaid import gift_aid_refused, overclaims_waiting, with_reasons
-from donations.selectors.online import gift_aid_schedule
 from donations.services.giftaid import gift_aid_claim_create, gift_aid_repayment_record
 from fund.access import role_required
 
@@ -72,11 +72,16 @@ def gift_aid_claim_run(request):
     return _claims_page(request, form, status=400)
 
 
+def _aggregate(request) -> bool:
+    return request.GET.get("aggregate") == "1"
+
+
 @role_required(*READERS)
 def gift_aid_claim_detail(request, pk):
     claim = get_object_or_404(GiftAidClaim.objects.select_related("created_by"), pk=pk)
-    schedule = gift_aid_schedule(claim)
-    rows = Paginator(list(schedule), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    aggregate = _aggregate(request)
+    rows = schedule_rows(claim, aggregate=aggregate)
+    page = Paginator([row.shown() for row in rows], ROWS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "donations/giftaid/claim.html",
@@ -84,8 +89,10 @@ def gift_aid_claim_detail(request, pk):
             "claim": claim,
             "repayment": GiftAidRepayment.objects.filter(claim=claim).first(),
             "adjustments": claim.adjustments_deducted.select_related("line__payment"),
-            "headers": schedule.headers,
-            "rows": rows,
+            "headers": HEADERS,
+            "rows": page,
+            "aggregate": aggregate,
+            "parts": range(1, len(schedule_parts(rows)) + 1),
             "gift_count": claim.lines.count(),
             "may_record": handles_money(request.user),
         },
@@ -94,10 +101,21 @@ def gift_aid_claim_detail(request, pk):
 
 @role_required(*READERS)
 def gift_aid_schedule_ods(request, pk):
+    """One part of HMRC's schedule (``?part=N``, 1,000 lines each; ``?aggregate=1``)."""
     claim = get_object_or_404(GiftAidClaim, pk=pk)
-    content = gift_aid_schedule(claim).export("ods")
+    parts = schedule_parts(schedule_rows(claim, aggregate=_aggregate(request)))
+    try:
+        part = int(request.GET.get("part", "1"))
+    except ValueError:
+        raise Http404("No such part of the schedule.") from None
+    if not 1 <= part <= len(parts):
+        raise Http404("No such part of the schedule.")
+    content = schedule_ods(parts[part - 1], claim=claim, part=part, parts=len(parts))
     response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.spreadsheet")
-    response["Content-Disposition"] = f'attachment; filename="gift-aid-claim-{claim.pk}.ods"'
+    suffix = f"-{part}-of-{len(parts)}" if len(parts) > 1 else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="gift-aid-claim-{claim.pk}-schedule{suffix}.ods"'
+    )
     return response
 
 
