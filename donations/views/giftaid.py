@@ -1,23 +1,37 @@
-"""Staff pages for Gift Aid: claims, HMRC's schedule and HMRC's repayments.
+"""Staff pages for Gift Aid: claims, HMRC's schedule, HMRC's repayments, GASDS claims.
 
 Views only call services and selectors; auditors read, officers and managers act.
 """
+
+from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from djmoney.money import Money
 
 from donations.access import HANDLERS, READERS, handles_money
-from donations.exceptions import GiftAidRepaymentInvalid, NothingToClaim
-from donations.forms.giftaid import GiftAidClaimForm, GiftAidRepaymentForm
-from donations.models.giftaid import GiftAidRepayment
+from donations.exceptions import GasdsClaimInvalid, GiftAidRepaymentInvalid, NothingToClaim
+from donations.forms.giftaid import (
+    GasdsClaimForm,
+    GasdsPaymentForm,
+    GiftAidClaimForm,
+    GiftAidRepaymentForm,
+)
+from donations.models.giftaid import GasdsClaim, GiftAidRepayment
 from donations.models.online import GiftAidClaim
 from donations.schedule import HEADERS, schedule_ods, schedule_parts, schedule_rows
+from donations.selectors.cash import gasds_by_tax_year
 from donations.selectors.giftaid import gift_aid_refused, overclaims_waiting, with_reasons
-from donations.services.giftaid import gift_aid_claim_create, gift_aid_repayment_record
+from donations.services.giftaid import (
+    gasds_claim_record,
+    gasds_payment_record,
+    gift_aid_claim_create,
+    gift_aid_repayment_record,
+)
 from fund.access import role_required
 
 ROWS_PER_PAGE = 100
@@ -157,4 +171,79 @@ def gift_aid_repayment(request, pk):
         "donations/giftaid/repayment.html",
         {"claim": claim, "form": form},
         status=status,
+    )
+
+
+# ---- GASDS -----------------------------------------------------------------------------
+
+
+@role_required(*HANDLERS)
+@require_http_methods(["GET", "POST"])
+def gasds_claim(request, year):
+    """Record the GASDS claim made to HMRC for the tax year starting 6 April ``year``."""
+    try:
+        start = date(year, 4, 6)
+    except ValueError:
+        raise Http404("No such tax year.") from None
+    gasds_year = next((y for y in gasds_by_tax_year() if y.start == start), None)
+    if gasds_year is None:
+        raise Http404("No box cash in that tax year.")
+    status = 200
+    if request.method == "POST":
+        form = GasdsClaimForm(request.POST)
+        if form.is_valid():
+            try:
+                claim = gasds_claim_record(
+                    actor=request.user,
+                    tax_year_start=start,
+                    hmrc_reference=form.cleaned_data["hmrc_reference"],
+                    claimed_on=form.cleaned_data["claimed_on"],
+                )
+            except GasdsClaimInvalid as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    f"GASDS claim {claim.hmrc_reference} for {gasds_year.label} recorded: "
+                    f"£{claim.top_up.amount:,.2f} top-up.",
+                )
+                return redirect("donations:cash_gasds")
+        status = 400
+    else:
+        form = GasdsClaimForm(initial={"claimed_on": timezone.localdate()})
+    return render(
+        request, "donations/giftaid/gasds_claim.html", {"year": gasds_year, "form": form}, status
+    )
+
+
+@role_required(*HANDLERS)
+@require_http_methods(["GET", "POST"])
+def gasds_payment(request, pk):
+    """Record HMRC's payment of a GASDS claim."""
+    claim = get_object_or_404(GasdsClaim, pk=pk)
+    if claim.paid_on is not None:
+        messages.info(request, f"HMRC's payment of {claim} is already recorded.")
+        return redirect("donations:cash_gasds")
+    status = 200
+    if request.method == "POST":
+        form = GasdsPaymentForm(request.POST)
+        if form.is_valid():
+            try:
+                gasds_payment_record(
+                    actor=request.user,
+                    claim=claim,
+                    amount=Money(form.cleaned_data["amount"], "GBP"),
+                    paid_on=form.cleaned_data["paid_on"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except GasdsClaimInvalid as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"HMRC's payment of {claim} recorded.")
+                return redirect("donations:cash_gasds")
+        status = 400
+    else:
+        form = GasdsPaymentForm(initial={"amount": claim.top_up.amount})
+    return render(
+        request, "donations/giftaid/gasds_payment.html", {"claim": claim, "form": form}, status
     )
