@@ -165,7 +165,7 @@ def gift_aid_repayment(request, pk):
                 return redirect("donations:gift-aid-claim", pk=claim.pk)
         status = 400
     else:
-        form = GiftAidRepaymentForm(initial={"amount": claim.net.amount})
+        form = GiftAidRepaymentForm(initial={"amount": f"{claim.net.amount:.2f}"})
     return render(
         request,
         "donations/giftaid/repayment.html",
@@ -210,9 +210,13 @@ def gasds_claim(request, year):
                 return redirect("donations:cash_gasds")
         status = 400
     else:
-        form = GasdsClaimForm(initial={"claimed_on": timezone.localdate()})
+        # Plain text, not a date or a Decimal: the template would format those for reading.
+        form = GasdsClaimForm(initial={"claimed_on": timezone.localdate().isoformat()})
     return render(
-        request, "donations/giftaid/gasds_claim.html", {"year": gasds_year, "form": form}, status
+        request,
+        "donations/giftaid/gasds_claim.html",
+        {"year": gasds_year, "form": form},
+        status=status,
     )
 
 
@@ -243,7 +247,15 @@ def gasds_payment(request, pk):
                 return redirect("donations:cash_gasds")
         status = 400
     else:
-        form = GasdsPaymentForm(initial={"amount": claim.top_up.amount})
+        form = GasdsPaymentForm(
+            initial={
+                "amount": f"{claim.top_up.amount:.2f}",
+                "paid_on": timezone.localdate().isoformat(),
+            }
+        )
     return render(
-        request, "donations/giftaid/gasds_payment.html", {"claim": claim, "form": form}, status
+        request,
+        "donations/giftaid/gasds_payment.html",
+        {"claim": claim, "form": form},
+        status=status,
     )
