@@ -39,7 +39,8 @@ INCOME_CHANNELS = [
     ("online-one-off", "Online, one-off", ONLINE),
     ("online-monthly", "Online, monthly", ONLINE),
     ("contributions", "Contributions from services and funders", "income:contributions"),
-    ("gift-aid", "Gift Aid and GASDS", "income:gift-aid"),
+    ("gift-aid", "Gift Aid", "income:gift-aid"),
+    ("gasds", "GASDS top-up", "income:gasds"),
 ]
 
 

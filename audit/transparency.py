@@ -40,7 +40,8 @@ STORIES_SHOWN = 6
 
 PUBLIC_INCOME = ["income:donations:boxes", "income:donations:online"]
 FUNDER_INCOME = ["income:contributions"]
-GIFT_AID_INCOME = ["income:gift-aid"]
+# Gift Aid on declared gifts and the GASDS top-up on small cash gifts, shown together.
+GIFT_AID_INCOME = ["income:gift-aid", "income:gasds"]
 OTHER_CATEGORY = "expenses:grants:other"
 
 

@@ -12,6 +12,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from donations.models.giftaid import GIFT_AID_HIGHER_RATE, GIFT_AID_NOTES
 from donations.models.online import OnlinePayment
 
 CHARITY = "Changing Lives Fund"
@@ -84,11 +85,9 @@ def receipt_pdf(payment: OnlinePayment) -> bytes:
                 styles["BodyText"],
             ),
             Paragraph(f"“{declaration.statement}”", styles["BodyText"]),
-            Paragraph(
-                "Please tell us if you want to cancel this declaration, change your name or home "
-                "address, or no longer pay enough tax on your income and/or capital gains.",
-                styles["BodyText"],
-            ),
+            Paragraph("Please tell us if you:", styles["BodyText"]),
+            *(Paragraph(f"• {note}", styles["BodyText"]) for note in GIFT_AID_NOTES),
+            Paragraph(GIFT_AID_HIGHER_RATE, styles["BodyText"]),
         ]
     document.build(story)
     return buffer.getvalue()
@@ -103,7 +102,9 @@ def receipt_send(*, payment: OnlinePayment) -> None:
         f"Your receipt ({receipt_number(payment)}) is attached.\n"
     )
     if donation.gift_aid_id:
-        body += "It includes the Gift Aid declaration you made.\n"
+        body += "It includes the Gift Aid declaration you made.\n\nPlease tell us if you:\n"
+        body += "".join(f"- {note}\n" for note in GIFT_AID_NOTES)
+        body += f"\n{GIFT_AID_HIGHER_RATE}\n"
     if donation.test_mode:
         body += "\nTest mode: no real money was taken.\n"
     message = EmailMessage(

@@ -58,4 +58,6 @@ urlpatterns = [
     path("cash/deposits/<int:pk>/check/", cash.deposit_check, name="cash_deposit_check"),
     path("cash/yield/", cash.yield_report, name="cash_yield"),
     path("cash/gasds/", cash.gasds_report, name="cash_gasds"),
+    path("cash/gasds/<int:year>/claim/", giftaid.gasds_claim, name="gasds-claim"),
+    path("cash/gasds/claims/<int:pk>/payment/", giftaid.gasds_payment, name="gasds-payment"),
 ]

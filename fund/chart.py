@@ -14,7 +14,7 @@ CHART = [
     ("income:donations:boxes", "Donations: collection boxes", "income", False, False),
     ("income:donations:online", "Donations: online", "income", False, False),
     ("income:contributions", "Contributions from services and funders", "income", False, False),
-    ("income:gift-aid", "Gift Aid and GASDS", "income", False, False),
+    ("income:gift-aid", "Gift Aid", "income", False, False),
     ("income:gasds", "GASDS top-up", "income", False, False),
     ("expenses:grants:phone", "Grants: phone", "expense", False, True),
     ("expenses:grants:id-documents", "Grants: ID documents", "expense", False, True),

@@ -189,3 +189,40 @@ def export_manifest(auditor):
         chain_head_sequence=0,
         chain_head_hash="0" * 64,
     )
+
+
+@pytest.fixture
+def gasds_year(manager, box_collection):
+    """Confirmed box cash in the tax year from 6 April 2026, so its GASDS page exists."""
+    return collection_confirm(actor=manager, collection=box_collection)
+
+
+@pytest.fixture
+def gasds_claim(manager, public_fund):
+    """A GASDS claim awaiting HMRC's payment (its posting made directly, as a stand-in)."""
+    from donations.models.giftaid import GasdsClaim
+    from fund.services import Leg, entry_post
+
+    entry = entry_post(
+        actor=manager,
+        effective_date=date(2026, 11, 30),
+        memo="GASDS claim for the access table",
+        source="tests",
+        legs=[
+            Leg(
+                fund=public_fund,
+                debit="assets:gasds-receivable",
+                credit="income:gasds",
+                amount=Money("2.50", "GBP"),
+            )
+        ],
+    )
+    return GasdsClaim.objects.create(
+        tax_year_start=date(2026, 4, 6),
+        hmrc_reference="GASDS-ACCESS",
+        claimed_on=date(2026, 11, 30),
+        small_donations=Money("10.00", "GBP"),
+        top_up=Money("2.50", "GBP"),
+        entry=entry,
+        created_by=manager,
+    )

@@ -154,6 +154,8 @@ _DONATIONS = {
     "donations:gift-aid-claim": Access(allow=STAFF, kwargs={"pk": "gift_aid_claim"}),
     "donations:gift-aid-schedule": Access(allow=STAFF, kwargs={"pk": "gift_aid_claim"}),
     "donations:gift-aid-repayment": Access(allow=WRITERS, kwargs={"pk": "gift_aid_claim"}),
+    "donations:gasds-claim": Access(allow=WRITERS, kwargs={"year": 2026}, needs=("gasds_year",)),
+    "donations:gasds-payment": Access(allow=WRITERS, kwargs={"pk": "gasds_claim"}),
     # Cash: collection points, box counts and deposits
     "donations:cash_overview": Access(allow=STAFF),
     "donations:cash_points": Access(allow=STAFF),

@@ -54,3 +54,43 @@ class GiftAidRepaymentForm(forms.Form):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class GasdsClaimForm(forms.Form):
+    hmrc_reference = forms.CharField(
+        label="HMRC reference",
+        max_length=40,
+        help_text="The reference Charities Online gave the claim.",
+        error_messages={"required": "Enter HMRC's reference"},
+    )
+    claimed_on = forms.DateField(
+        label="Date claimed",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date of the claim", "invalid": "Enter a real date"},
+    )
+
+
+class GasdsPaymentForm(forms.Form):
+    paid_on = forms.DateField(
+        label="Date received",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date HMRC paid", "invalid": "Enter a real date"},
+    )
+    amount = forms.DecimalField(
+        label="Amount HMRC paid, in pounds",
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.00"),
+        error_messages={
+            "required": "Enter the amount HMRC paid",
+            "invalid": "Enter the amount as a number, like 50.00",
+            "min_value": "Enter an amount of £0.00 or more",
+            "max_decimal_places": "Enter the amount in pounds and pence, like 50.00",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason for any difference from the claim",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

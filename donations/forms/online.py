@@ -62,6 +62,12 @@ class DonationForm(forms.Form):
     )
     address = forms.CharField(label="Street and town (optional)", required=False, max_length=200)
     postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    outside_uk = forms.BooleanField(
+        label="I live outside the UK",
+        required=False,
+        help_text="HMRC accepts declarations from UK taxpayers living abroad: give your house "
+        "name or number and leave the postcode blank.",
+    )
 
     def __init__(self, *args, minimum: Money, maximum: Money, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,11 +99,14 @@ class DonationForm(forms.Form):
                 "house_name_or_number": "Enter your house name or number",
                 "postcode": "Enter your postcode",
             }
+            abroad = data.get("outside_uk")
             for field in GIFT_AID_FIELDS:
+                if field == "postcode" and abroad:
+                    continue
                 if not (data.get(field) or "").strip():
                     self.add_error(field, messages[field])
             postcode = (data.get("postcode") or "").strip()
-            if postcode and not POSTCODE.match(postcode):
+            if postcode and not abroad and not POSTCODE.match(postcode):
                 self.add_error("postcode", "Enter a real UK postcode, like NE1 4XF")
         return data
 

@@ -16,7 +16,34 @@ from simple_history.models import HistoricalRecords
 
 from fund.models import money_field
 
-__all__ = ["GasdsClaim", "GiftAidAdjustment", "GiftAidClaimLine", "GiftAidRepayment"]
+__all__ = [
+    "GIFT_AID_HIGHER_RATE",
+    "GIFT_AID_INTRO",
+    "GIFT_AID_NOTES",
+    "GasdsClaim",
+    "GiftAidAdjustment",
+    "GiftAidClaimLine",
+    "GiftAidRepayment",
+]
+
+# HMRC's model declaration (gov.uk "Gift Aid declarations: model forms"), around the
+# statement itself (``GIFT_AID_STATEMENT``): what Gift Aid is, what to tell the charity,
+# and what a higher-rate taxpayer may claim. Shown on the donation page and the receipt.
+GIFT_AID_INTRO = (
+    "Boost your donation by 25p of Gift Aid for every £1 you donate. Gift Aid is reclaimed "
+    "by the charity from the tax you pay for the current tax year. Your address is needed "
+    "to identify you as a current UK taxpayer."
+)
+GIFT_AID_NOTES = (
+    "want to cancel this declaration",
+    "change your name or home address",
+    "no longer pay sufficient tax on your income and/or capital gains",
+)
+GIFT_AID_HIGHER_RATE = (
+    "If you pay Income Tax at the higher or additional rate and want to receive the "
+    "additional tax relief due to you, you must include all your Gift Aid donations on your "
+    "Self-Assessment tax return or ask HM Revenue and Customs to adjust your tax code."
+)
 
 
 class GiftAidClaimLine(models.Model):

@@ -1,28 +1,14 @@
-"""Reads for online giving: the staff list, payout reconciliation and the Gift Aid schedule."""
+"""Reads for online giving: the staff list and payout reconciliation."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-import tablib
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from djmoney.money import Money
 
-from donations.models.online import GiftAidClaim, OnlineDonation, OnlinePayment, StripePayout
+from donations.models.online import OnlineDonation, OnlinePayment, StripePayout
 
 ZERO = Money("0.00", "GBP")
-
-# HMRC's Charities Online schedule spreadsheet, column for column.
-SCHEDULE_HEADERS = [
-    "Title",
-    "First name or initial",
-    "Last name",
-    "House name or number",
-    "Postcode",
-    "Aggregated donations",
-    "Sponsored event",
-    "Donation date",
-    "Amount",
-]
 
 
 def donations_filtered(filters: dict) -> QuerySet[OnlineDonation]:
@@ -96,24 +82,3 @@ def payout_summary(payout: StripePayout) -> PayoutSummary:
         other=Money(totals["other"], "GBP"),
         net=Money(net, "GBP"),
     )
-
-
-def gift_aid_schedule(claim: GiftAidClaim) -> tablib.Dataset:
-    """The claim as HMRC's schedule: one row per gift, dates DD/MM/YY, amounts like 12.50."""
-    dataset = tablib.Dataset(headers=SCHEDULE_HEADERS, title="Gift Aid schedule")
-    for line in claim.lines.select_related("payment__donation__gift_aid").order_by("paid_on", "id"):
-        payment, declaration = line.payment, line.payment.donation.gift_aid
-        dataset.append(
-            [
-                declaration.title,
-                declaration.first_name,
-                declaration.last_name,
-                declaration.house_name_or_number,
-                declaration.postcode,
-                "",
-                "",
-                payment.paid_on.strftime("%d/%m/%y"),
-                f"{line.amount.amount:.2f}",
-            ]
-        )
-    return dataset

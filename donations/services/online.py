@@ -126,6 +126,7 @@ class GiftAidDetails:
     postcode: str
     title: str = ""
     address: str = ""
+    outside_uk: bool = False
 
 
 def online_fund(point=None) -> Fund:
@@ -201,7 +202,11 @@ def online_donation_start(
                         last_name=gift_aid.last_name.strip(),
                         house_name_or_number=gift_aid.house_name_or_number.strip(),
                         address=gift_aid.address.strip(),
-                        postcode=normalise_postcode(gift_aid.postcode),
+                        # HMRC's schedule takes X as the postcode of a donor abroad.
+                        postcode="X"
+                        if gift_aid.outside_uk
+                        else normalise_postcode(gift_aid.postcode),
+                        outside_uk=gift_aid.outside_uk,
                         statement=GIFT_AID_STATEMENT,
                         declared_at=timezone.now(),
                     )

@@ -22,7 +22,7 @@ from donations.forms.cash import (
     ReasonForm,
     SealReviewForm,
 )
-from donations.models import Collection, CollectionPoint, Deposit
+from donations.models import Collection, CollectionPoint, Deposit, GasdsClaim
 from donations.poster import donate_path, poster_pdf
 from donations.selectors import cash as cash_selectors
 from donations.services import cash as services
@@ -388,8 +388,15 @@ def yield_report(request):
 
 @role_required(*READERS)
 def gasds_report(request):
+    years = cash_selectors.gasds_by_tax_year()
+    claims = {claim.tax_year_start: claim for claim in GasdsClaim.objects.all()}
     return render(
         request,
         "donations/cash/gasds.html",
-        {"years": cash_selectors.gasds_by_tax_year(), "cap": cash_selectors.GASDS_CAP},
+        {
+            "years": years,
+            "rows": [(year, claims.get(year.start)) for year in years],
+            "cap": cash_selectors.GASDS_CAP,
+            "may_claim": handles_money(request.user),
+        },
     )

@@ -1,22 +1,37 @@
-"""Staff pages for Gift Aid: claims, HMRC's schedule and HMRC's repayments.
+"""Staff pages for Gift Aid: claims, HMRC's schedule, HMRC's repayments, GASDS claims.
 
 Views only call services and selectors; auditors read, officers and managers act.
 """
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from djmoney.money import Money
 
 from donations.access import HANDLERS, READERS, handles_money
-from donations.exceptions import GiftAidRepaymentInvalid, NothingToClaim
-from donations.forms.giftaid import GiftAidClaimForm, GiftAidRepaymentForm
-from donations.models.giftaid import GiftAidRepayment
+from donations.exceptions import GasdsClaimInvalid, GiftAidRepaymentInvalid, NothingToClaim
+from donations.forms.giftaid import (
+    GasdsClaimForm,
+    GasdsPaymentForm,
+    GiftAidClaimForm,
+    GiftAidRepaymentForm,
+)
+from donations.models.giftaid import GasdsClaim, GiftAidRepayment
 from donations.models.online import GiftAidClaim
-from donations.selectors.online import gift_aid_schedule
-from donations.services.giftaid import gift_aid_claim_create, gift_aid_repayment_record
+from donations.schedule import HEADERS, schedule_ods, schedule_parts, schedule_rows
+from donations.selectors.cash import gasds_by_tax_year
+from donations.selectors.giftaid import gift_aid_refused, overclaims_waiting, with_reasons
+from donations.services.giftaid import (
+    gasds_claim_record,
+    gasds_payment_record,
+    gift_aid_claim_create,
+    gift_aid_repayment_record,
+)
 from people.access import role_required
 
 ROWS_PER_PAGE = 100
@@ -27,10 +42,18 @@ def _claims_page(request, form, status=200):
         GiftAidClaim.objects.select_related("created_by", "repayment").order_by("-created_at"),
         25,
     ).get_page(request.GET.get("page"))
+    refused = Paginator(gift_aid_refused(), 25).get_page(request.GET.get("refused"))
     return render(
         request,
         "donations/giftaid/claims.html",
-        {"claims": claims, "form": form, "may_claim": handles_money(request.user)},
+        {
+            "refused": refused,
+            "refused_rows": with_reasons(refused),
+            "claims": claims,
+            "form": form,
+            "may_claim": handles_money(request.user),
+            "overclaims": overclaims_waiting(),
+        },
         status=status,
     )
 
@@ -63,11 +86,16 @@ def gift_aid_claim_run(request):
     return _claims_page(request, form, status=400)
 
 
+def _aggregate(request) -> bool:
+    return request.GET.get("aggregate") == "1"
+
+
 @role_required(*READERS)
 def gift_aid_claim_detail(request, pk):
     claim = get_object_or_404(GiftAidClaim.objects.select_related("created_by"), pk=pk)
-    schedule = gift_aid_schedule(claim)
-    rows = Paginator(list(schedule), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    aggregate = _aggregate(request)
+    rows = schedule_rows(claim, aggregate=aggregate)
+    page = Paginator([row.shown() for row in rows], ROWS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "donations/giftaid/claim.html",
@@ -75,8 +103,10 @@ def gift_aid_claim_detail(request, pk):
             "claim": claim,
             "repayment": GiftAidRepayment.objects.filter(claim=claim).first(),
             "adjustments": claim.adjustments_deducted.select_related("line__payment"),
-            "headers": schedule.headers,
-            "rows": rows,
+            "headers": HEADERS,
+            "rows": page,
+            "aggregate": aggregate,
+            "parts": range(1, len(schedule_parts(rows)) + 1),
             "gift_count": claim.lines.count(),
             "may_record": handles_money(request.user),
         },
@@ -85,10 +115,21 @@ def gift_aid_claim_detail(request, pk):
 
 @role_required(*READERS)
 def gift_aid_schedule_ods(request, pk):
+    """One part of HMRC's schedule (``?part=N``, 1,000 lines each; ``?aggregate=1``)."""
     claim = get_object_or_404(GiftAidClaim, pk=pk)
-    content = gift_aid_schedule(claim).export("ods")
+    parts = schedule_parts(schedule_rows(claim, aggregate=_aggregate(request)))
+    try:
+        part = int(request.GET.get("part", "1"))
+    except ValueError:
+        raise Http404("No such part of the schedule.") from None
+    if not 1 <= part <= len(parts):
+        raise Http404("No such part of the schedule.")
+    content = schedule_ods(parts[part - 1], claim=claim, part=part, parts=len(parts))
     response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.spreadsheet")
-    response["Content-Disposition"] = f'attachment; filename="gift-aid-claim-{claim.pk}.ods"'
+    suffix = f"-{part}-of-{len(parts)}" if len(parts) > 1 else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="gift-aid-claim-{claim.pk}-schedule{suffix}.ods"'
+    )
     return response
 
 
@@ -124,10 +165,97 @@ def gift_aid_repayment(request, pk):
                 return redirect("donations:gift-aid-claim", pk=claim.pk)
         status = 400
     else:
-        form = GiftAidRepaymentForm(initial={"amount": claim.net.amount})
+        form = GiftAidRepaymentForm(initial={"amount": f"{claim.net.amount:.2f}"})
     return render(
         request,
         "donations/giftaid/repayment.html",
+        {"claim": claim, "form": form},
+        status=status,
+    )
+
+
+# ---- GASDS -----------------------------------------------------------------------------
+
+
+@role_required(*HANDLERS)
+@require_http_methods(["GET", "POST"])
+def gasds_claim(request, year):
+    """Record the GASDS claim made to HMRC for the tax year starting 6 April ``year``."""
+    try:
+        start = date(year, 4, 6)
+    except ValueError:
+        raise Http404("No such tax year.") from None
+    gasds_year = next((y for y in gasds_by_tax_year() if y.start == start), None)
+    if gasds_year is None:
+        raise Http404("No box cash in that tax year.")
+    status = 200
+    if request.method == "POST":
+        form = GasdsClaimForm(request.POST)
+        if form.is_valid():
+            try:
+                claim = gasds_claim_record(
+                    actor=request.user,
+                    tax_year_start=start,
+                    hmrc_reference=form.cleaned_data["hmrc_reference"],
+                    claimed_on=form.cleaned_data["claimed_on"],
+                )
+            except GasdsClaimInvalid as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    f"GASDS claim {claim.hmrc_reference} for {gasds_year.label} recorded: "
+                    f"£{claim.top_up.amount:,.2f} top-up.",
+                )
+                return redirect("donations:cash_gasds")
+        status = 400
+    else:
+        # Plain text, not a date or a Decimal: the template would format those for reading.
+        form = GasdsClaimForm(initial={"claimed_on": timezone.localdate().isoformat()})
+    return render(
+        request,
+        "donations/giftaid/gasds_claim.html",
+        {"year": gasds_year, "form": form},
+        status=status,
+    )
+
+
+@role_required(*HANDLERS)
+@require_http_methods(["GET", "POST"])
+def gasds_payment(request, pk):
+    """Record HMRC's payment of a GASDS claim."""
+    claim = get_object_or_404(GasdsClaim, pk=pk)
+    if claim.paid_on is not None:
+        messages.info(request, f"HMRC's payment of {claim} is already recorded.")
+        return redirect("donations:cash_gasds")
+    status = 200
+    if request.method == "POST":
+        form = GasdsPaymentForm(request.POST)
+        if form.is_valid():
+            try:
+                gasds_payment_record(
+                    actor=request.user,
+                    claim=claim,
+                    amount=Money(form.cleaned_data["amount"], "GBP"),
+                    paid_on=form.cleaned_data["paid_on"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except GasdsClaimInvalid as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"HMRC's payment of {claim} recorded.")
+                return redirect("donations:cash_gasds")
+        status = 400
+    else:
+        form = GasdsPaymentForm(
+            initial={
+                "amount": f"{claim.top_up.amount:.2f}",
+                "paid_on": timezone.localdate().isoformat(),
+            }
+        )
+    return render(
+        request,
+        "donations/giftaid/gasds_payment.html",
         {"claim": claim, "form": form},
         status=status,
     )

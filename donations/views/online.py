@@ -21,6 +21,7 @@ from donations.exceptions import (
 )
 from donations.forms.online import DonationFilterForm, DonationForm, RefundForm
 from donations.models.cash import CollectionPoint
+from donations.models.giftaid import GIFT_AID_HIGHER_RATE, GIFT_AID_INTRO, GIFT_AID_NOTES
 from donations.models.online import OnlineDonation, OnlinePayment, StripePayout
 from donations.selectors.online import donations_filtered, payout_summary
 from donations.services.online import (
@@ -82,6 +83,7 @@ def donate(request):
                     house_name_or_number=data["house_name_or_number"],
                     address=data["address"],
                     postcode=data["postcode"],
+                    outside_uk=data["outside_uk"],
                 )
             try:
                 donation = online_donation_start(
@@ -122,6 +124,9 @@ def donate(request):
             "minimum": minimum,
             "maximum": maximum,
             "cancelled": request.GET.get("cancelled") == "1",
+            "gift_aid_intro": GIFT_AID_INTRO,
+            "gift_aid_notes": GIFT_AID_NOTES,
+            "gift_aid_higher_rate": GIFT_AID_HIGHER_RATE,
             "test_mode": is_test_mode(),
         },
         status=status,
