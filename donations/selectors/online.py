@@ -1,13 +1,20 @@
 """Reads for online giving: the staff list, payout reconciliation and the Gift Aid schedule."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import tablib
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from djmoney.money import Money
 
-from donations.models.online import GiftAidClaim, OnlineDonation, OnlinePayment, StripePayout
+from donations.models.online import (
+    GiftAidClaim,
+    OnlineDonation,
+    OnlinePayment,
+    StripeEvent,
+    StripePayout,
+)
 
 ZERO = Money("0.00", "GBP")
 
@@ -117,3 +124,20 @@ def gift_aid_schedule(claim: GiftAidClaim) -> tablib.Dataset:
             ]
         )
     return dataset
+
+
+# An event still not matched this long after it arrived is shown to staff.
+UNMATCHED_SHOWN_AFTER = timedelta(days=1)
+
+
+def stripe_events_needing_attention(now: datetime) -> QuerySet[StripeEvent]:
+    """Events that failed, and events still unprocessed or unmatched a day after arriving."""
+    not_yet = [
+        StripeEvent.Outcome.RECEIVED,
+        StripeEvent.Outcome.WAITING,
+        StripeEvent.Outcome.UNMATCHED,
+    ]
+    return StripeEvent.objects.filter(
+        Q(outcome=StripeEvent.Outcome.FAILED)
+        | Q(outcome__in=not_yet, received_at__lte=now - UNMATCHED_SHOWN_AFTER)
+    ).order_by("received_at", "id")

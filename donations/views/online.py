@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from djmoney.money import Money
 
@@ -18,12 +19,24 @@ from donations.exceptions import (
     NothingToClaim,
     RefundFailed,
     RefundInvalid,
+    StripeEventFinal,
     TooManyAttempts,
 )
 from donations.forms.online import DonationFilterForm, DonationForm, GiftAidClaimForm, RefundForm
 from donations.models.cash import CollectionPoint
-from donations.models.online import GiftAidClaim, OnlineDonation, OnlinePayment, StripePayout
-from donations.selectors.online import donations_filtered, gift_aid_schedule, payout_summary
+from donations.models.online import (
+    GiftAidClaim,
+    OnlineDonation,
+    OnlinePayment,
+    StripeEvent,
+    StripePayout,
+)
+from donations.selectors.online import (
+    donations_filtered,
+    gift_aid_schedule,
+    payout_summary,
+    stripe_events_needing_attention,
+)
 from donations.services.online import (
     GiftAidDetails,
     gift_aid_claim_create,
@@ -32,6 +45,7 @@ from donations.services.online import (
     online_donation_start,
     online_fund,
     online_payment_refund,
+    stripe_event_retry,
 )
 from fund.access import role_required
 
@@ -280,3 +294,28 @@ def gift_aid_schedule_ods(request, pk):
     response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.spreadsheet")
     response["Content-Disposition"] = f'attachment; filename="gift-aid-claim-{claim.pk}.ods"'
     return response
+
+
+@role_required(*READERS)
+def stripe_events(request):
+    """Webhook events that need a person: failed, or still unmatched after a day."""
+    rows = stripe_events_needing_attention(timezone.now())
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "donations/online/events.html",
+        {"page": page, "may_retry": handles_money(request.user)},
+    )
+
+
+@role_required(*HANDLERS)
+@require_POST
+def stripe_event_retry_view(request, pk):
+    event = get_object_or_404(StripeEvent, pk=pk)
+    try:
+        stripe_event_retry(actor=request.user, event=event)
+    except StripeEventFinal as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Event {event.stripe_id} will be processed again shortly.")
+    return redirect("donations:stripe-events")
