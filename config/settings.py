@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_tasks_db",
     "fund",
     "people",
     "donations",
@@ -294,6 +295,11 @@ MAILERS = {
         ),
     }
 }
+# Background work (webhook processing, e-mail) goes through Django's tasks framework on a
+# database-backed queue, so a task is queued in the same transaction as the data it works on
+# and survives a restart. ``make run`` starts the worker (``manage.py db_worker``).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Changing Lives Fund <fund@localhost>")
 
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_offline_double" if DEBUG else "")

@@ -119,6 +119,18 @@ class NothingToClaim(OnlineError):
     pass
 
 
+class StripeEventFinal(OnlineError):
+    """The event has already been processed (or ignored); there is nothing to retry."""
+
+
+class GiftNotMonthly(OnlineError):
+    """Only a monthly gift (a Stripe subscription) can be managed or cancelled."""
+
+
+class GiftCancelFailed(OnlineError):
+    """Stripe did not cancel the subscription."""
+
+
 # --- end of online -------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from donations.models.giftaid import GIFT_AID_HIGHER_RATE, GIFT_AID_NOTES
 from donations.models.online import OnlinePayment
+from donations.tasks import retry_at
 
 CHARITY = "Changing Lives Fund"
 logger = logging.getLogger("fund.donations.receipts")
@@ -119,8 +120,13 @@ def receipt_send(*, payment: OnlinePayment) -> None:
     message.send()
 
 
+# A receipt that cannot be sent (the mail server is down) is tried again with back-off;
+# after the last attempt the failure stays in the task table for someone to look at.
+MAX_RECEIPT_ATTEMPTS = 8
+
+
 @task
-def receipt_send_task(payment_id: int) -> None:
+def receipt_send_task(payment_id: int, attempt: int = 1) -> None:
     """Send a payment's receipt in the background (Django's tasks framework)."""
     payment = OnlinePayment.objects.select_related("donation", "donation__gift_aid").get(
         pk=payment_id
@@ -130,4 +136,6 @@ def receipt_send_task(payment_id: int) -> None:
     except Exception:
         # A failed email never touches the gift, which is already recorded.
         logger.exception("Could not send the receipt for online payment %s", payment_id)
+        if attempt < MAX_RECEIPT_ATTEMPTS:
+            receipt_send_task.using(run_after=retry_at(attempt)).enqueue(payment_id, attempt + 1)
         raise

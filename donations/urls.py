@@ -8,6 +8,10 @@ urlpatterns = [
     path("online/", online.online_list, name="online-list"),
     path("online/<int:pk>/", online.online_detail, name="online-detail"),
     path("online/payments/<int:pk>/refund/", online.payment_refund, name="payment-refund"),
+    path("online/events/", online.stripe_events, name="stripe-events"),
+    path(
+        "online/events/<int:pk>/retry/", online.stripe_event_retry_view, name="stripe-event-retry"
+    ),
     path("payouts/", online.payout_list, name="payout-list"),
     path("payouts/<int:pk>/", online.payout_detail, name="payout-detail"),
     # Gift Aid (staff)

@@ -1,8 +1,9 @@
-"""Stripe's webhook endpoint: verify the signature on the raw body, then hand over.
+"""Stripe's webhook endpoint: verify the signature on the raw body, store, answer.
 
-Answers 400 to a missing, wrong or stale signature (changing nothing), 200 once the event
-is stored and processed (or was already), and 500 if processing failed, so that Stripe
-retries: the failed attempt rolled back completely.
+Answers 400 to a missing, wrong or stale signature (changing nothing) and 200 as soon as
+the event is stored with its processing queued (or was stored already). The worker does
+the rest, so the answer is quick whatever the event causes; if storing fails the answer is
+500 and Stripe delivers the event again.
 """
 
 import json
@@ -14,7 +15,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from donations.services.online import stripe_event_process
+from donations.services.online import stripe_event_receive
 
 logger = logging.getLogger("fund.donations.webhooks")
 # Stripe's own default: a signature older than five minutes is refused (replay protection).
@@ -38,10 +39,8 @@ def stripe_webhook(request):
         logger.warning("Refused a webhook with a bad or stale signature")
         return HttpResponseBadRequest("Bad signature.")
     try:
-        stripe_event_process(event=event)
+        stripe_event_receive(event=event)
     except Exception:
-        logger.exception("Webhook event %s failed; Stripe will retry", event.get("id"))
-        return HttpResponse(
-            "Processing failed; please retry.", status=500, content_type="text/plain"
-        )
+        logger.exception("Webhook event %s could not be stored; Stripe will retry", event.get("id"))
+        return HttpResponse("Not stored; please retry.", status=500, content_type="text/plain")
     return HttpResponse("OK", content_type="text/plain")

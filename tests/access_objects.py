@@ -7,13 +7,19 @@ tests/conftest.py.
 """
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from djmoney.money import Money
 
-from donations.models.online import GiftAidClaim, OnlineDonation, OnlinePayment, StripePayout
+from donations.models.online import (
+    GiftAidClaim,
+    OnlineDonation,
+    OnlinePayment,
+    StripeEvent,
+    StripePayout,
+)
 from donations.services.cash import (
     collection_confirm,
     collection_point_create,
@@ -98,6 +104,18 @@ def stripe_payout(db):
         amount=Money("10.00", "GBP"),
         arrival_date=date(2026, 11, 24),
         status=StripePayout.Status.PAID,
+    )
+
+
+@pytest.fixture
+def stripe_event(db):
+    return StripeEvent.objects.create(
+        stripe_id="evt_access_table",
+        type="invoice.paid",
+        created=datetime(2026, 11, 20, 10, tzinfo=UTC),
+        outcome=StripeEvent.Outcome.FAILED,
+        last_error="ValueError: for the access table",
+        payload={"id": "evt_access_table", "type": "invoice.paid", "data": {"object": {}}},
     )
 
 

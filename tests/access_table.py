@@ -149,6 +149,10 @@ _DONATIONS = {
     "donations:payment-refund": Access(allow=WRITERS, kwargs={"pk": "online_payment"}),
     "donations:payout-list": Access(allow=STAFF),
     "donations:payout-detail": Access(allow=STAFF, kwargs={"pk": "stripe_payout"}),
+    "donations:stripe-events": Access(allow=STAFF),
+    "donations:stripe-event-retry": Access(
+        allow=WRITERS, method="POST", kwargs={"pk": "stripe_event"}
+    ),
     "donations:gift-aid": Access(allow=STAFF),
     "donations:gift-aid-claim-run": Access(allow=WRITERS, method="POST"),
     "donations:gift-aid-claim": Access(allow=STAFF, kwargs={"pk": "gift_aid_claim"}),

@@ -157,7 +157,11 @@ class Api:
     ) -> tuple[int, dict]:
         if headers.get("Authorization", "") != f"Bearer {self.api_key}" or not self.api_key:
             raise StripeError(401, "Invalid API Key provided.", type_="authentication_error")
-        self.requests.append((method, path, form or query))
+        if self.unavailable:
+            raise StripeError(
+                503, "Stripe is unavailable just now (the double was told so).", type_="api_error"
+            )
+        self.requests.append((method, path, form or query, dict(headers)))
         expand = (form or query).get("expand", [])
         expand = [expand] if isinstance(expand, str) else expand
         if method == "POST":

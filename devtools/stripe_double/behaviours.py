@@ -6,8 +6,8 @@ Each behaviour returns the events Stripe would send and delivers them to the web
 import copy
 import time
 
-from devtools.stripe_double.events import delivers
-from devtools.stripe_double.store import DAY, DISPUTE_FEE, StripeError
+from devtools.stripe_double.events import OLDER_API_VERSION, delivers
+from devtools.stripe_double.store import API_VERSION, DAY, DISPUTE_FEE, StripeError
 
 
 class Behaviours:
@@ -73,6 +73,14 @@ class Behaviours:
         """Asynchronous capture on or off for charges made from now on; no event is sent."""
         with self._lock:
             self.late_balance_transactions = on
+        return []
+
+    def set_endpoint_api_version(self, version: str) -> list[dict]:
+        """Pin the webhook endpoint to an API version: events come in its shape from now on."""
+        if version not in (API_VERSION, OLDER_API_VERSION):
+            raise StripeError(400, f"The double speaks {API_VERSION} and {OLDER_API_VERSION}.")
+        with self._lock:
+            self.endpoint_api_version = version
         return []
 
     @delivers
@@ -142,6 +150,7 @@ class Behaviours:
                 "billing_reason": reason,
                 "customer": subscription["customer"],
                 "created": int(time.time()),
+                "_payment_intent": intent["id"],
                 "parent": {
                     "type": "subscription_details",
                     "quote_details": None,

@@ -21,6 +21,31 @@ def sign_payload(payload: bytes, secret: str, timestamp: int | None = None) -> s
     return f"t={timestamp},v1={digest}"
 
 
+# The last API version before 2025-03-31.basil, which moved an invoice's subscription under
+# ``parent.subscription_details`` and its payment to the invoice payments.
+OLDER_API_VERSION = "2025-02-24.acacia"
+
+
+def in_older_shape(obj: dict, store) -> dict:
+    """``obj`` as an endpoint pinned to ``OLDER_API_VERSION`` receives it.
+
+    Only invoices differ among the objects this app uses: ``subscription`` and a top-level
+    ``subscription_details`` instead of ``parent``, and ``payment_intent`` and ``charge`` on
+    the invoice itself.
+    """
+    if obj.get("object") != "invoice":
+        return obj
+    obj = dict(obj)
+    details = (obj.pop("parent", None) or {}).get("subscription_details") or {}
+    obj["subscription"] = details.get("subscription")
+    obj["subscription_details"] = {"metadata": details.get("metadata") or {}}
+    intent_id = obj.pop("_payment_intent", None)
+    intent = store.objects.get(intent_id) if intent_id else None
+    obj["payment_intent"] = intent_id
+    obj["charge"] = intent.get("latest_charge") if intent else None
+    return obj
+
+
 def delivers(method):
     """Send the events an action returns to the webhook URL, after its lock is released."""
 
@@ -42,19 +67,26 @@ class Events:
         self.deliver_async = deliver_async
         self.events: list[dict] = []
         self._after_response: list[dict] = []
+        # The API version the webhook endpoint is pinned to: events are built in its shape.
+        self.endpoint_api_version = API_VERSION
 
     def event(self, type_: str, obj: dict) -> dict:
         """Build an event carrying a snapshot of ``obj``, as Stripe would send it."""
+        snapshot = copy.deepcopy(obj)
+        if self.endpoint_api_version == OLDER_API_VERSION:
+            snapshot = in_older_shape(snapshot, self)
+        elif self.endpoint_api_version != API_VERSION:
+            raise ValueError(f"The double speaks {API_VERSION} and {OLDER_API_VERSION} only.")
         event = {
             "id": self._id("evt"),
             "object": "event",
-            "api_version": API_VERSION,
+            "api_version": self.endpoint_api_version,
             "created": int(time.time()),
             "type": type_,
             "livemode": False,
             "pending_webhooks": 1,
             "request": {"id": None, "idempotency_key": None},
-            "data": {"object": copy.deepcopy(obj)},
+            "data": {"object": {k: v for k, v in snapshot.items() if not k.startswith("_")}},
         }
         self.events.append(event)
         return event

@@ -5,6 +5,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from devtools.stripe_double.events import OLDER_API_VERSION
+from devtools.stripe_double.store import API_VERSION
+
 if TYPE_CHECKING:
     from devtools.stripe_double import StripeDouble
 
@@ -112,6 +115,7 @@ def control_page(double: "StripeDouble") -> bytes:
         objects = [dict(obj) for obj in double.objects.values()]
         late = set(double._late)
         late_mode = double.late_balance_transactions
+        endpoint_version = double.endpoint_api_version
 
     def row(label: str, obj: dict, actions: str) -> None:
         rows.append(f"<tr><td>{label}</td>{_gift_columns(obj)}<td>{actions}</td></tr>")
@@ -204,9 +208,16 @@ def control_page(double: "StripeDouble") -> bytes:
         else "<p>Asynchronous capture is <strong>off</strong>: charges come with their fee.</p>"
         + button("late-balance-transactions", "Turn asynchronous capture on", on="1")
     )
+    other_version = OLDER_API_VERSION if endpoint_version == API_VERSION else API_VERSION
+    versions = (
+        f"<p>Webhook events are sent in the shape of API version "
+        f"<strong>{html.escape(endpoint_version)}</strong>.</p>"
+        + button("endpoint-version", f"Send them as {other_version}", version=other_version)
+    )
     body = (
         "<h1>Stripe test double</h1>"
         + capture
+        + versions
         + "<p>"
         + button("payout", "Pay out the balance")
         + "</p>"

@@ -108,6 +108,7 @@ class Handler(BaseHTTPRequestHandler):
             "fail-refund": lambda: double.fail_refund(form["refund"]),
             "close-inquiry": lambda: double.close_inquiry(form["dispute"]),
             "close-dispute": lambda: double.close_dispute(form["dispute"], form.get("won") == "1"),
+            "endpoint-version": lambda: double.set_endpoint_api_version(form["version"]),
             "late-balance-transactions": lambda: double.set_late_balance_transactions(
                 form.get("on") == "1"
             ),

@@ -32,7 +32,10 @@ class Store:
 
     def _init_store(self) -> None:
         self.objects: dict[str, dict] = {}
-        self.requests: list[tuple[str, str, dict]] = []
+        # Every API request: method, path, parameters and headers (the conformance test).
+        self.requests: list[tuple[str, str, dict, dict]] = []
+        # An outage: every API request is answered 503 while this is set.
+        self.unavailable = False
         self._idempotent: dict[str, tuple[str, int, dict]] = {}
         self._paid_out: dict[str, str] = {}  # balance transaction id -> payout id
         # Asynchronous capture: a charge's balance transaction exists only later, and Stripe

@@ -400,20 +400,45 @@ class PayoutLine(models.Model):
 
 
 class StripeEvent(models.Model):
-    """Every webhook event, stored once by its id in the transaction that processed it."""
+    """Every webhook event, stored once by its id, then processed by the worker.
+
+    The endpoint stores the event as ``received`` and queues its processing in the same
+    transaction; the worker moves it to a final outcome (``processed`` or ``ignored``) in
+    the transaction that posts what it causes. Until then it is retried with back-off:
+    ``waiting`` and ``unmatched`` events until what they refer to arrives, ``failed`` ones
+    until processing succeeds.
+    """
 
     class Outcome(models.TextChoices):
+        RECEIVED = "received", "Received; not yet processed"
         PROCESSED = "processed", "Processed"
-        WAITING = "waiting", "Waiting for the payment it refers to"
-        UNMATCHED = "unmatched", "Refers to nothing here"
+        WAITING = "waiting", "Waiting for what it refers to"
+        UNMATCHED = "unmatched", "Refers to nothing here yet"
         IGNORED = "ignored", "Type not handled; acknowledged"
+        FAILED = "failed", "Processing failed"
+
+    FINAL = (Outcome.PROCESSED, Outcome.IGNORED)
 
     stripe_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100, db_index=True)
+    api_version = models.CharField(max_length=40, blank=True)
     created = models.DateTimeField(help_text="When Stripe created the event.")
     received_at = models.DateTimeField(auto_now_add=True)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    waiting_for_charge = models.CharField(max_length=255, blank=True, db_index=True)
+    outcome = models.CharField(
+        max_length=20, choices=Outcome.choices, default=Outcome.RECEIVED, db_index=True
+    )
+    waiting_for = models.CharField(
+        max_length=255,
+        blank=True,
+        db_index=True,
+        help_text="The Stripe object (a charge, a subscription) the event waits for.",
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="Empty once final or given up."
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
     payload = models.JSONField()
 
     class Meta:

@@ -1,12 +1,13 @@
 """Reads for online giving: the staff list and payout reconciliation."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from djmoney.money import Money
 
-from donations.models.online import OnlineDonation, OnlinePayment, StripePayout
+from donations.models.online import OnlineDonation, OnlinePayment, StripeEvent, StripePayout
 
 ZERO = Money("0.00", "GBP")
 
@@ -82,3 +83,20 @@ def payout_summary(payout: StripePayout) -> PayoutSummary:
         other=Money(totals["other"], "GBP"),
         net=Money(net, "GBP"),
     )
+
+
+# An event still not matched this long after it arrived is shown to staff.
+UNMATCHED_SHOWN_AFTER = timedelta(days=1)
+
+
+def stripe_events_needing_attention(now: datetime) -> QuerySet[StripeEvent]:
+    """Events that failed, and events still unprocessed or unmatched a day after arriving."""
+    not_yet = [
+        StripeEvent.Outcome.RECEIVED,
+        StripeEvent.Outcome.WAITING,
+        StripeEvent.Outcome.UNMATCHED,
+    ]
+    return StripeEvent.objects.filter(
+        Q(outcome=StripeEvent.Outcome.FAILED)
+        | Q(outcome__in=not_yet, received_at__lte=now - UNMATCHED_SHOWN_AFTER)
+    ).order_by("received_at", "id")

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils import timezone
 from djmoney.money import Money
@@ -39,6 +39,7 @@ from donations.exceptions import (
     NoFundForOnlineGifts,
     RefundFailed,
     RefundInvalid,
+    StripeEventFinal,
     TooManyAttempts,
 )
 from donations.models.online import (
@@ -55,6 +56,7 @@ from donations.models.online import (
 )
 from donations.receipts import receipt_send_task
 from donations.services.giftaid import gift_aid_overclaim_sync
+from donations.tasks import retry_at, stripe_event_task
 from fund.models import Entry, Fund, FundRules
 from fund.money import AmountProblem, check_amount, from_pence, to_pence
 from fund.services import Leg, entry_post, entry_reverse
@@ -324,32 +326,115 @@ def _advance(actor, donation: OnlineDonation, to: str, note: str) -> None:
 # ---- Webhook events ---------------------------------------------------------------------
 
 
-def stripe_event_process(*, event: dict) -> StripeEvent:
-    """Process one verified webhook event exactly once; return its stored row.
+# Processing stops being retried automatically after this many failed attempts (about a
+# day with back-off), and an event that cannot be matched is retried for this long: Stripe
+# itself retries a delivery for three days. Staff can retry either from the events page.
+MAX_FAILED_ATTEMPTS = 30
+MATCH_RETRY_PERIOD = timedelta(days=3)
 
-    The event row is inserted first inside the transaction: a concurrent delivery of the
-    same event blocks on the unique index and then finds it stored, so only one posts.
-    Any error rolls back the row with everything else, so Stripe's retry starts clean.
+
+def stripe_event_receive(*, event: dict) -> StripeEvent:
+    """Store one verified webhook event and queue its processing; return its stored row.
+
+    The row and its task are written in one transaction, so a crash after this returns
+    still leaves the task to run, and a crash before it leaves nothing (Stripe retries).
+    A repeated delivery finds the row already stored and queues nothing more.
     """
     stored = StripeEvent.objects.filter(stripe_id=event["id"]).first()
     if stored is not None:
         return stored
-    remote = _fetch_remote(event)
-    actor = system_actor()
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                stored = StripeEvent.objects.create(
-                    stripe_id=event["id"],
-                    type=event["type"],
-                    created=datetime.fromtimestamp(event["created"], tz=UTC),
-                    outcome=StripeEvent.Outcome.PROCESSED,
-                    payload=event,
-                )
-        except IntegrityError:
-            return StripeEvent.objects.get(stripe_id=event["id"])
-        _apply(stored, event["data"]["object"], remote, actor)
+    try:
+        with transaction.atomic():
+            stored = StripeEvent.objects.create(
+                stripe_id=event["id"],
+                type=event["type"],
+                api_version=event.get("api_version") or "",
+                created=datetime.fromtimestamp(event["created"], tz=UTC),
+                outcome=StripeEvent.Outcome.RECEIVED,
+                next_attempt_at=timezone.now(),
+                payload=event,
+            )
+            stripe_event_task.enqueue(stored.pk)
+    except IntegrityError:
+        # A concurrent delivery of the same event stored it first.
+        return StripeEvent.objects.get(stripe_id=event["id"])
     return stored
+
+
+def stripe_event_process(*, event_id: int) -> StripeEvent:
+    """Process one stored event, exactly once in the ledger; what the worker's task calls.
+
+    What the event needs from Stripe's API is read before the transaction opens, so no
+    lock is held while waiting on the network. Inside it the event row is claimed by a
+    compare-and-set on its outcome (on PostgreSQL the update also locks the row until
+    commit), so of two workers handed the same event only the first applies it. A failure
+    rolls back everything the attempt did and schedules the next attempt.
+    """
+    stored = StripeEvent.objects.get(pk=event_id)
+    if stored.outcome in StripeEvent.FINAL:
+        return stored
+    try:
+        remote = _fetch_remote(stored.payload)
+        actor = system_actor()
+        with transaction.atomic():
+            claimed = (
+                StripeEvent.objects.filter(pk=event_id)
+                .exclude(outcome__in=StripeEvent.FINAL)
+                .update(attempts=F("attempts") + 1)
+            )
+            stored = StripeEvent.objects.get(pk=event_id)
+            if claimed:
+                _apply(stored, stored.payload["data"]["object"], remote, actor)
+    except Exception as error:
+        logger.exception("Stripe event %s failed; it will be retried", stored.stripe_id)
+        return _failure_record(event_id=event_id, error=error)
+    return stored
+
+
+def _failure_record(*, event_id: int, error: Exception) -> StripeEvent:
+    with transaction.atomic():
+        stored = StripeEvent.objects.select_for_update().get(pk=event_id)
+        if stored.outcome in StripeEvent.FINAL:
+            return stored  # Another attempt got there meanwhile.
+        stored.attempts += 1
+        stored.outcome = StripeEvent.Outcome.FAILED
+        stored.last_error = f"{type(error).__name__}: {error}"[:2000]
+        stored.next_attempt_at = None
+        if stored.attempts < MAX_FAILED_ATTEMPTS:
+            stored.next_attempt_at = retry_at(stored.attempts)
+            stripe_event_task.using(run_after=stored.next_attempt_at).enqueue(stored.pk)
+        stored.save(update_fields=["attempts", "outcome", "last_error", "next_attempt_at"])
+    return stored
+
+
+def stripe_event_retry(*, actor: AbstractBaseUser, event: StripeEvent) -> StripeEvent:
+    """Staff ask for an event that is not final to be processed again, now."""
+    with transaction.atomic():
+        stored = StripeEvent.objects.select_for_update().get(pk=event.pk)
+        if stored.outcome in StripeEvent.FINAL:
+            raise StripeEventFinal(f"Event {stored.stripe_id} is already {stored.outcome}.")
+        stored.next_attempt_at = timezone.now()
+        stored.save(update_fields=["next_attempt_at"])
+        stripe_event_task.enqueue(stored.pk)
+    logger.info("%s asked for Stripe event %s to be retried", actor, stored.stripe_id)
+    return stored
+
+
+def stripe_events_requeue() -> int:
+    """Queue every event that is not final and whose next attempt is due; return how many.
+
+    A worker killed while processing leaves its task claimed for ever; run at worker start
+    (``make run``) and from cron, this puts such events back in the queue. Queuing an event
+    twice is harmless: processing is exactly-once.
+    """
+    due = list(
+        StripeEvent.objects.exclude(outcome__in=StripeEvent.FINAL)
+        .filter(next_attempt_at__lte=timezone.now())
+        .values_list("pk", flat=True)
+    )
+    for pk in due:
+        stripe_event_task.enqueue(pk)
+    return len(due)
 
 
 def _apply(stored: StripeEvent, obj: dict, remote, actor) -> None:
@@ -358,8 +443,44 @@ def _apply(stored: StripeEvent, obj: dict, remote, actor) -> None:
         outcome, waiting_for = StripeEvent.Outcome.IGNORED, ""
     else:
         outcome, waiting_for = handler(obj, remote, actor)
-    stored.outcome, stored.waiting_for_charge = outcome, waiting_for
-    stored.save(update_fields=["outcome", "waiting_for_charge"])
+    stored.outcome, stored.waiting_for, stored.last_error = outcome, waiting_for, ""
+    if outcome in StripeEvent.FINAL:
+        stored.next_attempt_at, stored.processed_at = None, timezone.now()
+    elif timezone.now() - stored.received_at < MATCH_RETRY_PERIOD:
+        # Not matched yet: look again later, and sooner when what it waits for arrives.
+        stored.next_attempt_at = retry_at(stored.attempts)
+        stripe_event_task.using(run_after=stored.next_attempt_at).enqueue(stored.pk)
+    else:
+        stored.next_attempt_at = None
+    stored.save(
+        update_fields=[
+            "outcome",
+            "waiting_for",
+            "last_error",
+            "next_attempt_at",
+            "processed_at",
+        ]
+    )
+
+
+def _wake(waiting_for: str, actor) -> None:
+    """Events that waited for ``waiting_for`` (a charge, a subscription) run again now.
+
+    Those that need nothing from Stripe's API run in this transaction; the rest are queued,
+    since the network is never read while a transaction is open.
+    """
+    for waiting in (
+        StripeEvent.objects.select_for_update()
+        .filter(waiting_for=waiting_for)
+        .exclude(outcome__in=StripeEvent.FINAL)
+        .order_by("created", "id")
+    ):
+        if waiting.type in _NEEDS_REMOTE:
+            stripe_event_task.enqueue(waiting.pk)
+        else:
+            waiting.attempts += 1
+            waiting.save(update_fields=["attempts"])
+            _apply(waiting, waiting.payload["data"]["object"], None, actor)
 
 
 def _fetch_remote(event: dict):
@@ -434,9 +555,7 @@ def _on_checkout_paid(session: dict, intent: dict | None, actor) -> tuple[str, s
     if donation is None:
         return StripeEvent.Outcome.UNMATCHED, ""
     if session.get("subscription") and not donation.stripe_subscription_id:
-        donation.stripe_subscription_id = session["subscription"]
-        donation._history_user = actor
-        donation.save(update_fields=["stripe_subscription_id"])
+        _subscription_link(donation, session["subscription"], actor)
     if session.get("payment_status") != "paid":
         _advance(
             actor,
@@ -474,21 +593,48 @@ def _on_checkout_expired(session: dict, _remote, actor) -> tuple[str, str]:
     return StripeEvent.Outcome.PROCESSED, ""
 
 
+def invoice_subscription(invoice: dict) -> tuple[str, dict]:
+    """The subscription an invoice is for, and its metadata, in either payload shape.
+
+    From API version 2025-03-31 (basil) Stripe puts them under
+    ``parent.subscription_details``; an endpoint pinned to an older version still gets
+    ``invoice.subscription`` and a top-level ``subscription_details``.
+    """
+    parent = (invoice.get("parent") or {}).get("subscription_details") or {}
+    older = invoice.get("subscription_details") or {}
+    subscription = parent.get("subscription") or invoice.get("subscription") or ""
+    if isinstance(subscription, dict):
+        subscription = subscription.get("id", "")
+    metadata = parent.get("metadata") or older.get("metadata") or {}
+    return subscription, metadata
+
+
 def _on_invoice_paid(invoice: dict, intent: dict | None, actor) -> tuple[str, str]:
-    details = ((invoice.get("parent") or {}).get("subscription_details")) or {}
+    subscription_id, metadata = invoice_subscription(invoice)
     donation = _donation_for(
-        public_id=(details.get("metadata") or {}).get("donation", ""),
-        subscription_id=details.get("subscription") or invoice.get("subscription") or "",
+        public_id=metadata.get("donation", ""), subscription_id=subscription_id
     )
-    if donation is None or intent is None:
+    if donation is None:
+        # Usually its checkout.session.completed has not been processed yet: wait for the
+        # subscription to be known here.
+        if subscription_id:
+            return StripeEvent.Outcome.WAITING, subscription_id
         return StripeEvent.Outcome.UNMATCHED, ""
-    if details.get("subscription") and not donation.stripe_subscription_id:
-        donation.stripe_subscription_id = details["subscription"]
-        donation._history_user = actor
-        donation.save(update_fields=["stripe_subscription_id"])
+    if intent is None:
+        return StripeEvent.Outcome.UNMATCHED, ""
+    if subscription_id and not donation.stripe_subscription_id:
+        _subscription_link(donation, subscription_id, actor)
     _payment_record(donation=donation, intent=intent, invoice_id=invoice["id"], actor=actor)
     _advance(actor, donation, OnlineDonation.Status.PAID, "Monthly payment confirmed by Stripe")
     return StripeEvent.Outcome.PROCESSED, ""
+
+
+def _subscription_link(donation: OnlineDonation, subscription_id: str, actor) -> None:
+    """Record the gift's subscription; invoices that waited for it run again."""
+    donation.stripe_subscription_id = subscription_id
+    donation._history_user = actor
+    donation.save(update_fields=["stripe_subscription_id"])
+    _wake(subscription_id, actor)
 
 
 def _payment_for_charge(charge_id: str) -> OnlinePayment | None:
@@ -683,6 +829,16 @@ _HANDLERS = {
     "payout.failed": _on_payout_failed,
 }
 HANDLED_EVENT_TYPES = tuple(_HANDLERS)
+# Their handlers need what ``_fetch_remote`` reads from Stripe's API.
+_NEEDS_REMOTE = frozenset(
+    {
+        "checkout.session.completed",
+        "checkout.session.async_payment_succeeded",
+        "invoice.paid",
+        "charge.updated",
+        "payout.paid",
+    }
+)
 
 
 # ---- Payments, refunds and disputes -----------------------------------------------------
@@ -739,15 +895,11 @@ def _payment_record(
         _fee_record(payment=payment, balance_transaction=balance_transaction, actor=actor)
     _refunds_sync(payment=payment, cumulative_pence=charge.get("amount_refunded", 0), actor=actor)
     # Events about this charge that came before it (a refund, a dispute) run now.
-    for waiting in (
-        StripeEvent.objects.select_for_update()
-        .filter(outcome=StripeEvent.Outcome.WAITING, waiting_for_charge=charge["id"])
-        .order_by("created", "id")
-    ):
-        _apply(waiting, waiting.payload["data"]["object"], None, actor)
+    _wake(charge["id"], actor)
     if donation.donor_email:
-        # The email leaves the database: queue it only once the payment has committed.
-        transaction.on_commit(lambda: receipt_send_task.enqueue(payment.pk))
+        # Queued in this transaction (the queue is a table): the worker sends the email only
+        # once the payment has committed, and never for a payment that rolled back.
+        receipt_send_task.enqueue(payment.pk)
     return payment
 
 

@@ -7,23 +7,29 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 from djmoney.money import Money
 
-from donations.access import HANDLERS, READERS
+from donations.access import HANDLERS, READERS, handles_money
 from donations.exceptions import (
     CheckoutUnavailable,
     DonationAmountInvalid,
     NoFundForOnlineGifts,
     RefundFailed,
     RefundInvalid,
+    StripeEventFinal,
     TooManyAttempts,
 )
 from donations.forms.online import DonationFilterForm, DonationForm, RefundForm
 from donations.models.cash import CollectionPoint
 from donations.models.giftaid import GIFT_AID_HIGHER_RATE, GIFT_AID_INTRO, GIFT_AID_NOTES
-from donations.models.online import OnlineDonation, OnlinePayment, StripePayout
-from donations.selectors.online import donations_filtered, payout_summary
+from donations.models.online import OnlineDonation, OnlinePayment, StripeEvent, StripePayout
+from donations.selectors.online import (
+    donations_filtered,
+    payout_summary,
+    stripe_events_needing_attention,
+)
 from donations.services.online import (
     GiftAidDetails,
     is_test_mode,
@@ -31,6 +37,7 @@ from donations.services.online import (
     online_donation_start,
     online_fund,
     online_payment_refund,
+    stripe_event_retry,
 )
 from people.access import role_required
 
@@ -220,3 +227,28 @@ def payout_detail(request, pk):
             "ties": summary.net == payout.amount,
         },
     )
+
+
+@role_required(*READERS)
+def stripe_events(request):
+    """Webhook events that need a person: failed, or still unmatched after a day."""
+    rows = stripe_events_needing_attention(timezone.now())
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "donations/online/events.html",
+        {"page": page, "may_retry": handles_money(request.user)},
+    )
+
+
+@role_required(*HANDLERS)
+@require_POST
+def stripe_event_retry_view(request, pk):
+    event = get_object_or_404(StripeEvent, pk=pk)
+    try:
+        stripe_event_retry(actor=request.user, event=event)
+    except StripeEventFinal as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Event {event.stripe_id} will be processed again shortly.")
+    return redirect("donations:stripe-events")

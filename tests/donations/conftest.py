@@ -94,3 +94,35 @@ def stripe_double(settings):
 def stripe_world(stripe_double, client, public_fund):
     """The double, the public fund and helpers to give and to deliver webhooks."""
     return StripeWorld(double=stripe_double, client=client, fund=public_fund)
+
+
+@pytest.fixture
+def task_worker(committing_db):
+    """The database worker running in a thread, as ``make run`` runs it beside the server."""
+    import threading
+
+    from django.db import connection
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0.1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="browser-tests",
+        excluded_queue_names=[],
+    )
+
+    def run():
+        try:
+            worker.run()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield worker
+    worker.running = False
+    thread.join(timeout=30)

@@ -3,8 +3,11 @@
 import uuid
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from donations.models.online import OnlineDonation
 from fund.models import Account
@@ -14,6 +17,34 @@ from fund.selectors import account_balance
 def gbp_balance(code: str, fund=None) -> str:
     """An account's balance as plain text, e.g. '4.73', for exact comparisons."""
     return f"{account_balance(Account.objects.get(code=code), fund).amount:.2f}"
+
+
+def run_tasks(limit: int = 500) -> int:
+    """Run every queued task that is due, in this process, as ``manage.py db_worker`` does.
+
+    Each task is claimed and run by the worker's own code (``Worker.run_task``); only the
+    loop around it is here, so it runs inside the test's transaction. Returns how many ran.
+    """
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while ran < limit:
+        with transaction.atomic():
+            result = DBTaskResult.objects.ready().get_locked()
+            if result is None:
+                return ran
+            result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1
+    raise AssertionError(f"More than {limit} tasks: one keeps queuing itself?")
 
 
 @dataclass
@@ -39,14 +70,25 @@ class StripeWorld:
         assert response.status_code == 303, response.content.decode()[:2000]
         return OnlineDonation.objects.get(attempt=data["attempt"])
 
-    def send(self, event: dict, *, secret: str | None = None, timestamp: int | None = None):
+    def send(
+        self,
+        event: dict,
+        *,
+        secret: str | None = None,
+        timestamp: int | None = None,
+        process: bool = True,
+    ):
+        """POST the event, signed, to the real endpoint; then let the worker process it."""
         payload, header = self.double.signed(event, secret=secret, timestamp=timestamp)
-        return self.client.post(
+        response = self.client.post(
             reverse("stripe-webhook"),
             data=payload,
             content_type="application/json",
             HTTP_STRIPE_SIGNATURE=header,
         )
+        if process:
+            run_tasks()
+        return response
 
     def send_all(self, events: list[dict]) -> None:
         for event in events:

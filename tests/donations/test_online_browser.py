@@ -1,15 +1,26 @@
 """Online giving in real Chromium: the donor's journey and the staff view of it."""
 
+import time
+
 import pytest
 
 from donations.models.online import OnlineDonation
 from tests.browser import assert_accessible, assert_no_horizontal_scroll
-from tests.donations.stripe_helpers import gbp_balance
+from tests.donations.stripe_helpers import gbp_balance, run_tasks
+
+
+def wait_for_thank_you(page, timeout_seconds: float = 20):
+    """The worker records the gift moments after the webhook: reload until it has."""
+    deadline = time.monotonic() + timeout_seconds
+    while not page.get_by_role("heading", name="Thank you").is_visible():
+        assert time.monotonic() < deadline, page.inner_text("main")
+        page.wait_for_timeout(300)
+        page.reload()
 
 
 @pytest.fixture
-def live_double(stripe_double, live_server):
-    """The double sends its webhooks to the live server, as Stripe would."""
+def live_double(stripe_double, live_server, task_worker):
+    """The double sends its webhooks to the live server, as Stripe would; a worker runs."""
     stripe_double.webhook_url = live_server.url + "/stripe/webhook/"
     return stripe_double
 
@@ -38,7 +49,7 @@ def test_give_five_pounds_monthly_with_gift_aid_and_see_it_in_the_ledger(
     page.get_by_role("button", name="Donate £5.00 a month").click()
 
     page.wait_for_url("**/donate/thank-you/**")
-    assert page.get_by_role("heading", name="Thank you").is_visible()
+    wait_for_thank_you(page)
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
 
@@ -121,3 +132,30 @@ def test_gift_refund_payout_and_claim_pages_are_accessible(browse, stripe_world,
     page.wait_for_url(f"**/donations/online/{donation.pk}/")
     assert "Refund of £5.00 made through Stripe" in page.inner_text("main")
     assert_accessible(page)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_staff_retry_a_failed_stripe_event_from_its_page(browse, stripe_world, officer, width):
+    from donations.models.online import StripeEvent
+
+    donation = stripe_world.give("10")
+    (completed,) = stripe_world.double.complete_checkout(donation.stripe_session_id)
+    stripe_world.double.unavailable = True
+    stripe_world.send(completed)
+    stripe_world.double.unavailable = False
+
+    page = browse(officer, width=width, path="/donations/online/events/")
+    main = page.inner_text("main")
+    assert "checkout.session.completed" in main and "Processing failed" in main
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    page.get_by_role("button", name=f"Retry now event {completed['id']}").click()
+    page.wait_for_url("**/donations/online/events/")
+    assert "will be processed again shortly" in page.inner_text("main")
+    assert_accessible(page)
+    run_tasks()
+    assert StripeEvent.objects.get().outcome == StripeEvent.Outcome.PROCESSED
+    page.reload()
+    assert "No event needs attention." in page.inner_text("main")
