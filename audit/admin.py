@@ -6,13 +6,38 @@ from import_export.formats.base_formats import CSV, ODS, XLSX
 
 from audit.models import ExportManifest
 from audit.services import manifest_record
+from fund import spreadsheets
 from fund.selectors import chain_head
+
+
+class SpreadsheetCSV(CSV):
+    """CSV through the project's writer: formula-like text is quoted, as in every export."""
+
+    def export_data(self, dataset, **kwargs):
+        return spreadsheets.csv_text(dataset.headers, dataset)
+
+
+class SpreadsheetXLSX(XLSX):
+    """XLSX through the project's writer: text is a string cell, never a formula."""
+
+    def export_data(self, dataset, **kwargs):
+        return spreadsheets.xlsx_bytes(dataset.title or "Export", dataset.headers, dataset)
+
+
+class SpreadsheetODS(ODS):
+    """ODS through the project's writer: numbers, dates and string cells."""
+
+    def export_data(self, dataset, **kwargs):
+        return spreadsheets.ods_bytes(dataset.title or "Export", dataset.headers, dataset)
+
+    def is_binary(self):
+        return True
 
 
 class ManifestedExportMixin(ExportMixin):
     """The admin's CSV/XLSX/ODS export, recording a manifest like every other export."""
 
-    formats = [CSV, XLSX, ODS]
+    formats = [SpreadsheetCSV, SpreadsheetXLSX, SpreadsheetODS]
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         head = chain_head()

@@ -34,6 +34,7 @@ from donations.services.online import (
     online_payment_refund,
 )
 from fund.access import role_required
+from fund.spreadsheets import ods_bytes
 
 
 def _collection_point(code: str):
@@ -276,7 +277,8 @@ def gift_aid_claim_detail(request, pk):
 @role_required(*READERS)
 def gift_aid_schedule_ods(request, pk):
     claim = get_object_or_404(GiftAidClaim, pk=pk)
-    content = gift_aid_schedule(claim).export("ods")
+    schedule = gift_aid_schedule(claim)
+    content = ods_bytes(schedule.title, schedule.headers, schedule)
     response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.spreadsheet")
     response["Content-Disposition"] = f'attachment; filename="gift-aid-claim-{claim.pk}.ods"'
     return response
