@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from audit.exports import CONTENT_TYPES, EXPORT_KINDS, export_write
-from audit.forms import FORMAT_LABELS, ExportForm
+from audit.forms import ExportForm, export_choices
 from audit.models import ExportManifest
 from fund.access import STAFF_ROLES, role_required
 from fund.selectors import chain_head
@@ -20,8 +20,7 @@ def _page(request, form, status=200):
         "audit/exports.html",
         {
             "form": form,
-            "kinds": EXPORT_KINDS.values(),
-            "format_labels": FORMAT_LABELS,
+            "choices": export_choices(),
             "recent": ExportManifest.objects.select_related("created_by")[:5],
             "head": chain_head(),
         },
@@ -32,7 +31,7 @@ def _page(request, form, status=200):
 @require_GET
 @role_required(*STAFF_ROLES)
 def exports(request):
-    return _page(request, ExportForm(initial={"kind": "ledger", "file_format": "csv"}))
+    return _page(request, ExportForm(initial={"export": "ledger:csv"}))
 
 
 @require_GET

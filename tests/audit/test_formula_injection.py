@@ -48,8 +48,8 @@ def gbp(amount: str) -> Money:
 
 
 @pytest.fixture
-def planted(officer, officer2, manager, auditor, key_worker, funded):  # noqa: F811
-    """Formula-like text in every staff-typed field the exports carry.
+def planted(frozen_now, officer, officer2, manager, auditor, key_worker, funded):  # noqa: F811
+    """Formula-like text in every staff-typed field the exports carry, on 26 Nov 2026.
 
     A box at a host called ``=HYPERLINK(...)`` with seal ``@SUM(A1)`` on record, refitted
     with ``+1``; its £20.00 banked as £17.50 with the reason ``-2+3`` (a difference of
@@ -185,7 +185,7 @@ def test_grants_export_writes_the_agency_as_text(auditor, planted, file_format):
 
 
 @pytest.fixture
-def claimed(stripe_world, manager):  # noqa: F811 (the imported fixture)
+def claimed(frozen_now, stripe_world, manager):  # noqa: F811 (the imported fixture)
     """A Gift Aid gift from a donor whose first name is a formula, claimed by a manager
     whose username begins with ``@``."""
     stripe_world.pay(
