@@ -20,6 +20,7 @@ A row is a sequence of plain values, and the type says what the cell is:
 
 import csv
 import io
+import itertools
 import re
 import shutil
 import tempfile
@@ -27,12 +28,11 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+import rustpy_xlsxwriter
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FLUSH_BYTES = 64 * 1024
@@ -124,40 +124,56 @@ def number_format(value: Decimal) -> str:
 # --- XLSX -------------------------------------------------------------------------------
 
 
+def _xlsx_value(value):
+    """The value rustpy-xlsxwriter writes as the right cell (it takes ``Decimal`` itself)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise TypeError("Write yes/no as text, not a bool, so every format shows the same.")
+    if isinstance(value, str | int | Decimal | date):
+        return local_datetime(value) if isinstance(value, datetime) else value
+    raise TypeError(f"No spreadsheet cell for {type(value).__name__}: {value!r}")
+
+
 def write_xlsx(stream, title: str, header: Iterable[str], rows: Iterable[Iterable]) -> int:
-    """A write-only workbook: rows go to disk as they come, so memory stays flat."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    bold = Font(bold=True)
+    """A workbook written by rustpy-xlsxwriter in its constant-memory mode.
 
-    def cell(value, font=None):
-        written = WriteOnlyCell(sheet)
-        if isinstance(value, str):
-            written.value = value
-            written.data_type = "s"  # never "f": text is shown, not evaluated
-        elif isinstance(value, datetime):
-            written.value = local_datetime(value)
-            written.number_format = DATETIME_FORMAT
-        elif isinstance(value, date):
-            written.value = value
-            written.number_format = DATE_FORMAT
-        elif isinstance(value, Decimal):
-            written.value = value
-            written.number_format = number_format(value)
-        elif value is None or isinstance(value, int) and not isinstance(value, bool):
-            written.value = value
-        else:
-            raise TypeError(f"No spreadsheet cell for {type(value).__name__}: {value!r}")
-        if font:
-            written.font = font
-        return written
-
-    sheet.append([cell(v, bold) for v in header])
+    Its cells are typed from the values: text is always an inline string cell (never a
+    formula), ``int`` and ``Decimal`` numbers, ``date`` and ``datetime`` dates. Each
+    column keeps one type (or ``None``); its number format follows its first row (a
+    ``Decimal`` with two places is money, ``#,##0.00``; a ``datetime`` shows the time).
+    The file is written to a temporary file first, then copied to ``stream``.
+    """
+    header = [str(h) for h in header]
     counted = _Counter(rows)
-    for row in counted:
-        sheet.append([cell(v) for v in row])
-    workbook.save(stream)
+    records = (dict(zip(header, map(_xlsx_value, row), strict=True)) for row in counted)
+    first = next(records, None)
+    formats = {}
+    for name, value in (first or {}).items():
+        if isinstance(value, datetime):
+            formats[name] = rustpy_xlsxwriter.Format().set_num_format(DATETIME_FORMAT)
+        elif isinstance(value, Decimal) and value.is_finite():
+            formats[name] = rustpy_xlsxwriter.Format().set_num_format(number_format(value))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.xlsx"
+        rustpy_xlsxwriter.write_worksheet(
+            itertools.chain([first], records) if first else [dict.fromkeys(header)],
+            str(path),
+            sheet_name=_sheet_title(title),
+            bold_headers=True,
+            freeze_row=1,
+            float_format="#,##0.00",
+            datetime_format=DATE_FORMAT,
+            column_formats=formats,
+        )
+        with path.open("rb") as written:
+            shutil.copyfileobj(written, stream, FLUSH_BYTES)
     return counted.count
+
+
+def _sheet_title(title: str) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of ``[]:*?/\\``."""
+    return re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "Sheet1"
 
 
 # --- ODS --------------------------------------------------------------------------------

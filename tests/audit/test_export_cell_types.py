@@ -40,7 +40,8 @@ def assert_amount(cell, file_format: str, figure: str) -> None:
 
 def assert_whole_number(cell, file_format: str) -> None:
     if file_format == "xlsx":
-        assert cell.data_type == "n" and isinstance(cell.value, int)
+        assert cell.data_type == "n" and cell.number_format == "General"
+        assert str(cell.value).removesuffix(".0").isdigit()  # written as a whole number
     else:
         assert cell[0] == "float" and cell[1].isdigit()
 
