@@ -124,40 +124,44 @@ def number_format(value: Decimal) -> str:
 # --- XLSX -------------------------------------------------------------------------------
 
 
-def _xlsx_value(value):
-    """The value rustpy-xlsxwriter writes as the right cell (it takes ``Decimal`` itself)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise TypeError("Write yes/no as text, not a bool, so every format shows the same.")
-    if isinstance(value, str | int | Decimal | date):
-        return local_datetime(value) if isinstance(value, datetime) else value
-    raise TypeError(f"No spreadsheet cell for {type(value).__name__}: {value!r}")
-
-
 def write_xlsx(stream, title: str, header: Iterable[str], rows: Iterable[Iterable]) -> int:
     """A workbook written by rustpy-xlsxwriter in its constant-memory mode.
 
     Its cells are typed from the values: text is always an inline string cell (never a
-    formula), ``int`` and ``Decimal`` numbers, ``date`` and ``datetime`` dates. Each
-    column keeps one type (or ``None``); its number format follows its first row (a
-    ``Decimal`` with two places is money, ``#,##0.00``; a ``datetime`` shows the time).
-    The file is written to a temporary file first, then copied to ``stream``.
+    formula), ``int`` and ``Decimal`` numbers (the writer takes ``Decimal`` itself),
+    ``date`` and ``datetime`` dates. Each column holds one type (or ``None``), and its
+    first row sets its number format (a ``Decimal`` with two places is money,
+    ``#,##0.00``) and whether it holds moments to be shown in local time; checking only
+    the first row keeps the per-cell work to the writer. The file goes to a temporary
+    file first, then is copied to ``stream``.
     """
     header = [str(h) for h in header]
     counted = _Counter(rows)
-    records = (dict(zip(header, map(_xlsx_value, row), strict=True)) for row in counted)
-    first = next(records, None)
-    formats = {}
-    for name, value in (first or {}).items():
+    rows_iter = iter(counted)
+    first = next(rows_iter, None)
+    formats, moments = {}, []
+    for index, (name, value) in enumerate(zip(header, first or (), strict=True)):
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal | date | None):
+            raise TypeError(f"No spreadsheet cell for {type(value).__name__}: {value!r}")
         if isinstance(value, datetime):
             formats[name] = rustpy_xlsxwriter.Format().set_num_format(DATETIME_FORMAT)
+            moments.append(index)
         elif isinstance(value, Decimal) and value.is_finite():
             formats[name] = rustpy_xlsxwriter.Format().set_num_format(number_format(value))
+
+    def records():
+        for row in itertools.chain([first], rows_iter):
+            if moments:
+                row = list(row)
+                for index in moments:
+                    if row[index] is not None:
+                        row[index] = local_datetime(row[index])
+            yield dict(zip(header, row, strict=True))
+
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "export.xlsx"
         rustpy_xlsxwriter.write_worksheet(
-            itertools.chain([first], records) if first else [dict.fromkeys(header)],
+            records() if first is not None else [dict.fromkeys(header)],
             str(path),
             sheet_name=_sheet_title(title),
             bold_headers=True,
@@ -249,42 +253,82 @@ def _ods_text(text: str) -> str:
     return _ODS_WHITESPACE.sub(markup, escape(_XML_INVALID.sub("", text)))
 
 
-def _ods_cell(value, style: str = "") -> str:
+# Text with none of these needs no escaping or whitespace markup: the common, fast case.
+_ODS_PLAIN = re.compile("[&<>\"'\x00-\x1f\ufffe\uffff]|^ |  ")
+
+
+def _ods_string(value: str, style: str = "") -> str:
+    """A string cell: it holds text, and ODS keeps formulas in another attribute, never here."""
     style_attr = f' table:style-name="{style}"' if style else ""
-    if value is None:
+    if not value:
         return "<table:table-cell/>"
-    if isinstance(value, str):
-        # A string cell holds text; ODS keeps formulas in a separate attribute, never here.
-        clean = _XML_INVALID.sub("", value)
+    if not _ODS_PLAIN.search(value):
         return (
-            f'<table:table-cell office:value-type="string"'
-            f" office:string-value={quoteattr(clean)}{style_attr}>"
-            f"<text:p>{_ods_text(clean)}</text:p></table:table-cell>"
+            f'<table:table-cell office:value-type="string" office:string-value="{value}"'
+            f"{style_attr}><text:p>{value}</text:p></table:table-cell>"
         )
-    if isinstance(value, bool):
-        raise TypeError("Write yes/no as text, not a bool, so every format shows the same.")
-    if isinstance(value, Decimal | int):
-        text = format(value, "f") if isinstance(value, Decimal) else str(value)
-        places = max(-value.as_tuple().exponent, 0) if isinstance(value, Decimal) else 0
-        number_style = f"num{min(places, _ODS_PLACES[-1])}"
-        return (
-            f'<table:table-cell office:value-type="float" office:value="{text}"'
-            f' table:style-name="{number_style}"><text:p>{text}</text:p></table:table-cell>'
-        )
-    if isinstance(value, datetime):
-        moment = local_datetime(value)
-        return (
-            f'<table:table-cell office:value-type="date"'
-            f' office:date-value="{moment.isoformat()}" table:style-name="time">'
-            f"<text:p>{moment:%d %b %Y %H:%M}</text:p></table:table-cell>"
-        )
-    if isinstance(value, date):
-        return (
-            f'<table:table-cell office:value-type="date"'
-            f' office:date-value="{value.isoformat()}" table:style-name="date">'
-            f"<text:p>{value:%d %b %Y}</text:p></table:table-cell>"
-        )
-    raise TypeError(f"No spreadsheet cell for {type(value).__name__}: {value!r}")
+    clean = _XML_INVALID.sub("", value)
+    return (
+        f'<table:table-cell office:value-type="string"'
+        f" office:string-value={quoteattr(clean)}{style_attr}>"
+        f"<text:p>{_ods_text(clean)}</text:p></table:table-cell>"
+    )
+
+
+def _ods_decimal(value: Decimal) -> str:
+    text = format(value, "f")
+    places = min(max(-value.as_tuple().exponent, 0), _ODS_PLACES[-1]) if value.is_finite() else 0
+    return (
+        f'<table:table-cell office:value-type="float" office:value="{text}"'
+        f' table:style-name="num{places}"><text:p>{text}</text:p></table:table-cell>'
+    )
+
+
+def _ods_int(value: int) -> str:
+    return (
+        f'<table:table-cell office:value-type="float" office:value="{value}"'
+        f' table:style-name="num0"><text:p>{value}</text:p></table:table-cell>'
+    )
+
+
+def _ods_datetime(value: datetime) -> str:
+    moment = local_datetime(value)
+    return (
+        f'<table:table-cell office:value-type="date"'
+        f' office:date-value="{moment.isoformat()}" table:style-name="time">'
+        f"<text:p>{moment:%d %b %Y %H:%M}</text:p></table:table-cell>"
+    )
+
+
+def _ods_date(value: date) -> str:
+    return (
+        f'<table:table-cell office:value-type="date"'
+        f' office:date-value="{value.isoformat()}" table:style-name="date">'
+        f"<text:p>{value:%d %b %Y}</text:p></table:table-cell>"
+    )
+
+
+def _ods_empty(value: None) -> str:
+    return "<table:table-cell/>"
+
+
+# One look-up per cell rather than a chain of isinstance checks; a type not listed here
+# (a float, a bool) is refused.
+_ODS_CELLS = {
+    str: _ods_string,
+    Decimal: _ods_decimal,
+    int: _ods_int,
+    datetime: _ods_datetime,
+    date: _ods_date,
+    type(None): _ods_empty,
+}
+
+
+def _ods_cell(value) -> str:
+    try:
+        return _ODS_CELLS[type(value)](value)
+    except KeyError:
+        raise TypeError(f"No spreadsheet cell for {type(value).__name__}: {value!r}") from None
 
 
 def write_ods(stream, title: str, header: Iterable[str], rows: Iterable[Iterable]) -> int:
@@ -300,12 +344,12 @@ def write_ods(stream, title: str, header: Iterable[str], rows: Iterable[Iterable
             _ODS_CONTENT_HEAD.format(number_styles=_ODS_NUMBER_STYLES),
             f"<table:table table:name={quoteattr(_XML_INVALID.sub('', title[:31]))}>",
             "<table:table-row>",
-            *(_ods_cell(v, "head") for v in header),
+            *(_ods_string(str(v), "head") for v in header),
             "</table:table-row>",
         ]
         for row in counted:
             parts.append("<table:table-row>")
-            parts.extend(_ods_cell(v) for v in row)
+            parts.extend([_ods_cell(v) for v in row])
             parts.append("</table:table-row>")
             if len(parts) > 5_000:
                 content.write("".join(parts).encode())
