@@ -17,6 +17,7 @@ from audit.resources import (
 from audit.services import manifest_record
 from donations.admin import CollectionAdmin, DepositAdmin, GiftAidClaimAdmin, OnlinePaymentAdmin
 from donations.models import Collection, Deposit, GiftAidClaim, OnlinePayment
+from fund import spreadsheets
 from fund.admin import EntryAdmin, TransferAdmin
 from fund.models import Entry, Transfer
 from fund.selectors import chain_head
@@ -24,10 +25,34 @@ from grants.admin import GrantAdmin
 from grants.models import Grant
 
 
+class SpreadsheetCSV(CSV):
+    """CSV through the project's writer: formula-like text is quoted, as in every export."""
+
+    def export_data(self, dataset, **kwargs):
+        return spreadsheets.csv_text(dataset.headers, dataset)
+
+
+class SpreadsheetXLSX(XLSX):
+    """XLSX through the project's writer: text is a string cell, never a formula."""
+
+    def export_data(self, dataset, **kwargs):
+        return spreadsheets.xlsx_bytes(dataset.title or "Export", dataset.headers, dataset)
+
+
+class SpreadsheetODS(ODS):
+    """ODS through the project's writer: numbers, dates and string cells."""
+
+    def export_data(self, dataset, **kwargs):
+        return spreadsheets.ods_bytes(dataset.title or "Export", dataset.headers, dataset)
+
+    def is_binary(self):
+        return True
+
+
 class ManifestedExportMixin(ExportMixin):
     """The admin's CSV/XLSX/ODS export, recording a manifest like every other export."""
 
-    formats = [CSV, XLSX, ODS]
+    formats = [SpreadsheetCSV, SpreadsheetXLSX, SpreadsheetODS]
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         head = chain_head()

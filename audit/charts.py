@@ -7,12 +7,12 @@ template draws each bar as a small SVG whose geometry comes from ``BarRow.segmen
 table beneath it prints exactly the same figures, and the CSV carries them too.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from djmoney.money import Money
+
+from fund.spreadsheets import csv_text
 
 # GOV.UK Frontend palette colours, in an order where neighbours differ in lightness as well
 # as hue. The table under every chart carries the same figures for anyone who cannot tell
@@ -153,12 +153,10 @@ class Chart:
 
     def as_csv(self) -> str:
         """The chart's figures as CSV: one row per bar, one column per series."""
-        out = io.StringIO()
-        writer = csv.writer(out)
         header = [self.row_heading] + [s.label for s in self.series]
         if self.stacked:
             header.append("Total")
-        writer.writerow(header)
+        rows = []
         for row in self.rows:
             cells = [row.label] + [
                 self.suppressed_label if i in row.suppressed else _csv_value(v, self.unit)
@@ -166,20 +164,19 @@ class Chart:
             ]
             if self.stacked:
                 cells.append(_csv_value(row.total, self.unit))
-            writer.writerow(cells)
-        return out.getvalue()
+            rows.append(cells)
+        return csv_text(header, rows)
 
 
 def _positive_sum(values: list[Decimal | None]) -> Decimal:
     return sum((v for v in values if v is not None and v > 0), Decimal(0))
 
 
-def _csv_value(value: Decimal | None, unit: str) -> str:
-    if value is None:
-        return ""
-    if unit == "money":
-        return f"{value:.2f}"
-    return str(value)
+def _csv_value(value: Decimal | None, unit: str) -> Decimal | None:
+    """A figure stays a number (never text), so a negative one is not taken for a formula."""
+    if value is None or unit != "money":
+        return value
+    return Decimal(value).quantize(Decimal("0.01"))
 
 
 def colours(count: int) -> list[str]:

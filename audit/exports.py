@@ -5,21 +5,21 @@ as they pass and records a manifest (who, when, parameters, SHA-256, chain head)
 export reads the chain head first and includes only transfers up to it, so the file and
 its manifest describe the same ledger even while new entries are being posted.
 
-CSV is streamed from ``values_list`` rows in constant memory. XLSX and ODS go through the
-django-import-export resources in ``audit.resources`` (the same ones the admin uses); XLSX
-is written row by row into a write-only workbook.
+Every table export (CSV, XLSX, ODS) is written from the same plain rows, read with
+``values_list`` in chunks: text, ``int``, ``Decimal`` amounts, dates and ``None``. The
+writers in ``fund.spreadsheets`` turn them into cells in constant memory, numbers as
+numbers and dates as dates, and never let text become a formula. The column names come
+from the django-import-export resources in ``audit.resources``, which the admin's own
+(small) exports use, and a test keeps the two row for row in step.
 """
 
-import csv
 import hashlib
-import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
-from openpyxl import Workbook
 
 from audit import journals, statements
 from audit.models import ExportManifest
@@ -32,15 +32,18 @@ from audit.resources import (
     TransferResource,
     days_between,
     local_date,
-    local_time,
+    money,
+    yes_no,
 )
 from audit.selectors import transfers_in
 from audit.services import manifest_record
 from fund.models import Account, ChainHead, Fund
 from fund.selectors import chain_head
+from fund.spreadsheets import write_table
 
 CHUNK = 5_000
 FLUSH_BYTES = 64 * 1024
+TABLE_FORMATS = ("csv", "xlsx", "ods")
 
 
 @dataclass(frozen=True)
@@ -82,21 +85,6 @@ class HashingWriter:
         self.stream.flush()
 
 
-def csv_chunks(header: list[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
-    """CSV as UTF-8 with a byte-order mark (so Excel reads £ right), in ~64 KB chunks."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(row)
-        if buffer.tell() > FLUSH_BYTES:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
-
-
 # --- the ledger -------------------------------------------------------------------------
 
 LEDGER_HEADER = TransferResource().get_export_headers()
@@ -111,8 +99,8 @@ def ledger_transfers(params: ExportParams, up_to_sequence: int):
     ).order_by("sequence")
 
 
-def ledger_csv_rows(params: ExportParams, up_to_sequence: int) -> Iterator[tuple]:
-    """The ledger's CSV rows, straight from ``values_list``: no model instances."""
+def ledger_rows(params: ExportParams, up_to_sequence: int) -> Iterator[tuple]:
+    """The ledger's rows, straight from ``values_list``: no model instances."""
     accounts = dict(Account.objects.values_list("pk", "code"))
     names = dict(Account.objects.values_list("pk", "name"))
     funds = dict(Fund.objects.values_list("pk", "code"))
@@ -144,83 +132,30 @@ def ledger_csv_rows(params: ExportParams, up_to_sequence: int) -> Iterator[tuple
     ) in rows.iterator(chunk_size=CHUNK):
         yield (
             entry_id,
-            day.isoformat(),
+            day,
             sequence,
             funds[fund_id],
             accounts[debit],
             names[debit],
             accounts[credit],
             names[credit],
-            f"{amount:.2f}",
+            money(amount),
             memo,
             source,
-            reverses or "",
+            reverses,
             hash_,
         )
-
-
-def _resource_rows(resource, queryset) -> Iterator[list]:
-    for obj in resource.iter_queryset(queryset):
-        yield resource.export_resource(obj)
-
-
-def write_xlsx(stream, title: str, header: list[str], rows: Iterable[Iterable]) -> int:
-    """A write-only workbook: rows go to disk as they come, so memory stays flat."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    count = 0
-    for row in rows:
-        sheet.append(list(row))
-        count += 1
-    workbook.save(stream)
-    return count
-
-
-def write_ods(stream, title: str, resource, queryset) -> int:
-    dataset = resource.export(queryset)
-    dataset.title = title[:31]
-    stream.write(dataset.export("ods"))
-    return dataset.height
-
-
-def write_table(
-    file_format: str, stream, *, title: str, header, csv_rows, resource, queryset
-) -> int:
-    """CSV from ``csv_rows`` (plain tuples); XLSX and ODS through the import-export resource."""
-    if file_format == "csv":
-        count = 0
-
-        def counted():
-            nonlocal count
-            for row in csv_rows:
-                count += 1
-                yield row
-
-        for chunk in csv_chunks(header, counted()):
-            stream.write(chunk)
-        return count
-    if file_format == "xlsx":
-        return write_xlsx(stream, title, header, _resource_rows(resource, queryset))
-    if file_format == "ods":
-        return write_ods(stream, title, resource, queryset)
-    raise ValueError(f"{title} cannot be exported as {file_format!r}.")
 
 
 def write_ledger(file_format: str, params: ExportParams, head, stream) -> int:
     up_to_sequence = head.sequence
     if file_format in TABLE_FORMATS:
-        resource = TransferResource()
         return write_table(
             file_format,
             stream,
             title="Ledger",
             header=LEDGER_HEADER,
-            csv_rows=ledger_csv_rows(params, up_to_sequence) if file_format == "csv" else (),
-            resource=resource,
-            queryset=ledger_transfers(params, up_to_sequence).select_related(
-                "entry", "fund", "debit_account", "credit_account"
-            ),
+            rows=ledger_rows(params, up_to_sequence),
         )
     if file_format in ("hledger", "beancount"):
         lines = journals.hledger_lines if file_format == "hledger" else journals.beancount_lines
@@ -249,14 +184,6 @@ def _write_statement(code: str, file_format: str, params: ExportParams, head, st
 # --- donations: online payments, collections, deposits, Gift Aid claims -------------------
 
 
-def money(value) -> str:
-    return f"{value:.2f}"
-
-
-def yes_no(value) -> str:
-    return "yes" if value else "no"
-
-
 def _dated(rows, lookup: str, params: ExportParams):
     if params.date_from:
         rows = rows.filter(**{f"{lookup}__gte": params.date_from})
@@ -270,7 +197,7 @@ def online_payments(params: ExportParams):
     return rows.filter(fund=params.fund) if params.fund else rows
 
 
-def online_payment_csv_rows(params: ExportParams) -> Iterator[tuple]:
+def online_payment_rows(params: ExportParams) -> Iterator[tuple]:
     rows = online_payments(params).values_list(
         "id",
         "donation_id",
@@ -306,7 +233,7 @@ def online_payment_csv_rows(params: ExportParams) -> Iterator[tuple]:
         yield (
             pk,
             f"OD-{donation:06d}",
-            paid_on.isoformat(),
+            paid_on,
             fund,
             frequency,
             money(amount),
@@ -315,8 +242,8 @@ def online_payment_csv_rows(params: ExportParams) -> Iterator[tuple]:
             money(disputed),
             dispute,
             yes_no(gift_aid),
-            claim or "",
-            box or "",
+            claim,
+            box,
             charge,
         )
 
@@ -326,7 +253,7 @@ def collections(params: ExportParams):
     return rows.filter(point__fund=params.fund) if params.fund else rows
 
 
-def collection_csv_rows(params: ExportParams) -> Iterator[tuple]:
+def collection_rows(params: ExportParams) -> Iterator[tuple]:
     rows = collections(params).values_list(
         "id",
         "point__box_number",
@@ -374,9 +301,9 @@ def collection_csv_rows(params: ExportParams) -> Iterator[tuple]:
             money(amount),
             status,
             counted_by,
-            confirmed_by or "",
-            deposit or "",
-            entry or "",
+            confirmed_by,
+            deposit,
+            entry,
         )
 
 
@@ -385,7 +312,7 @@ def deposits(params: ExportParams):
     return rows.filter(fund=params.fund) if params.fund else rows
 
 
-def deposit_csv_rows(params: ExportParams) -> Iterator[tuple]:
+def deposit_rows(params: ExportParams) -> Iterator[tuple]:
     rows = deposits(params).values_list(
         "paying_in_reference",
         "banked_on",
@@ -412,7 +339,7 @@ def deposit_csv_rows(params: ExportParams) -> Iterator[tuple]:
     ) in rows.iterator(chunk_size=CHUNK):
         yield (
             reference,
-            banked_on.isoformat(),
+            banked_on,
             fund,
             money(counted),
             money(banked),
@@ -420,8 +347,8 @@ def deposit_csv_rows(params: ExportParams) -> Iterator[tuple]:
             reason,
             status,
             recorded_by,
-            checked_by or "",
-            entry or "",
+            checked_by,
+            entry,
         )
 
 
@@ -430,7 +357,7 @@ def gift_aid_claims(params: ExportParams):
     return _dated(GiftAidClaimResource().get_queryset(), "created_at__date", params)
 
 
-def gift_aid_claim_csv_rows(params: ExportParams) -> Iterator[tuple]:
+def gift_aid_claim_rows(params: ExportParams) -> Iterator[tuple]:
     rows = gift_aid_claims(params).values_list(
         "id",
         "date_from",
@@ -445,12 +372,12 @@ def gift_aid_claim_csv_rows(params: ExportParams) -> Iterator[tuple]:
     ):
         yield (
             pk,
-            date_from.isoformat(),
-            date_to.isoformat(),
+            date_from,
+            date_to,
             money(total),
             count,
             created_by,
-            local_time(created_at),
+            created_at,
         )
 
 
@@ -459,7 +386,7 @@ def grants(params: ExportParams):
     return rows.filter(fund=params.fund) if params.fund else rows
 
 
-def grant_csv_rows(params: ExportParams) -> Iterator[tuple]:
+def grant_rows(params: ExportParams) -> Iterator[tuple]:
     rows = grants(params).values_list(
         "id",
         "agency__name",
@@ -500,28 +427,25 @@ def grant_csv_rows(params: ExportParams) -> Iterator[tuple]:
             fund,
             status,
             money(amount),
-            money(paid) if paid is not None else "",
+            money(paid) if paid is not None else None,
             local_date(submitted_at),
             local_date(decided_at),
-            paid_on.isoformat() if paid_on else "",
+            paid_on,
             days_between(submitted_at, decided_at),
             days_between(submitted_at, paid_at),
-            method or "",
-            entry or "",
+            method,
+            entry,
         )
 
 
-def _table_kind(title: str, resource_class, select, csv_rows):
+def _table_kind(title: str, resource_class, rows):
     def write(file_format: str, params: ExportParams, head, stream) -> int:
-        resource = resource_class()
         return write_table(
             file_format,
             stream,
             title=title,
-            header=resource.get_export_headers(),
-            csv_rows=csv_rows(params) if file_format == "csv" else (),
-            resource=resource,
-            queryset=select(params),
+            header=resource_class().get_export_headers(),
+            rows=rows(params),
         )
 
     return write
@@ -536,7 +460,6 @@ class ExportKind:
     is_statement: bool = False
 
 
-TABLE_FORMATS = ("csv", "xlsx", "ods")
 EXPORT_KINDS: dict[str, ExportKind] = {
     "ledger": ExportKind(
         "ledger",
@@ -548,35 +471,31 @@ EXPORT_KINDS: dict[str, ExportKind] = {
         "donations",
         "Online donations (one row per payment)",
         TABLE_FORMATS,
-        _table_kind(
-            "Online donations", OnlinePaymentResource, online_payments, online_payment_csv_rows
-        ),
+        _table_kind("Online donations", OnlinePaymentResource, online_payment_rows),
     ),
     "grants": ExportKind(
         "grants",
         "Grants (the register; no client references)",
         TABLE_FORMATS,
-        _table_kind("Grants", GrantResource, grants, grant_csv_rows),
+        _table_kind("Grants", GrantResource, grant_rows),
     ),
     "collections": ExportKind(
         "collections",
         "Collection box emptyings",
         TABLE_FORMATS,
-        _table_kind("Collections", CollectionResource, collections, collection_csv_rows),
+        _table_kind("Collections", CollectionResource, collection_rows),
     ),
     "deposits": ExportKind(
         "deposits",
         "Cash deposits",
         TABLE_FORMATS,
-        _table_kind("Deposits", DepositResource, deposits, deposit_csv_rows),
+        _table_kind("Deposits", DepositResource, deposit_rows),
     ),
     "gift_aid_claims": ExportKind(
         "gift_aid_claims",
         "Gift Aid claims (all funds)",
         TABLE_FORMATS,
-        _table_kind(
-            "Gift Aid claims", GiftAidClaimResource, gift_aid_claims, gift_aid_claim_csv_rows
-        ),
+        _table_kind("Gift Aid claims", GiftAidClaimResource, gift_aid_claim_rows),
     ),
 }
 for _code, _statement in statements.STATEMENTS.items():

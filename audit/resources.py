@@ -1,46 +1,61 @@
-"""django-import-export resources: the admin's exports and the XLSX and ODS files.
+"""django-import-export resources: the admin's exports, and the column names of every export.
 
-Column names are the ones an accountant reads; dates are ISO 8601 and money is a decimal
-string with two places, exactly as in the streamed CSV (``audit.exports``), which a test
-keeps in step with these resources.
+Column names are the ones an accountant reads. Values are plain and typed, exactly as in
+the streamed rows of ``audit.exports`` (a test keeps the two in step): money a ``Decimal``
+with two places, dates ``date`` objects, moments aware ``datetime``, a missing value
+``None``, so XLSX and ODS carry numbers and dates and CSV shows ISO 8601 dates.
 """
 
+from __future__ import annotations
+
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count
 from django.utils import timezone
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 
 from donations.models import Collection, Deposit, GiftAidClaim, OnlinePayment
 from fund.models import Entry, Transfer
 from grants.models import Grant
 
-
-def money_text(value) -> str:
-    amount = getattr(value, "amount", value)
-    return f"{Decimal(amount):.2f}"
+PENNY = Decimal("0.01")
 
 
-def iso(value) -> str:
-    return value.isoformat() if value else ""
+class Plain(widgets.Widget):
+    """Hand the value on as it is (text, number, date or None): the writers type the cells."""
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+def column(name: str, attribute: str | None = None) -> fields.Field:
+    return fields.Field(attribute=attribute, column_name=name, widget=Plain())
+
+
+def money(value) -> Decimal | None:
+    """An amount (``Money`` or ``Decimal``) as a ``Decimal`` with exactly two places."""
+    if value is None:
+        return None
+    return Decimal(getattr(value, "amount", value)).quantize(PENNY)
 
 
 class TransferResource(resources.ModelResource):
     """One row per transfer, carrying its entry's date, description and source."""
 
-    entry_number = fields.Field(attribute="entry_id", column_name="Entry number")
-    date = fields.Field(column_name="Date")
-    transfer_number = fields.Field(attribute="sequence", column_name="Transfer number")
-    fund_code = fields.Field(attribute="fund__code", column_name="Fund")
-    debit_code = fields.Field(attribute="debit_account__code", column_name="Debit account")
-    debit_name = fields.Field(attribute="debit_account__name", column_name="Debit account name")
-    credit_code = fields.Field(attribute="credit_account__code", column_name="Credit account")
-    credit_name = fields.Field(attribute="credit_account__name", column_name="Credit account name")
-    amount_gbp = fields.Field(column_name="Amount (GBP)")
-    description = fields.Field(attribute="entry__memo", column_name="Description")
-    source = fields.Field(attribute="entry__source", column_name="Source")
-    reverses = fields.Field(column_name="Reverses entry")
-    transfer_hash = fields.Field(attribute="hash", column_name="Transfer hash")
+    entry_number = column("Entry number", "entry_id")
+    date = column("Date")
+    transfer_number = column("Transfer number", "sequence")
+    fund_code = column("Fund", "fund__code")
+    debit_code = column("Debit account", "debit_account__code")
+    debit_name = column("Debit account name", "debit_account__name")
+    credit_code = column("Credit account", "credit_account__code")
+    credit_name = column("Credit account name", "credit_account__name")
+    amount_gbp = column("Amount (GBP)")
+    description = column("Description", "entry__memo")
+    source = column("Source", "entry__source")
+    reverses = column("Reverses entry")
+    transfer_hash = column("Transfer hash", "hash")
 
     class Meta:
         model = Transfer
@@ -67,27 +82,27 @@ class TransferResource(resources.ModelResource):
             "entry", "fund", "debit_account", "credit_account"
         ).order_by("sequence")
 
-    def dehydrate_date(self, transfer: Transfer) -> str:
-        return iso(transfer.entry.effective_date)
+    def dehydrate_date(self, transfer: Transfer) -> date | None:
+        return transfer.entry.effective_date
 
-    def dehydrate_amount_gbp(self, transfer: Transfer) -> str:
-        return money_text(transfer.amount)
+    def dehydrate_amount_gbp(self, transfer: Transfer) -> Decimal | None:
+        return money(transfer.amount)
 
-    def dehydrate_reverses(self, transfer: Transfer) -> str:
-        return str(transfer.entry.reverses_id or "")
+    def dehydrate_reverses(self, transfer: Transfer) -> int | None:
+        return transfer.entry.reverses_id
 
 
 class EntryResource(resources.ModelResource):
     """One row per entry, with its total and how many transfers it holds."""
 
-    entry_number = fields.Field(attribute="id", column_name="Entry number")
-    date = fields.Field(column_name="Date")
-    description = fields.Field(attribute="memo", column_name="Description")
-    source = fields.Field(attribute="source", column_name="Source")
-    reference = fields.Field(attribute="idempotency_key", column_name="Outside reference")
-    reverses = fields.Field(column_name="Reverses entry")
-    posted_at = fields.Field(column_name="Posted at")
-    posted_by = fields.Field(attribute="created_by__username", column_name="Posted by")
+    entry_number = column("Entry number", "id")
+    date = column("Date")
+    description = column("Description", "memo")
+    source = column("Source", "source")
+    reference = column("Outside reference", "idempotency_key")
+    reverses = column("Reverses entry")
+    posted_at = column("Posted at")
+    posted_by = column("Posted by", "created_by__username")
 
     class Meta:
         model = Entry
@@ -106,47 +121,42 @@ class EntryResource(resources.ModelResource):
     def get_queryset(self):
         return Entry.objects.select_related("created_by").order_by("id")
 
-    def dehydrate_date(self, entry: Entry) -> str:
-        return iso(entry.effective_date)
+    def dehydrate_date(self, entry: Entry) -> date | None:
+        return entry.effective_date
 
-    def dehydrate_reverses(self, entry: Entry) -> str:
-        return str(entry.reverses_id or "")
+    def dehydrate_reverses(self, entry: Entry) -> int | None:
+        return entry.reverses_id
 
-    def dehydrate_posted_at(self, entry: Entry) -> str:
-        return iso(entry.created_at)
+    def dehydrate_posted_at(self, entry: Entry) -> date | None:
+        return entry.created_at
 
 
 def yes_no(value) -> str:
     return "yes" if value else "no"
 
 
-def local_date(value) -> str:
-    return timezone.localtime(value).date().isoformat() if value else ""
-
-
-def local_time(value) -> str:
-    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+def local_date(value) -> date | None:
+    """The local calendar day of a moment (a box emptied at 00:30 BST is that day)."""
+    return timezone.localtime(value).date() if value else None
 
 
 class OnlinePaymentResource(resources.ModelResource):
     """Online gifts as Stripe took them: one row per payment (a monthly gift has many)."""
 
-    payment_number = fields.Field(attribute="id", column_name="Payment number")
-    donation_reference = fields.Field(column_name="Donation reference")
-    paid_on = fields.Field(column_name="Date paid")
-    fund_code = fields.Field(attribute="fund__code", column_name="Fund")
-    frequency = fields.Field(attribute="donation__frequency", column_name="Frequency")
-    amount_gbp = fields.Field(column_name="Amount (GBP)")
-    fee_gbp = fields.Field(column_name="Stripe fee (GBP)")
-    refunded_gbp = fields.Field(column_name="Refunded (GBP)")
-    disputed_gbp = fields.Field(column_name="Disputed (GBP)")
-    dispute = fields.Field(attribute="dispute", column_name="Dispute")
-    gift_aid = fields.Field(column_name="Gift Aid declared")
-    claim = fields.Field(column_name="Gift Aid claim")
-    box = fields.Field(
-        attribute="donation__collection_point__box_number", column_name="Collection box"
-    )
-    charge = fields.Field(attribute="charge_id", column_name="Stripe charge")
+    payment_number = column("Payment number", "id")
+    donation_reference = column("Donation reference")
+    paid_on = column("Date paid")
+    fund_code = column("Fund", "fund__code")
+    frequency = column("Frequency", "donation__frequency")
+    amount_gbp = column("Amount (GBP)")
+    fee_gbp = column("Stripe fee (GBP)")
+    refunded_gbp = column("Refunded (GBP)")
+    disputed_gbp = column("Disputed (GBP)")
+    dispute = column("Dispute", "dispute")
+    gift_aid = column("Gift Aid declared")
+    claim = column("Gift Aid claim")
+    box = column("Collection box", "donation__collection_point__box_number")
+    charge = column("Stripe charge", "charge_id")
 
     class Meta:
         model = OnlinePayment
@@ -176,46 +186,46 @@ class OnlinePaymentResource(resources.ModelResource):
     def dehydrate_donation_reference(self, payment) -> str:
         return f"OD-{payment.donation_id:06d}"
 
-    def dehydrate_paid_on(self, payment) -> str:
-        return iso(payment.paid_on)
+    def dehydrate_paid_on(self, payment) -> date | None:
+        return payment.paid_on
 
-    def dehydrate_amount_gbp(self, payment) -> str:
-        return money_text(payment.amount)
+    def dehydrate_amount_gbp(self, payment) -> Decimal | None:
+        return money(payment.amount)
 
-    def dehydrate_fee_gbp(self, payment) -> str:
-        return money_text(payment.fee)
+    def dehydrate_fee_gbp(self, payment) -> Decimal | None:
+        return money(payment.fee)
 
-    def dehydrate_refunded_gbp(self, payment) -> str:
-        return money_text(payment.amount_refunded)
+    def dehydrate_refunded_gbp(self, payment) -> Decimal | None:
+        return money(payment.amount_refunded)
 
-    def dehydrate_disputed_gbp(self, payment) -> str:
-        return money_text(payment.amount_disputed)
+    def dehydrate_disputed_gbp(self, payment) -> Decimal | None:
+        return money(payment.amount_disputed)
 
     def dehydrate_gift_aid(self, payment) -> str:
         return yes_no(payment.donation.gift_aid_id)
 
-    def dehydrate_claim(self, payment) -> str:
-        return str(payment.gift_aid_claim_id or "")
+    def dehydrate_claim(self, payment) -> int | None:
+        return payment.gift_aid_claim_id
 
 
 class CollectionResource(resources.ModelResource):
     """Each emptying of a collection box: seals, the two-person count and where it went."""
 
-    collection_number = fields.Field(attribute="id", column_name="Collection number")
-    box = fields.Field(attribute="point__box_number", column_name="Box number")
-    host = fields.Field(attribute="point__host_name", column_name="Host business")
-    fund_code = fields.Field(attribute="point__fund__code", column_name="Fund")
-    emptied_on = fields.Field(column_name="Emptied on")
-    seal_expected = fields.Field(attribute="seal_expected", column_name="Seal on record")
-    seal_removed = fields.Field(attribute="seal_removed", column_name="Seal removed")
-    seal_fitted = fields.Field(attribute="seal_fitted", column_name="Seal fitted")
-    seal_broken = fields.Field(column_name="Seal broken")
-    amount_gbp = fields.Field(column_name="Counted (GBP)")
-    status = fields.Field(attribute="status", column_name="Status")
-    counted_by = fields.Field(attribute="counted_by__username", column_name="Counted by")
-    confirmed_by = fields.Field(attribute="confirmed_by__username", column_name="Confirmed by")
-    deposit = fields.Field(attribute="deposit__paying_in_reference", column_name="Deposit")
-    entry = fields.Field(column_name="Ledger entry")
+    collection_number = column("Collection number", "id")
+    box = column("Box number", "point__box_number")
+    host = column("Host business", "point__host_name")
+    fund_code = column("Fund", "point__fund__code")
+    emptied_on = column("Emptied on")
+    seal_expected = column("Seal on record", "seal_expected")
+    seal_removed = column("Seal removed", "seal_removed")
+    seal_fitted = column("Seal fitted", "seal_fitted")
+    seal_broken = column("Seal broken")
+    amount_gbp = column("Counted (GBP)")
+    status = column("Status", "status")
+    counted_by = column("Counted by", "counted_by__username")
+    confirmed_by = column("Confirmed by", "confirmed_by__username")
+    deposit = column("Deposit", "deposit__paying_in_reference")
+    entry = column("Ledger entry")
 
     class Meta:
         model = Collection
@@ -243,33 +253,33 @@ class CollectionResource(resources.ModelResource):
             "point", "point__fund", "counted_by", "confirmed_by", "deposit"
         ).order_by("emptied_at", "id")
 
-    def dehydrate_emptied_on(self, collection) -> str:
+    def dehydrate_emptied_on(self, collection) -> date | None:
         return local_date(collection.emptied_at)
 
     def dehydrate_seal_broken(self, collection) -> str:
         return yes_no(collection.seal_broken)
 
-    def dehydrate_amount_gbp(self, collection) -> str:
-        return money_text(collection.amount)
+    def dehydrate_amount_gbp(self, collection) -> Decimal | None:
+        return money(collection.amount)
 
-    def dehydrate_entry(self, collection) -> str:
-        return str(collection.entry_id or "")
+    def dehydrate_entry(self, collection) -> int | None:
+        return collection.entry_id
 
 
 class DepositResource(resources.ModelResource):
     """Each banking of counted cash, with any difference and who checked it."""
 
-    reference = fields.Field(attribute="paying_in_reference", column_name="Paying-in reference")
-    banked_on = fields.Field(column_name="Banked on")
-    fund_code = fields.Field(attribute="fund__code", column_name="Fund")
-    counted_gbp = fields.Field(column_name="Counted (GBP)")
-    banked_gbp = fields.Field(column_name="Banked (GBP)")
-    difference_gbp = fields.Field(column_name="Difference (GBP)")
-    reason = fields.Field(attribute="difference_reason", column_name="Reason for difference")
-    status = fields.Field(attribute="status", column_name="Status")
-    recorded_by = fields.Field(attribute="recorded_by__username", column_name="Recorded by")
-    checked_by = fields.Field(attribute="checked_by__username", column_name="Checked by")
-    entry = fields.Field(column_name="Ledger entry")
+    reference = column("Paying-in reference", "paying_in_reference")
+    banked_on = column("Banked on")
+    fund_code = column("Fund", "fund__code")
+    counted_gbp = column("Counted (GBP)")
+    banked_gbp = column("Banked (GBP)")
+    difference_gbp = column("Difference (GBP)")
+    reason = column("Reason for difference", "difference_reason")
+    status = column("Status", "status")
+    recorded_by = column("Recorded by", "recorded_by__username")
+    checked_by = column("Checked by", "checked_by__username")
+    entry = column("Ledger entry")
 
     class Meta:
         model = Deposit
@@ -293,32 +303,32 @@ class DepositResource(resources.ModelResource):
             "banked_on", "id"
         )
 
-    def dehydrate_banked_on(self, deposit) -> str:
-        return iso(deposit.banked_on)
+    def dehydrate_banked_on(self, deposit) -> date | None:
+        return deposit.banked_on
 
-    def dehydrate_counted_gbp(self, deposit) -> str:
-        return money_text(deposit.counted_total)
+    def dehydrate_counted_gbp(self, deposit) -> Decimal | None:
+        return money(deposit.counted_total)
 
-    def dehydrate_banked_gbp(self, deposit) -> str:
-        return money_text(deposit.amount_banked)
+    def dehydrate_banked_gbp(self, deposit) -> Decimal | None:
+        return money(deposit.amount_banked)
 
-    def dehydrate_difference_gbp(self, deposit) -> str:
-        return money_text(deposit.amount_banked.amount - deposit.counted_total.amount)
+    def dehydrate_difference_gbp(self, deposit) -> Decimal | None:
+        return money(deposit.amount_banked.amount - deposit.counted_total.amount)
 
-    def dehydrate_entry(self, deposit) -> str:
-        return str(deposit.entry_id or "")
+    def dehydrate_entry(self, deposit) -> int | None:
+        return deposit.entry_id
 
 
 class GiftAidClaimResource(resources.ModelResource):
     """Each Gift Aid claim run (the HMRC schedule itself is the donations app's export)."""
 
-    claim_number = fields.Field(attribute="id", column_name="Claim number")
-    gifts_from = fields.Field(column_name="Gifts from")
-    gifts_to = fields.Field(column_name="Gifts to")
-    total_gbp = fields.Field(column_name="Gifts claimed on (GBP)")
-    payments = fields.Field(attribute="payment_count", column_name="Gifts")
-    created_by = fields.Field(attribute="created_by__username", column_name="Made by")
-    created_at = fields.Field(column_name="Made at")
+    claim_number = column("Claim number", "id")
+    gifts_from = column("Gifts from")
+    gifts_to = column("Gifts to")
+    total_gbp = column("Gifts claimed on (GBP)")
+    payments = column("Gifts", "payment_count")
+    created_by = column("Made by", "created_by__username")
+    created_at = column("Made at")
 
     class Meta:
         model = GiftAidClaim
@@ -340,46 +350,46 @@ class GiftAidClaimResource(resources.ModelResource):
             .order_by("created_at", "id")
         )
 
-    def dehydrate_gifts_from(self, claim) -> str:
-        return iso(claim.date_from)
+    def dehydrate_gifts_from(self, claim) -> date | None:
+        return claim.date_from
 
-    def dehydrate_gifts_to(self, claim) -> str:
-        return iso(claim.date_to)
+    def dehydrate_gifts_to(self, claim) -> date | None:
+        return claim.date_to
 
-    def dehydrate_total_gbp(self, claim) -> str:
-        return money_text(claim.total)
+    def dehydrate_total_gbp(self, claim) -> Decimal | None:
+        return money(claim.total)
 
-    def dehydrate_created_at(self, claim) -> str:
-        return local_time(claim.created_at)
+    def dehydrate_created_at(self, claim):
+        return claim.created_at
 
 
-def days_between(start, end) -> str:
-    """Whole and tenths of days between two moments, e.g. "1.5"; blank if either is missing."""
+def days_between(start, end) -> Decimal | None:
+    """Days between two moments to a tenth, e.g. ``Decimal("1.5")``; None if one is missing."""
     if not start or not end:
-        return ""
+        return None
     delta = end - start
     days = Decimal(delta.days) + Decimal(delta.seconds) / Decimal(86_400)
-    return f"{days.quantize(Decimal('0.1'))}"
+    return days.quantize(Decimal("0.1"))
 
 
 class GrantResource(resources.ModelResource):
     """The grant register: never the client's reference, only the grant's own."""
 
-    reference = fields.Field(column_name="Grant reference")
-    agency = fields.Field(attribute="agency__name", column_name="Agency")
-    category = fields.Field(attribute="category__name", column_name="Category")
-    category_account = fields.Field(attribute="category__code", column_name="Category account")
-    fund_code = fields.Field(attribute="fund__code", column_name="Fund")
-    status = fields.Field(attribute="status", column_name="Status")
-    amount_gbp = fields.Field(column_name="Amount requested (GBP)")
-    paid_gbp = fields.Field(column_name="Amount paid (GBP)")
-    submitted_on = fields.Field(column_name="Submitted on")
-    decided_on = fields.Field(column_name="Decided on")
-    paid_on = fields.Field(column_name="Paid on")
-    days_to_decision = fields.Field(column_name="Days to decision")
-    days_to_payment = fields.Field(column_name="Days to payment")
-    payout_method = fields.Field(attribute="payout__method", column_name="Paid by")
-    approval_entry = fields.Field(column_name="Approval entry")
+    reference = column("Grant reference")
+    agency = column("Agency", "agency__name")
+    category = column("Category", "category__name")
+    category_account = column("Category account", "category__code")
+    fund_code = column("Fund", "fund__code")
+    status = column("Status", "status")
+    amount_gbp = column("Amount requested (GBP)")
+    paid_gbp = column("Amount paid (GBP)")
+    submitted_on = column("Submitted on")
+    decided_on = column("Decided on")
+    paid_on = column("Paid on")
+    days_to_decision = column("Days to decision")
+    days_to_payment = column("Days to payment")
+    payout_method = column("Paid by", "payout__method")
+    approval_entry = column("Approval entry")
 
     class Meta:
         model = Grant
@@ -412,28 +422,28 @@ class GrantResource(resources.ModelResource):
     def dehydrate_reference(self, grant) -> str:
         return f"G-{grant.pk:05d}"
 
-    def dehydrate_amount_gbp(self, grant) -> str:
-        return money_text(grant.amount)
+    def dehydrate_amount_gbp(self, grant) -> Decimal | None:
+        return money(grant.amount)
 
     def dehydrate_paid_gbp(self, grant) -> str:
         payout = getattr(grant, "payout", None)
-        return money_text(payout.amount) if payout else ""
+        return money(payout.amount) if payout else None
 
-    def dehydrate_submitted_on(self, grant) -> str:
+    def dehydrate_submitted_on(self, grant) -> date | None:
         return local_date(grant.submitted_at)
 
-    def dehydrate_decided_on(self, grant) -> str:
+    def dehydrate_decided_on(self, grant) -> date | None:
         return local_date(grant.decided_at)
 
     def dehydrate_paid_on(self, grant) -> str:
         payout = getattr(grant, "payout", None)
-        return iso(payout.paid_on) if payout else ""
+        return payout.paid_on if payout else None
 
-    def dehydrate_days_to_decision(self, grant) -> str:
+    def dehydrate_days_to_decision(self, grant) -> Decimal | None:
         return days_between(grant.submitted_at, grant.decided_at)
 
-    def dehydrate_days_to_payment(self, grant) -> str:
+    def dehydrate_days_to_payment(self, grant) -> Decimal | None:
         return days_between(grant.submitted_at, grant.paid_at)
 
-    def dehydrate_approval_entry(self, grant) -> str:
-        return str(grant.approval_entry_id or "")
+    def dehydrate_approval_entry(self, grant) -> int | None:
+        return grant.approval_entry_id

@@ -432,8 +432,9 @@ def grant_register_story(params, up_to_sequence: int) -> tuple[list, int]:
             zip(resource.get_export_headers(), resource.export_resource(grant), strict=True)
         )
         requested += grant.amount.amount
-        if values["Amount paid (GBP)"]:
-            paid += Decimal(values["Amount paid (GBP)"])
+        paid_amount = values["Amount paid (GBP)"]
+        if paid_amount is not None:
+            paid += paid_amount
         if grant.approval_entry_id:
             approved += grant.amount.amount
         rows.append(
@@ -442,12 +443,17 @@ def grant_register_story(params, up_to_sequence: int) -> tuple[list, int]:
                 Paragraph(values["Category"], STYLES["BodyText"]),
                 values["Status"].replace("_", " "),
                 pounds(grant.amount.amount),
-                pounds(Decimal(values["Amount paid (GBP)"])) if values["Amount paid (GBP)"] else "",
-                values["Submitted on"],
-                values["Decided on"],
-                values["Paid on"],
-                values["Days to decision"],
-                values["Days to payment"],
+                pounds(paid_amount) if paid_amount is not None else "",
+                *(
+                    "" if values[name] is None else str(values[name])
+                    for name in (
+                        "Submitted on",
+                        "Decided on",
+                        "Paid on",
+                        "Days to decision",
+                        "Days to payment",
+                    )
+                ),
             ]
         )
     small = TableStyle([("FONT", (0, 0), (-1, -1), "Helvetica", 7.5)])

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.exports import CONTENT_TYPES, EXPORT_KINDS, export_write
-from audit.forms import FORMAT_LABELS, ExportForm, SubjectAccessForm
+from audit.forms import ExportForm, SubjectAccessForm, export_choices
 from audit.models import ExportManifest
 from audit.navigation import navigation_for
 from audit.subject_access import client_subject_access, donor_subject_access
@@ -42,8 +42,7 @@ def _page(request, form, status=200):
         "audit/exports.html",
         {
             "form": form,
-            "kinds": EXPORT_KINDS.values(),
-            "format_labels": FORMAT_LABELS,
+            "choices": export_choices(),
             "recent": ExportManifest.objects.select_related("created_by")[:5],
             "head": chain_head(),
         },
@@ -54,7 +53,7 @@ def _page(request, form, status=200):
 @require_GET
 @role_required(*STAFF_ROLES)
 def exports(request):
-    return _page(request, ExportForm(initial={"kind": "ledger", "file_format": "csv"}))
+    return _page(request, ExportForm(initial={"export": "ledger:csv"}))
 
 
 @require_GET

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -70,6 +71,59 @@ def test_every_format_downloads_for_a_fund_and_period(
     assert manifest.kind == kind and manifest.file_format == file_format
 
 
+def test_exports_page_offers_only_the_formats_each_export_has(client, auditor):
+    client.force_login(auditor)
+    page = client.get(reverse("audit:exports")).content.decode()
+    assert re.findall(r'<option value="([a-z_]+:[a-z]+)"', page) == [
+        "ledger:csv",
+        "ledger:xlsx",
+        "ledger:ods",
+        "ledger:hledger",
+        "ledger:beancount",
+        "donations:csv",
+        "donations:xlsx",
+        "donations:ods",
+        "grants:csv",
+        "grants:xlsx",
+        "grants:ods",
+        "collections:csv",
+        "collections:xlsx",
+        "collections:ods",
+        "deposits:csv",
+        "deposits:xlsx",
+        "deposits:ods",
+        "gift_aid_claims:csv",
+        "gift_aid_claims:xlsx",
+        "gift_aid_claims:ods",
+        "fund_statement:pdf",
+        "trial_balance:pdf",
+        "grant_register:pdf",
+        "collection_reconciliation:pdf",
+    ]
+    assert '<optgroup label="Trial balance">' in page
+    assert ">Trial balance as PDF statement</option>" in page
+    assert 'value="ledger:csv" selected' in page
+
+
+def test_the_page_choice_downloads_that_export(client, auditor, ledger):
+    client.force_login(auditor)
+    response, data = download(client, export="ledger:xlsx")
+    assert response.status_code == 200 and data.startswith(b"PK")
+    manifest = ExportManifest.objects.get()
+    assert (manifest.kind, manifest.file_format) == ("ledger", "xlsx")
+
+
+def test_an_export_not_listed_is_refused(client, auditor, ledger):
+    client.force_login(auditor)
+    response = client.get(reverse("audit:export_download"), {"export": "trial_balance:xlsx"})
+    assert response.status_code == 400
+    assert "Trial balance can be exported as: PDF statement." in response.content.decode()
+    response = client.get(reverse("audit:export_download"), {"export": "payroll:csv"})
+    assert response.status_code == 400
+    assert "Choose one of the exports listed." in response.content.decode()
+    assert not ExportManifest.objects.exists()
+
+
 def test_a_format_the_export_does_not_have_is_explained(client, auditor, ledger):
     client.force_login(auditor)
     response = client.get(
@@ -134,8 +188,14 @@ def test_exports_page_in_chromium(browse, auditor, public_fund, width):
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
 
-    page.get_by_label("What to export").select_option("trial_balance")
-    page.get_by_label("Excel workbook (XLSX)").check()
+    options = page.get_by_label("What to export").locator("option")
+    assert "Trial balance as PDF statement" in options.all_inner_texts()
+    assert "Trial balance as Excel workbook (XLSX)" not in options.all_inner_texts()
+    page.get_by_label("What to export").select_option(
+        label="Ledger: entries and transfers as Excel workbook (XLSX)"
+    )
+    page.get_by_label("From", exact=True).fill("2026-06-02")
+    page.get_by_label("To", exact=True).fill("2026-06-01")
     page.get_by_role("button", name="Download").click()
     assert page.get_by_role("heading", name="There is a problem").is_visible()
     assert_accessible(page)
