@@ -210,9 +210,9 @@ def export_manifest(auditor):
 
 
 @pytest.fixture
-def gasds_year(manager, box_collection):
-    """Confirmed box cash in the tax year from 6 April 2026, so its GASDS page exists."""
-    return collection_confirm(actor=manager, collection=box_collection)
+def gasds_year(bank_deposit):
+    """Box cash counted and banked in the tax year from 6 April 2026: its GASDS page exists."""
+    return bank_deposit
 
 
 @pytest.fixture
