@@ -27,7 +27,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 scripts/bootstrap.sh test
-export DEBUG=false SECRET_KEY="test-only-secret-key-$(date +%s)-not-for-production"
+export DEBUG=false SECRET_KEY="test-only-secret-key-$(date +%s)-not-for-production-use-anywhere"
 export ALLOWED_HOSTS="127.0.0.1,localhost,testserver" SECURE_SSL_REDIRECT=false
 export CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}"
 export PLAYWRIGHT_BROWSERS_PATH=0 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
