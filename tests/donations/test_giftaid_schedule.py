@@ -32,7 +32,7 @@ from donations.models.online import (
     OnlineDonation,
     OnlinePayment,
 )
-from donations.schedule import HEADERS, schedule_parts, schedule_rows
+from donations.schedule import HEADERS, hmrc_name, hmrc_surname, schedule_parts, schedule_rows
 from donations.services.giftaid import gift_aid_tax
 
 
@@ -138,7 +138,7 @@ def test_names_titles_and_postcodes_follow_hmrcs_rules(officer, public_fund):
             (
                 {
                     "title": "Prof",
-                    "first_name": "Maximiliana Wilhelmina Theodora Augusta",
+                    "first_name": "Mary  Jane",
                     "last_name": "Smith -  Jones",
                     "postcode": " ec4m8ad ",
                 },
@@ -152,7 +152,7 @@ def test_names_titles_and_postcodes_follow_hmrcs_rules(officer, public_fund):
         ["Dr", "Grace", "House Martin", "10", "S19 2BD", "", "", "03/11/26", "10.00"],
         [
             "Prof",
-            "Maximiliana Wilhelmina Theodora Aug",  # 35 characters
+            "Mary Jane",
             "Smith Jones",
             "10",
             "EC4M 8AD",
@@ -162,6 +162,16 @@ def test_names_titles_and_postcodes_follow_hmrcs_rules(officer, public_fund):
             "12.50",
         ],
     ]
+
+
+def test_names_longer_than_35_characters_are_cut_to_35():
+    # The declaration's fields hold 35 already; names from elsewhere are cut the same way.
+    assert hmrc_name("Maximiliana Wilhelmina Theodora Augusta") == (
+        "Maximiliana Wilhelmina Theodora Aug"
+    )
+    assert hmrc_surname("Featherstonehaugh-Cholmondeley-Marjoribanks") == (
+        "Featherstonehaugh Cholmondeley Marj"
+    )
 
 
 def test_a_donor_living_outside_the_uk_has_x_as_the_postcode(officer, public_fund):
