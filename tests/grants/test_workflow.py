@@ -34,7 +34,7 @@ ACTIONS = {
 
 # The workflow as the fund's rules describe it, written out here rather than read from
 # grants.services: a change to the code's table must be a change to this one too.
-TRANSITIONS = {
+EXPECTED_MOVES = {
     "draft": {"submitted", "withdrawn"},
     "submitted": {"info_requested", "second_approval", "approved", "declined", "withdrawn"},
     "info_requested": {"submitted", "declined", "withdrawn"},
@@ -47,7 +47,7 @@ TRANSITIONS = {
     "withdrawn": set(),
     "cancelled": set(),
 }
-STATES = list(TRANSITIONS)
+STATES = list(EXPECTED_MOVES)
 
 # The action that would move a request into each state ("draft" is never a destination).
 ACTION_TO = {
@@ -82,7 +82,7 @@ def test_every_move_in_the_table_works_and_every_other_is_refused(
     assert grant.status == state
     events_before = GrantEvent.objects.filter(grant=grant).count()
 
-    if to in TRANSITIONS[state]:
+    if to in EXPECTED_MOVES[state]:
         ACTIONS[ACTION_TO[to]](grant, people)
         grant.refresh_from_db()
         assert grant.status == to
@@ -100,7 +100,7 @@ def test_the_literal_table_names_every_state_and_is_fully_exercised():
     """Guards the table above: every state it names exists, and every allowed move is one
     of the pairs tried."""
     assert set(STATES) == set(Grant.Status.values)
-    allowed = {(a, b) for a, targets in TRANSITIONS.items() for b in targets}
+    allowed = {(a, b) for a, targets in EXPECTED_MOVES.items() for b in targets}
     assert allowed <= set(PAIRS)
     assert len(allowed) == 19
 
