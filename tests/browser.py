@@ -96,8 +96,23 @@ def browse(chromium, live_server, committing_db, settings):
 
 
 def assert_accessible(page) -> None:
-    """Run axe-core on the page as it is now; fail listing every violation."""
-    page.add_script_tag(path=str(AXE_SCRIPT))
+    """Run axe-core on the page as it is now; fail listing every violation.
+
+    A click on a link may still be replacing the document when this is called, and a
+    script cannot be added to a document that has no head yet; so wait for the page to
+    load, and try again once if the navigation finished in between.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in (1, 2, 3):
+        page.wait_for_load_state("load")
+        try:
+            page.add_script_tag(path=str(AXE_SCRIPT))
+            break
+        except PlaywrightError:
+            if attempt == 3:
+                raise
+            page.wait_for_timeout(200)
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         AXE_TAGS,
