@@ -167,6 +167,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # one database with real locking, as they would in production.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 
+# A read-only streaming replica, when REPLICA_DATABASE_URL is set: exports, dashboards and
+# the auditor's pages read from it, every write goes to the primary (fund/replica.py).
+if REPLICA_DATABASE_URL := env_str("REPLICA_DATABASE_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_DATABASE_URL, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["fund.replica.ReplicaRouter"]
+    MIDDLEWARE.append("fund.replica.ReplicaReadsMiddleware")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -232,11 +240,32 @@ STATICFILES_DIRS = [
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
     BASE_DIR / "static",
 ]
-STORAGES = {
-    "default": {
+# Uploaded files live on disk under PRIVATE_MEDIA_ROOT (MEDIA_STORAGE=disk, the default) or in
+# a private bucket of S3-compatible storage through django-storages (MEDIA_STORAGE=s3). The
+# bucket's credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, read by boto3.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "disk")
+if MEDIA_STORAGE == "disk":
+    _MEDIA_BACKEND = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media"))},
-    },
+    }
+elif MEDIA_STORAGE == "s3":
+    _MEDIA_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET_NAME"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION_NAME", "") or None,
+            "location": env_str("S3_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be disk or s3, not {MEDIA_STORAGE!r}.")
+STORAGES = {
+    "default": _MEDIA_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -299,6 +328,9 @@ MAILERS = {
 # database-backed queue, so a task is queued in the same transaction as the data it works on
 # and survives a restart. ``make run`` starts the worker (``manage.py db_worker``).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# /health/ answers 503 when the worker (manage.py worker) has not written its heartbeat for
+# this many seconds.
+WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 300)
 
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Changing Lives Fund <fund@localhost>")
 

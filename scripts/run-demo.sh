@@ -29,7 +29,7 @@ fi
 .venv/bin/python manage.py seed_demo
 # A worker killed last time may have left webhook events claimed: queue them again.
 .venv/bin/python manage.py stripe_events_requeue
-.venv/bin/python manage.py db_worker --no-reload --no-startup-delay --interval 0.5 &
+.venv/bin/python manage.py worker --no-reload --no-startup-delay --interval 0.5 &
 background+=($!)
 echo "Background worker started (webhooks are processed and receipts sent by it)."
 echo "Give online at http://127.0.0.1:8000/donate/"
