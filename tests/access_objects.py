@@ -244,3 +244,18 @@ def gasds_claim(manager, public_fund):
         entry=entry,
         created_by=manager,
     )
+
+
+@pytest.fixture
+def access_agency(manager):
+    from grants.services import agency_create
+
+    return agency_create(actor=manager, name="Access Table Agency")
+
+
+@pytest.fixture
+def staff_person(db):
+    """A fund officer who is none of the personas, for the people pages to change."""
+    from people.roles import Role
+
+    return make_user("sam.staffperson", Role.FUND_OFFICER)
