@@ -24,6 +24,7 @@ MENUS = {
         ("Decision queue", "/grants/queue/"),
         ("Receipts and outcomes", "/grants/follow-up/"),
         ("Grant limits", "/grants/limits/"),
+        ("People", "/grants/people/"),
         ("Subject access", "/subject-access/"),
     ],
     "auditor": [
