@@ -682,7 +682,7 @@ def agency_edit(request, pk: int):
             form.add_error("name", " ".join(error.messages))
         else:
             messages.success(request, f"{agency.name} is saved.")
-            return redirect("grants:agencies")
+            return redirect("grants:agency_edit", pk=agency.pk)
     return render(
         request,
         "grants/agency_edit.html",

@@ -259,3 +259,19 @@ def staff_person(db):
     from people.roles import Role
 
     return make_user("sam.staffperson", Role.FUND_OFFICER)
+
+
+@pytest.fixture
+def pledge(manager, public_fund):
+    from donations.services.contributions import pledge_record
+
+    return pledge_record(
+        actor=manager,
+        funder="Access Table Council",
+        fund=public_fund,
+        amount=Money("500.00", "GBP"),
+        purpose="",
+        period_start=date(2026, 4, 1),
+        period_end=date(2027, 3, 31),
+        reference="AT-1",
+    )

@@ -139,6 +139,12 @@ _FUND = {
 }
 
 _DONATIONS = {
+    # Contributions: staff read; the manager pledges (a POST refused to others on the page);
+    # officers and managers record money received.
+    "donations:pledges": Access(allow=STAFF),
+    "donations:pledge": Access(allow=STAFF, kwargs={"pk": "pledge"}),
+    "donations:pledge-letter": Access(allow=STAFF, kwargs={"pk": "pledge"}),
+    "donations:pledge-receipt": Access(allow=WRITERS, kwargs={"pk": "pledge"}, method="POST"),
     # Public giving pages and Stripe's webhook (signed; unsigned posts are refused with 400).
     "donate": Access(allow=EVERYONE, needs=("public_fund",)),
     "donate-thank-you": Access(allow=EVERYONE, kwargs={"public_id": "online_donation.public_id"}),
