@@ -1,12 +1,10 @@
 """Pledges from funders, the request letter, and money received against a pledge."""
 
-from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Sum
 from djmoney.money import Money
 
 from donations.exceptions import ContributionError
@@ -97,38 +95,6 @@ def contribution_receipt_record(
             bank_line_id=line_id,
             recorded_by=actor,
         )
-
-
-@dataclass(frozen=True)
-class FunderTotals:
-    funder: str
-    pledged: Money
-    received: Money
-
-    @property
-    def outstanding(self) -> Money:
-        return self.pledged - self.received
-
-
-def funder_totals() -> list[FunderTotals]:
-    """Pledged, received and outstanding per funder."""
-    pledged = dict(Pledge.objects.values_list("funder").annotate(t=Sum("amount")))
-    received = dict(
-        ContributionReceipt.objects.values_list("pledge__funder").annotate(t=Sum("amount"))
-    )
-    return [
-        FunderTotals(
-            funder=name,
-            pledged=Money(pledged[name], "GBP"),
-            received=Money(received.get(name) or 0, "GBP"),
-        )
-        for name in sorted(pledged)
-    ]
-
-
-def pledge_received(pledge: Pledge) -> Money:
-    total = pledge.receipts.aggregate(t=Sum("amount"))["t"]
-    return Money(total or 0, "GBP")
 
 
 def pledge_letter_pdf(pledge: Pledge) -> bytes:

@@ -12,11 +12,10 @@ from donations.access import HANDLERS, READERS, handles_money
 from donations.exceptions import ContributionError
 from donations.forms.contributions import PledgeForm, ReceiptForm
 from donations.models.contributions import Pledge
+from donations.selectors.contributions import funder_totals, pledge_received
 from donations.services.contributions import (
     contribution_receipt_record,
-    funder_totals,
     pledge_letter_pdf,
-    pledge_received,
     pledge_record,
 )
 from fund.exceptions import LedgerError

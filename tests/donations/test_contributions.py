@@ -168,3 +168,35 @@ def test_a_bank_line_records_one_receipt_however_often_it_is_matched(manager, pu
     assert ContributionReceipt.objects.count() == 1
     assert first.bank_line_id == 41
     assert balance("income:contributions", public_fund) == Money("250.00", "GBP")
+
+
+def test_the_funds_page_shows_funders_and_restricted_spending(manager, public_fund):
+    from fund.services import fund_create
+
+    rsi = fund_create(
+        actor=manager,
+        code="rsi-home",
+        name="Rough sleepers 2026/27",
+        kind="restricted",
+        funder="City of Doncaster Council",
+        purpose="practical help for people sleeping rough",
+        period_start=date(2026, 4, 1),
+        period_end=date(2027, 3, 31),
+    )
+    pledge = pledge_through_page(manager, rsi)
+    contribution_receipt_record(
+        actor=manager, pledge=pledge, amount=Money("5000.00", "GBP"), received_on=date(2026, 5, 1)
+    )
+    post(manager, rsi, "expenses:grants:phone", "assets:bank", "70.00", on=date(2026, 6, 1))
+    page = signed_in(manager).get("/").content.decode()
+    funders = page[page.index('data-testid="home-funders"') :]
+    row = funders[funders.index("City of Doncaster Council") :]
+    row = row[: row.index("</tr>")]
+    assert ["£15,000.00", "£5,000.00", "£10,000.00"] == [
+        cell.split("<")[0] for cell in row.split('app-balance-figure">')[1:]
+    ]
+    spending = page[page.index('data-testid="restricted-spending"') :]
+    assert (
+        "£70.00 spent 1 Apr 2026 to 31 Mar 2027, for practical help for people sleeping rough"
+        in spending
+    )
