@@ -39,6 +39,7 @@ NAVIGATION = [
     NavItem("Decision queue", "grants:queue", STAFF_ROLES),
     NavItem("Receipts and outcomes", "grants:follow_up", STAFF_ROLES),
     NavItem("Grant limits", "grants:limits", LIMIT_READER_ROLES),
+    NavItem("Decision times", "grants:decisions", LIMIT_READER_ROLES),
     NavItem("People", "grants:people", PEOPLE_MANAGER_ROLES),
     NavItem("Partner view", "audit:partner", PARTNER_ROLES),
     NavItem("Subject access", "subject-access", HANDLER_ROLES),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.request_new, name="new"),
     path("clients/", views.client_list, name="clients"),
     path("queue/", views.queue, name="queue"),
+    path("decisions/", views.decisions, name="decisions"),
     path("follow-up/", views.follow_up, name="follow_up"),
     path("limits/", views.limits, name="limits"),
     path("limits/fund/<int:fund_id>/", views.limits_rules, name="limits_rules"),

@@ -3,6 +3,8 @@
 Objects outside a user's scope are a 404, never a 403, so nobody learns they exist.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -11,6 +13,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from djmoney.money import Money
 
@@ -550,8 +553,28 @@ def queue(request):
             category_id=filters.get("category", ""),
         )[:200]
     )
-    rows = [(g, selectors.age_of(g)) for g in grants]
-    return render(request, "grants/queue.html", {"form": form, "rows": rows})
+    now = timezone.now()
+    rows = [(g, selectors.age_of(g, now), selectors.promise_of(g, now)) for g in grants]
+    return render(
+        request,
+        "grants/queue.html",
+        {"form": form, "rows": rows, "promise_hours": selectors.promise_hours()},
+    )
+
+
+@role_required(*LIMIT_READER_ROLES)
+def decisions(request):
+    """Decisions and times per officer over 90 days, and what is waiting on whom."""
+    now = timezone.now()
+    return render(
+        request,
+        "grants/decisions.html",
+        {
+            "officers": selectors.decisions_by_officer(now - timedelta(days=90)),
+            "waiting": selectors.waiting_on_whom(now),
+            "promise_hours": selectors.promise_hours(),
+        },
+    )
 
 
 @role_required(*STAFF)

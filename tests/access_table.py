@@ -235,6 +235,7 @@ _GRANTS: dict[str, Access] = {
     "grants:close": Access(allow=WRITERS, kwargs=_A_GRANT, method="POST"),
     "grants:queue": Access(allow=STAFF),
     "grants:follow_up": Access(allow=STAFF),
+    "grants:decisions": Access(allow={MANAGER, AUDITOR}),
     # Limits: the fund manager changes them; the auditor may read them.
     "grants:limits": Access(allow={MANAGER, AUDITOR}, needs=("public_fund",)),
     "grants:limits_rules": Access(
