@@ -15,6 +15,7 @@ from people.roles import (
     KEY_WORKER_ROLES,
     LIMIT_READER_ROLES,
     PARTNER_ROLES,
+    PEOPLE_MANAGER_ROLES,
     STAFF_ROLES,
     Role,
 )
@@ -33,10 +34,13 @@ NAVIGATION = [
     NavItem("Exports", "audit:exports", STAFF_ROLES),
     NavItem("Dashboard", "audit:dashboard", STAFF_ROLES),
     NavItem("Online gifts", "donations:online-list", STAFF_ROLES),
+    NavItem("Contributions", "donations:pledges", STAFF_ROLES),
     NavItem("Requests", "grants:list", KEY_WORKER_ROLES),
     NavItem("Decision queue", "grants:queue", STAFF_ROLES),
     NavItem("Receipts and outcomes", "grants:follow_up", STAFF_ROLES),
     NavItem("Grant limits", "grants:limits", LIMIT_READER_ROLES),
+    NavItem("Decision times", "grants:decisions", LIMIT_READER_ROLES),
+    NavItem("People", "grants:people", PEOPLE_MANAGER_ROLES),
     NavItem("Partner view", "audit:partner", PARTNER_ROLES),
     NavItem("Subject access", "subject-access", HANDLER_ROLES),
 ]

@@ -6,7 +6,7 @@ from the ledger; the figures are cached (Django's cache framework) because the p
 public and may be busy.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -30,6 +30,7 @@ from fund.money import gbp
 from fund.selectors import chain_head
 from grants.identifiers import find_identifiers
 from grants.models import Grant, Outcome
+from grants.selectors import promise_hours, promise_share_last_12_months
 
 CACHE_KEY = "audit:transparency:v1"
 CACHE_SECONDS = 10 * 60
@@ -98,6 +99,8 @@ class TransparencyFigures:
     chain_sequence: int
     chain_hash: str
     computed_at: datetime
+    promise_hours: int = 48
+    promise_months: list = field(default_factory=list)
 
 
 def _net_to_date(codes: list[str], *, credit_normal: bool) -> Decimal:
@@ -245,6 +248,8 @@ def transparency_figures(now: datetime | None = None) -> TransparencyFigures:
         chain_sequence=head.sequence,
         chain_hash=head.hash,
         computed_at=now,
+        promise_hours=promise_hours(),
+        promise_months=promise_share_last_12_months(today),
     )
 
 

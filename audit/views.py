@@ -13,6 +13,7 @@ from audit.forms import ExportForm, SubjectAccessForm, export_choices
 from audit.models import ExportManifest
 from audit.navigation import navigation_for
 from audit.subject_access import client_subject_access, donor_subject_access
+from donations.selectors.contributions import funder_totals, restricted_spending
 from fund.selectors import chain_head, fund_summaries
 from people.access import STAFF_ROLES, role_required
 from people.roles import Role
@@ -25,7 +26,12 @@ def home(request):
     return render(
         request,
         "audit/home.html",
-        {"summaries": fund_summaries(), "head": chain_head()},
+        {
+            "summaries": fund_summaries(),
+            "head": chain_head(),
+            "funders": funder_totals(),
+            "restricted": restricted_spending(),
+        },
     )
 
 

@@ -209,6 +209,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # Behind the production proxy the client's address is the last X-Forwarded-For hop the
 # proxy added; without it every visitor would share one rate-limit bucket.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# The fund promises a decision within this many hours of a request being sent.
+DECISION_PROMISE_HOURS = env_int("DECISION_PROMISE_HOURS", 48)
 MFA_ADAPTER = "people.adapters.MandatoryMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Changing Lives Fund"

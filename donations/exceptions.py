@@ -148,3 +148,10 @@ class DeclarationInvalid(GiftAidError):
 
 class GasdsClaimInvalid(GiftAidError):
     """A GASDS claim or its payment cannot be recorded as given."""
+
+
+# --- Contributions from services and funders -----------------------------------------------
+
+
+class ContributionError(DonationsError):
+    """A pledge or a contribution received was refused and nothing changed."""

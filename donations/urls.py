@@ -1,6 +1,6 @@
 from django.urls import path
 
-from donations.views import cash, giftaid, online
+from donations.views import cash, contributions, giftaid, online
 
 app_name = "donations"
 urlpatterns = [
@@ -14,6 +14,11 @@ urlpatterns = [
     ),
     path("payouts/", online.payout_list, name="payout-list"),
     path("payouts/<int:pk>/", online.payout_detail, name="payout-detail"),
+    # Contributions from services and funders (staff)
+    path("contributions/", contributions.pledges, name="pledges"),
+    path("contributions/<int:pk>/", contributions.pledge_detail, name="pledge"),
+    path("contributions/<int:pk>/letter/", contributions.pledge_letter, name="pledge-letter"),
+    path("contributions/<int:pk>/received/", contributions.pledge_receipt, name="pledge-receipt"),
     # Gift Aid (staff)
     path("gift-aid/", giftaid.gift_aid_claims, name="gift-aid"),
     path("gift-aid/claims/", giftaid.gift_aid_claim_run, name="gift-aid-claim-run"),

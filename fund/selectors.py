@@ -95,3 +95,16 @@ def fund_summaries() -> list[FundSummary]:
 
 def chain_head() -> ChainHead:
     return ChainHead.objects.get(pk=1)
+
+
+def fund_spending(fund: Fund, start, end) -> Money:
+    """What ``fund`` spent (its expense accounts, net of reversals) on entries dated from
+    ``start`` to ``end`` inclusive."""
+    from fund.models import Transfer
+
+    in_period = Transfer.objects.filter(
+        fund=fund, entry__effective_date__gte=start, entry__effective_date__lte=end
+    )
+    spent = in_period.filter(debit_account__type=Account.Type.EXPENSE).aggregate(t=Sum("amount"))
+    undone = in_period.filter(credit_account__type=Account.Type.EXPENSE).aggregate(t=Sum("amount"))
+    return gbp((spent["t"] or Decimal(0)) - (undone["t"] or Decimal(0)))

@@ -4,13 +4,15 @@ import uuid
 from decimal import Decimal
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from djmoney.money import Money
 
 from fund.models import Account, Fund
 from grants.identifiers import find_identifiers
-from grants.models import Grant, Outcome, Payout, category_label
+from grants.models import Agency, Grant, Outcome, Payout, category_label
 from grants.services import LineItemData, megabytes, upload_limit_bytes, upload_too_large
+from people.roles import Role
 
 TEXT = {"class": "govuk-input"}
 AMOUNT = {
@@ -284,3 +286,69 @@ class RulesForm(forms.Form):
 
 class CapForm(forms.Form):
     cap = PoundsField(label="Cap")
+
+
+# --- agencies and people (fund manager) -------------------------------------------------
+
+ROLE_CHOICES = [(r.value, r.value) for r in Role]
+
+
+class AgencyForm(forms.Form):
+    name = forms.CharField(label="Agency name", max_length=160, widget=forms.TextInput(TEXT))
+    is_active = forms.BooleanField(
+        label="Key workers of this agency may make requests", required=False, initial=True
+    )
+
+
+class _AgencyChoice(forms.Form):
+    agency = forms.ModelChoiceField(
+        label="Agency (key workers only)",
+        queryset=Agency.objects.filter(is_active=True),
+        required=False,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.KEY_WORKER.value and not data.get("agency"):
+            self.add_error("agency", "Choose the agency the key worker works for.")
+        return data
+
+
+class InviteForm(_AgencyChoice):
+    email = forms.EmailField(
+        label="E-mail address",
+        widget=forms.EmailInput(attrs={**TEXT, "autocomplete": "off", "spellcheck": "false"}),
+    )
+    role = forms.ChoiceField(
+        label="Role", choices=ROLE_CHOICES, widget=forms.Select(attrs={"class": "govuk-select"})
+    )
+    field_order = ["email", "role", "agency"]
+
+
+class RoleForm(_AgencyChoice):
+    role = forms.ChoiceField(
+        label="New role",
+        choices=ROLE_CHOICES,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+    field_order = ["role", "agency"]
+
+
+class DeactivateForm(forms.Form):
+    successor = forms.ModelChoiceField(
+        label="Pass their open requests to",
+        queryset=None,
+        required=False,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+
+    def __init__(self, *args, successors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        User = get_user_model()
+        self.fields["successor"].queryset = (
+            successors if successors is not None else (User.objects.none())
+        )
+        self.fields["successor"].label_from_instance = lambda u: (
+            u.get_full_name() or u.get_username()
+        )

@@ -1,14 +1,15 @@
 """Reads of grants that are more than a one-line queryset."""
 
 from dataclasses import dataclass
-from datetime import timedelta
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from grants.models import Client, Grant
+from grants.models import Client, Grant, GrantEvent
 from grants.services import AWAITING_DECISION, COMMITTED, agency_of
 from people.access import has_role
 from people.roles import STAFF_ROLES
@@ -162,3 +163,148 @@ def speed_figures(now=None) -> SpeedFigures:
         decided_count=len(decided),
         paid_count=len(paid),
     )
+
+
+# --- the promise: a decision within DECISION_PROMISE_HOURS of submission -----------------
+
+
+def promise_hours() -> int:
+    return settings.DECISION_PROMISE_HOURS
+
+
+def _hours_label(hours: int) -> str:
+    if hours < 1:
+        return "under an hour"
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+@dataclass(frozen=True)
+class Promise:
+    hours: int  # whole hours left, or overdue
+    overdue: bool
+
+    @property
+    def label(self) -> str:
+        return f"{_hours_label(self.hours)} {'overdue' if self.overdue else 'left'}"
+
+    @property
+    def colour(self) -> str:
+        return "red" if self.overdue else "yellow" if self.hours < 12 else "green"
+
+
+def promise_of(grant: Grant, now=None) -> Promise | None:
+    """Time left to decide a request waiting on the fund, or how far past the promise it is.
+    None for a request waiting on its key worker or already decided."""
+    if grant.status not in AWAITING_DECISION or grant.submitted_at is None:
+        return None
+    now = now or timezone.now()
+    left = grant.submitted_at + timedelta(hours=promise_hours()) - now
+    seconds = left.total_seconds()
+    return Promise(hours=int(abs(seconds) // 3600), overdue=seconds < 0)
+
+
+def within_promise(submitted_at, decided_at) -> bool:
+    return decided_at - submitted_at <= timedelta(hours=promise_hours())
+
+
+@dataclass(frozen=True)
+class MonthShare:
+    month: date
+    decided: int
+    within: int
+
+    @property
+    def share(self) -> int | None:
+        """Whole per cent decided within the promise (None when nothing was decided)."""
+        if not self.decided:
+            return None
+        return int(
+            (Decimal(self.within) * 100 / self.decided).quantize(Decimal("1"), ROUND_HALF_UP)
+        )
+
+
+def promise_share_by_month(first_month: date, last_month: date) -> list[MonthShare]:
+    """Per calendar month (of the decision, UK time): requests decided, and how many within
+    the promise, for every month from ``first_month`` to ``last_month``."""
+    counts: dict[date, list[int]] = {}
+    month = first_month.replace(day=1)
+    while month <= last_month:
+        counts[month] = [0, 0]
+        month = (month + timedelta(days=32)).replace(day=1)
+    for submitted_at, decided_at in Grant.objects.filter(
+        decided_at__isnull=False, submitted_at__isnull=False
+    ).values_list("submitted_at", "decided_at"):
+        key = timezone.localdate(decided_at).replace(day=1)
+        if key in counts:
+            counts[key][0] += 1
+            counts[key][1] += within_promise(submitted_at, decided_at)
+    return [MonthShare(m, decided, within) for m, (decided, within) in counts.items()]
+
+
+def promise_share_last_12_months(today: date) -> list[MonthShare]:
+    """The current month and the eleven before it."""
+    first = today.replace(day=1)
+    for _ in range(11):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return promise_share_by_month(first, today.replace(day=1))
+
+
+DECISION_STATES = (S.APPROVED, S.DECLINED, S.SECOND_APPROVAL)
+
+
+@dataclass(frozen=True)
+class OfficerDecisions:
+    name: str
+    decisions: int
+    within: int
+    median_hours: Decimal | None
+
+
+def decisions_by_officer(since) -> list[OfficerDecisions]:
+    """Each officer's decisions (an approval, a first of two approvals, a decline) since
+    ``since``: how many, how many within the promise of submission, the median hours."""
+    per: dict[str, list] = {}
+    events = (
+        GrantEvent.objects.filter(at__gte=since, to_status__in=DECISION_STATES)
+        .exclude(grant__submitted_at=None)
+        .select_related("actor", "grant")
+    )
+    for event in events:
+        name = event.actor.get_full_name() or event.actor.get_username()
+        per.setdefault(name, []).append(event.at - event.grant.submitted_at)
+    return [
+        OfficerDecisions(
+            name=name,
+            decisions=len(times),
+            within=sum(t <= timedelta(hours=promise_hours()) for t in times),
+            median_hours=_median([_hours(t) for t in times]),
+        )
+        for name, times in sorted(per.items())
+    ]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    grant: Grant
+    on: str
+    promise: Promise | None
+
+
+def waiting_on_whom(now=None) -> list[Waiting]:
+    """Every open request waiting on someone, and on whom."""
+    rows = []
+    grants = decision_queue().select_related("requester")
+    approvers = dict(
+        GrantEvent.objects.filter(
+            grant__status=S.SECOND_APPROVAL, to_status=S.SECOND_APPROVAL
+        ).values_list("grant_id", "actor__username")
+    )
+    for grant in grants:
+        if grant.status == S.INFO_REQUESTED:
+            on = f"Key worker {grant.requester.get_username()} ({grant.agency.name})"
+        elif grant.status == S.SECOND_APPROVAL:
+            on = f"A second approver (not {approvers.get(grant.pk, 'the first')})"
+        else:
+            on = "Any fund officer"
+        rows.append(Waiting(grant, on, promise_of(grant, now)))
+    return rows

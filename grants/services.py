@@ -44,7 +44,9 @@ from grants.models import (
     Payout,
 )
 from people.access import has_role
+from people.models import PersonChange
 from people.roles import HANDLER_ROLES, Role
+from people.services import change_record, person_deactivate
 
 S = Grant.Status
 
@@ -220,6 +222,50 @@ def key_worker_set(
         profile._history_user = actor
         profile.save()
     return profile
+
+
+CLOSED_STATES = {S.DECLINED, S.CLOSED, S.WITHDRAWN, S.CANCELLED}
+
+
+def key_worker_deactivate(
+    *, actor: AbstractBaseUser, person: AbstractBaseUser, successor: AbstractBaseUser | None
+) -> int:
+    """Deactivate ``person``; a key worker's open requests (and their clients) pass to
+    ``successor``, a key worker of the same agency. Returns how many requests moved."""
+    profile = KeyWorker.objects.filter(user=person).select_related("agency").first()
+    with transaction.atomic():
+        moved = 0
+        if profile is not None:
+            open_grants = (
+                Grant.objects.select_for_update()
+                .filter(requester=person)
+                .exclude(status__in=CLOSED_STATES)
+            )
+            if open_grants.exists() or Client.objects.filter(key_worker=person).exists():
+                if successor is None or successor.pk == person.pk:
+                    raise NotAllowed("Choose the key worker who takes over the open requests.")
+                other = KeyWorker.objects.filter(user=successor, user__is_active=True).first()
+                if other is None or other.agency_id != profile.agency_id:
+                    raise NotAllowed(
+                        f"The open requests can pass only to a key worker of {profile.agency}."
+                    )
+                for grant in open_grants:
+                    grant.requester = successor
+                    grant._history_user = actor
+                    grant.save(update_fields=["requester"])
+                    moved += 1
+                for client in Client.objects.select_for_update().filter(key_worker=person):
+                    client.key_worker = successor
+                    client._history_user = actor
+                    client.save(update_fields=["key_worker"])
+                change_record(
+                    actor=actor,
+                    person=person,
+                    kind=PersonChange.Kind.REQUESTS_PASSED,
+                    detail=f"{moved} open request(s) to {successor.get_username()}",
+                )
+        person_deactivate(actor=actor, person=person)
+    return moved
 
 
 def _valid_reference(reference: str) -> str:

@@ -3,9 +3,17 @@
 Objects outside a user's scope are a 404, never a 403, so nobody learns they exist.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from djmoney.money import Money
 
@@ -17,19 +25,26 @@ from fund.services import category_cap_set, fund_rules_update
 from grants import selectors, services
 from grants.exceptions import GrantError
 from grants.forms import (
+    AgencyForm,
     ApproveForm,
     CapForm,
+    DeactivateForm,
     GrantForm,
+    InviteForm,
     NoteForm,
     OutcomeForm,
     PayoutForm,
     QueueFilterForm,
+    RoleForm,
     RulesForm,
     UploadForm,
     line_item_formset,
 )
-from grants.models import Agency, Document, Grant, category_label
+from grants.models import Agency, Document, Grant, KeyWorker, category_label
+from people import services as people_services
 from people.access import has_role, role_required
+from people.exceptions import PeopleError
+from people.models import INVITATION_DAYS, PersonChange
 from people.roles import GRANT_ROLES, HANDLER_ROLES, LIMIT_READER_ROLES, STAFF_ROLES, Role
 
 S = Grant.Status
@@ -538,8 +553,28 @@ def queue(request):
             category_id=filters.get("category", ""),
         )[:200]
     )
-    rows = [(g, selectors.age_of(g)) for g in grants]
-    return render(request, "grants/queue.html", {"form": form, "rows": rows})
+    now = timezone.now()
+    rows = [(g, selectors.age_of(g, now), selectors.promise_of(g, now)) for g in grants]
+    return render(
+        request,
+        "grants/queue.html",
+        {"form": form, "rows": rows, "promise_hours": selectors.promise_hours()},
+    )
+
+
+@role_required(*LIMIT_READER_ROLES)
+def decisions(request):
+    """Decisions and times per officer over 90 days, and what is waiting on whom."""
+    now = timezone.now()
+    return render(
+        request,
+        "grants/decisions.html",
+        {
+            "officers": selectors.decisions_by_officer(now - timedelta(days=90)),
+            "waiting": selectors.waiting_on_whom(now),
+            "promise_hours": selectors.promise_hours(),
+        },
+    )
 
 
 @role_required(*STAFF)
@@ -633,3 +668,199 @@ def limits_cap(request, cap_id: int):
         f"{format_gbp(Money(form.cleaned_data['cap'], 'GBP'))}.",
     )
     return redirect("grants:limits")
+
+
+# --- agencies and people (fund manager) -------------------------------------------------
+
+
+@role_required(Role.FUND_MANAGER)
+def agencies(request):
+    form = AgencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agency = services.agency_create(actor=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            form.add_error("name", " ".join(error.messages))
+        else:
+            messages.success(request, f"{agency.name} is added.")
+            return redirect("grants:agencies")
+    return render(
+        request,
+        "grants/agencies.html",
+        {"agencies": Agency.objects.annotate(workers=Count("key_workers")), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.FUND_MANAGER)
+def agency_edit(request, pk: int):
+    agency = get_object_or_404(Agency, pk=pk)
+    form = AgencyForm(
+        request.POST or None, initial={"name": agency.name, "is_active": agency.is_active}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            agency = services.agency_update(actor=request.user, agency=agency, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("name", " ".join(error.messages))
+        else:
+            messages.success(request, f"{agency.name} is saved.")
+            return redirect("grants:agency_edit", pk=agency.pk)
+    return render(
+        request,
+        "grants/agency_edit.html",
+        {
+            "agency": agency,
+            "form": form,
+            "history": agency.history.select_related("history_user")[:10],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _people_rows():
+    User = get_user_model()
+    agencies_by_user = dict(KeyWorker.objects.values_list("user_id", "agency__name"))
+    rows = []
+    for person in User.objects.prefetch_related("groups").order_by("-is_active", "username"):
+        role = next((r.value for r in Role if r.value in {g.name for g in person.groups.all()}), "")
+        if not role:
+            continue
+        rows.append({"person": person, "role": role, "agency": agencies_by_user.get(person.pk)})
+    return rows
+
+
+def _invite_link(request):
+    return lambda token: request.build_absolute_uri(
+        reverse("people:invitation_accept", args=[token])
+    )
+
+
+@role_required(Role.FUND_MANAGER)
+def people_list(request):
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                invitation = people_services.invitation_create(
+                    actor=request.user,
+                    email=data["email"],
+                    role=Role(data["role"]),
+                    link_for=_invite_link(request),
+                )
+                if data["role"] == Role.KEY_WORKER.value:
+                    services.key_worker_set(
+                        actor=request.user, user=invitation.user, agency=data["agency"]
+                    )
+        except PeopleError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(
+                request,
+                f"An invitation is on its way to {invitation.email}. The link works once, "
+                f"for {INVITATION_DAYS} days.",
+            )
+            return redirect("grants:people")
+    return render(
+        request,
+        "grants/people.html",
+        {"rows": _people_rows(), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _person_context(request, person, role_form=None, deactivate_form=None):
+    profile = KeyWorker.objects.filter(user=person).select_related("agency").first()
+    successors = get_user_model().objects.none()
+    if profile is not None:
+        successors = (
+            get_user_model()
+            .objects.filter(key_worker__agency=profile.agency, is_active=True)
+            .exclude(pk=person.pk)
+            .order_by("username")
+        )
+    return {
+        "person": person,
+        "role": people_services.role_of(person),
+        "profile": profile,
+        "is_self": person.pk == request.user.pk,
+        "open_requests": Grant.objects.filter(requester=person)
+        .exclude(status__in=services.CLOSED_STATES)
+        .count(),
+        "role_form": role_form
+        or RoleForm(
+            initial={
+                "role": people_services.role_of(person),
+                "agency": profile.agency_id if profile else None,
+            }
+        ),
+        "deactivate_form": deactivate_form or DeactivateForm(successors=successors),
+        "successors": successors,
+        "changes": PersonChange.objects.filter(person=person).select_related("actor")[:20],
+        "invitation": person.invitations.first(),
+    }
+
+
+def _person(pk):
+    person = get_object_or_404(get_user_model(), pk=pk)
+    if not people_services.role_of(person):
+        raise Http404
+    return person
+
+
+@role_required(Role.FUND_MANAGER)
+def person_detail(request, pk: int):
+    return render(request, "grants/person.html", _person_context(request, _person(pk)))
+
+
+@require_POST
+@role_required(Role.FUND_MANAGER)
+def person_role(request, pk: int):
+    person = _person(pk)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        role = Role(form.cleaned_data["role"])
+        try:
+            with transaction.atomic():
+                people_services.role_change(actor=request.user, person=person, role=role)
+                agency = form.cleaned_data["agency"]
+                profile = KeyWorker.objects.filter(user=person).first()
+                if role == Role.KEY_WORKER and (profile is None or profile.agency != agency):
+                    services.key_worker_set(actor=request.user, user=person, agency=agency)
+                    people_services.change_record(
+                        actor=request.user,
+                        person=person,
+                        kind=PersonChange.Kind.AGENCY_CHANGED,
+                        detail=f"to {agency}",
+                    )
+        except PeopleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{person.get_username()} is now a {role.value.lower()}.")
+            return redirect("grants:person", pk=person.pk)
+    context = _person_context(request, person, role_form=form)
+    return render(request, "grants/person.html", context, status=400)
+
+
+@require_POST
+@role_required(Role.FUND_MANAGER)
+def person_deactivate(request, pk: int):
+    person = _person(pk)
+    context = _person_context(request, person)
+    form = DeactivateForm(request.POST, successors=context["successors"])
+    if form.is_valid():
+        try:
+            moved = services.key_worker_deactivate(
+                actor=request.user, person=person, successor=form.cleaned_data["successor"]
+            )
+        except (PeopleError, GrantError) as error:
+            form.add_error(None, str(error))
+        else:
+            passed = f" {moved} open request(s) passed on." if moved else ""
+            messages.success(
+                request, f"{person.get_username()} is deactivated and signed out.{passed}"
+            )
+            return redirect("grants:person", pk=person.pk)
+    context["deactivate_form"] = form
+    return render(request, "grants/person.html", context, status=400)

@@ -244,3 +244,34 @@ def gasds_claim(manager, public_fund):
         entry=entry,
         created_by=manager,
     )
+
+
+@pytest.fixture
+def access_agency(manager):
+    from grants.services import agency_create
+
+    return agency_create(actor=manager, name="Access Table Agency")
+
+
+@pytest.fixture
+def staff_person(db):
+    """A fund officer who is none of the personas, for the people pages to change."""
+    from people.roles import Role
+
+    return make_user("sam.staffperson", Role.FUND_OFFICER)
+
+
+@pytest.fixture
+def pledge(manager, public_fund):
+    from donations.services.contributions import pledge_record
+
+    return pledge_record(
+        actor=manager,
+        funder="Access Table Council",
+        fund=public_fund,
+        amount=Money("500.00", "GBP"),
+        purpose="",
+        period_start=date(2026, 4, 1),
+        period_end=date(2027, 3, 31),
+        reference="AT-1",
+    )

@@ -139,6 +139,12 @@ _FUND = {
 }
 
 _DONATIONS = {
+    # Contributions: staff read; the manager pledges (a POST refused to others on the page);
+    # officers and managers record money received.
+    "donations:pledges": Access(allow=STAFF),
+    "donations:pledge": Access(allow=STAFF, kwargs={"pk": "pledge"}),
+    "donations:pledge-letter": Access(allow=STAFF, kwargs={"pk": "pledge"}),
+    "donations:pledge-receipt": Access(allow=WRITERS, kwargs={"pk": "pledge"}, method="POST"),
     # Public giving pages and Stripe's webhook (signed; unsigned posts are refused with 400).
     "donate": Access(allow=EVERYONE, needs=("public_fund",)),
     "donate-thank-you": Access(allow=EVERYONE, kwargs={"public_id": "online_donation.public_id"}),
@@ -229,18 +235,33 @@ _GRANTS: dict[str, Access] = {
     "grants:close": Access(allow=WRITERS, kwargs=_A_GRANT, method="POST"),
     "grants:queue": Access(allow=STAFF),
     "grants:follow_up": Access(allow=STAFF),
+    "grants:decisions": Access(allow={MANAGER, AUDITOR}),
     # Limits: the fund manager changes them; the auditor may read them.
     "grants:limits": Access(allow={MANAGER, AUDITOR}, needs=("public_fund",)),
     "grants:limits_rules": Access(
         allow={MANAGER}, kwargs={"fund_id": "public_fund"}, method="POST"
     ),
     "grants:limits_cap": Access(allow={MANAGER}, kwargs={"cap_id": "category_cap"}, method="POST"),
+    # Agencies and people: the fund manager's pages (a person's page 404s for an account
+    # without a role, so each names a fund officer who is not a persona).
+    "grants:agencies": Access(allow={MANAGER}),
+    "grants:agency_edit": Access(allow={MANAGER}, kwargs={"pk": "access_agency"}),
+    "grants:people": Access(allow={MANAGER}),
+    "grants:person": Access(allow={MANAGER}, kwargs={"pk": "staff_person"}),
+    "grants:person_role": Access(allow={MANAGER}, kwargs={"pk": "staff_person"}, method="POST"),
+    "grants:person_deactivate": Access(
+        allow={MANAGER}, kwargs={"pk": "staff_person"}, method="POST"
+    ),
 }
 
 _AUDIT: dict[str, Access] = {
     "health": Access(allow=EVERYONE),
     "transparency": Access(allow=EVERYONE),
     "audit:dashboard": Access(allow=STAFF),
+    # An invitation link: a made-up token is no invitation, for everyone.
+    "people:invitation_accept": Access(
+        allow=NOBODY, kwargs={"token": "not-a-real-token"}, expect={p: NOT_FOUND for p in PERSONAS}
+    ),
     "audit:dashboard_csv": Access(allow=STAFF, kwargs={"chart": "income-by-channel"}),
     "audit:partner": Access(allow={PARTNER, *STAFF}),
     "audit:partner_csv": Access(allow={PARTNER, *STAFF}, kwargs={"chart": "grants-by-agency"}),

@@ -95,10 +95,16 @@ FORM_PAGES = {
     "donations:gift-aid",
     "donations:gift-aid-repayment",
     "donations:payment-refund",
+    "donations:pledge",
+    "donations:pledges",
     "subject-access",
+    "grants:agencies",
+    "grants:agency_edit",
     "grants:detail",
     "grants:limits",
     "grants:new",
+    "grants:people",
+    "grants:person",
 }
 # Pages whose forms depend on a record's state, opened again with the record moved on
 # (a fixture to ask for first): an approved request offers the payout and cancel forms.

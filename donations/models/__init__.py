@@ -5,5 +5,6 @@ Gift Aid: claim lines, overclaims, HMRC repayments, GASDS claims.
 """
 
 from donations.models.cash import *  # noqa: F403
+from donations.models.contributions import *  # noqa: F403
 from donations.models.giftaid import *  # noqa: F403
 from donations.models.online import *  # noqa: F403
