@@ -148,3 +148,7 @@ class DeclarationInvalid(GiftAidError):
 
 class GasdsClaimInvalid(GiftAidError):
     """A GASDS claim or its payment cannot be recorded as given."""
+
+
+class ScheduleTemplateInvalid(GiftAidError):
+    """The uploaded file is not HMRC's Gift Aid schedule template (ODS with its headings)."""

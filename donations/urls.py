@@ -23,6 +23,7 @@ urlpatterns = [
         giftaid.gift_aid_schedule_ods,
         name="gift-aid-schedule",
     ),
+    path("gift-aid/template/", giftaid.gift_aid_template, name="gift-aid-template"),
     path(
         "gift-aid/claims/<int:pk>/repayment/",
         giftaid.gift_aid_repayment,

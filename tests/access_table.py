@@ -157,6 +157,7 @@ _DONATIONS = {
     "donations:gift-aid-claim-run": Access(allow=WRITERS, method="POST"),
     "donations:gift-aid-claim": Access(allow=STAFF, kwargs={"pk": "gift_aid_claim"}),
     "donations:gift-aid-schedule": Access(allow=STAFF, kwargs={"pk": "gift_aid_claim"}),
+    "donations:gift-aid-template": Access(allow=STAFF),
     "donations:gift-aid-repayment": Access(allow=WRITERS, kwargs={"pk": "gift_aid_claim"}),
     "donations:gasds-claim": Access(allow=WRITERS, kwargs={"year": 2026}, needs=("gasds_year",)),
     "donations:gasds-payment": Access(allow=WRITERS, kwargs={"pk": "gasds_claim"}),
