@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from audit.views import home, start, subject_access
 from audit.views_dashboards import transparency
+from donations.views import monthly as monthly_views
 from donations.views import online as online_donations
 from donations.webhooks import stripe_webhook
 from fund.health import health
@@ -27,6 +28,7 @@ urlpatterns = [
         online_donations.donate_thank_you,
         name="donate-thank-you",
     ),
+    path("donate/manage/<str:token>/", monthly_views.donate_manage, name="donate-manage"),
     path("health/", health, name="health"),
     path("transparency/", transparency, name="transparency"),
     path("subject-access/", subject_access, name="subject-access"),

@@ -150,6 +150,10 @@ class GasdsClaimInvalid(GiftAidError):
     """A GASDS claim or its payment cannot be recorded as given."""
 
 
+class ScheduleTemplateInvalid(GiftAidError):
+    """The uploaded file is not HMRC's Gift Aid schedule template (ODS with its headings)."""
+
+
 # --- Contributions from services and funders -----------------------------------------------
 
 

@@ -106,6 +106,13 @@ def receipt_send(*, payment: OnlinePayment) -> None:
         body += "It includes the Gift Aid declaration you made.\n\nPlease tell us if you:\n"
         body += "".join(f"- {note}\n" for note in GIFT_AID_NOTES)
         body += f"\n{GIFT_AID_HIGHER_RATE}\n"
+    if donation.frequency == donation.Frequency.MONTHLY and settings.SITE_URL:
+        from django.urls import reverse
+
+        from donations.services.monthly import manage_token
+
+        link = settings.SITE_URL + reverse("donate-manage", args=[manage_token(donation)])
+        body += f"\nTo change the amount or cancel your monthly gift: {link}\n"
     if donation.test_mode:
         body += "\nTest mode: no real money was taken.\n"
     message = EmailMessage(

@@ -156,7 +156,7 @@ def schedule_parts(rows: list[ScheduleRow]) -> list[list[ScheduleRow]]:
     return [rows[i : i + MAX_LINES] for i in range(0, len(rows), MAX_LINES)] or [[]]
 
 
-def _styles(doc: OpenDocumentSpreadsheet) -> tuple[Style, Style]:
+def cell_styles(doc: OpenDocumentSpreadsheet) -> tuple[Style, Style]:
     ddmmyy = DateStyle(name="hmrc-ddmmyy")
     ddmmyy.addElement(Day(style="long"))
     ddmmyy.addElement(NumberText(text="/"))
@@ -183,7 +183,7 @@ def _text(value: str) -> TableCell:
 def schedule_ods(rows: list[ScheduleRow], *, claim: GiftAidClaim, part: int, parts: int) -> bytes:
     """One part of the schedule as an ODS file with typed date and amount cells."""
     doc = OpenDocumentSpreadsheet()
-    date_cell, amount_cell = _styles(doc)
+    date_cell, amount_cell = cell_styles(doc)
     table = Table(name="Gift Aid schedule")
     note = TableRow()
     note.addElement(_text(f"{NOTE} Claim {claim.pk}, schedule {part} of {parts}."))

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from donations.views import cash, contributions, giftaid, online
+from donations.views import cash, contributions, giftaid, monthly, online
 
 app_name = "donations"
 urlpatterns = [
     # Online giving (staff)
     path("online/", online.online_list, name="online-list"),
     path("online/<int:pk>/", online.online_detail, name="online-detail"),
+    path("online/<int:pk>/cancel/", monthly.monthly_cancel, name="monthly-cancel"),
     path("online/payments/<int:pk>/refund/", online.payment_refund, name="payment-refund"),
     path("online/events/", online.stripe_events, name="stripe-events"),
     path(
@@ -28,6 +29,7 @@ urlpatterns = [
         giftaid.gift_aid_schedule_ods,
         name="gift-aid-schedule",
     ),
+    path("gift-aid/template/", giftaid.gift_aid_template, name="gift-aid-template"),
     path(
         "gift-aid/claims/<int:pk>/repayment/",
         giftaid.gift_aid_repayment,

@@ -149,10 +149,19 @@ _DONATIONS = {
     "donate": Access(allow=EVERYONE, needs=("public_fund",)),
     "donate-thank-you": Access(allow=EVERYONE, kwargs={"public_id": "online_donation.public_id"}),
     "stripe-webhook": Access(allow=EVERYONE, method="POST"),
+    # A donor's link is a token the site signed for one gift: anything else is not found.
+    "donate-manage": Access(
+        allow=EVERYONE,
+        kwargs={"token": "not-a-signed-token"},
+        expect={p: NOT_FOUND for p in PERSONAS},
+    ),
     # Online giving (staff)
     "donations:online-list": Access(allow=STAFF),
     "donations:online-detail": Access(allow=STAFF, kwargs={"pk": "online_donation"}),
     "donations:payment-refund": Access(allow=WRITERS, kwargs={"pk": "online_payment"}),
+    "donations:monthly-cancel": Access(
+        allow=WRITERS, method="POST", kwargs={"pk": "online_donation"}
+    ),
     "donations:payout-list": Access(allow=STAFF),
     "donations:payout-detail": Access(allow=STAFF, kwargs={"pk": "stripe_payout"}),
     "donations:stripe-events": Access(allow=STAFF),
@@ -163,6 +172,7 @@ _DONATIONS = {
     "donations:gift-aid-claim-run": Access(allow=WRITERS, method="POST"),
     "donations:gift-aid-claim": Access(allow=STAFF, kwargs={"pk": "gift_aid_claim"}),
     "donations:gift-aid-schedule": Access(allow=STAFF, kwargs={"pk": "gift_aid_claim"}),
+    "donations:gift-aid-template": Access(allow=STAFF),
     "donations:gift-aid-repayment": Access(allow=WRITERS, kwargs={"pk": "gift_aid_claim"}),
     "donations:gasds-claim": Access(allow=WRITERS, kwargs={"year": 2026}, needs=("gasds_year",)),
     "donations:gasds-payment": Access(allow=WRITERS, kwargs={"pk": "gasds_claim"}),

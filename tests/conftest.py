@@ -20,7 +20,7 @@ from people.roles import Role
 
 PASSWORD = "correct-horse-battery-staple"
 
-pytest_plugins = ["tests.browser", "tests.access_objects"]
+pytest_plugins = ["tests.browser", "tests.access_objects", "tests.stripe_conformance"]
 
 
 def pytest_configure(config):

@@ -29,13 +29,14 @@ from http.server import ThreadingHTTPServer
 from devtools.stripe_double.api import Api, decode_form
 from devtools.stripe_double.behaviours import Behaviours
 from devtools.stripe_double.events import Events, sign_payload
+from devtools.stripe_double.portal import Portal
 from devtools.stripe_double.server import Handler
 from devtools.stripe_double.store import API_VERSION, Store, StripeError, card_fee
 
 __all__ = ["API_VERSION", "StripeDouble", "StripeError", "card_fee", "decode_form", "sign_payload"]
 
 
-class StripeDouble(Api, Behaviours, Events, Store):
+class StripeDouble(Api, Behaviours, Portal, Events, Store):
     """In-memory Stripe state, the HTTP server around it, and the test helpers."""
 
     def __init__(

@@ -186,7 +186,21 @@ class Api:
                 # Stripe sends the webhooks of an API call after answering it.
                 threading.Timer(0.2, self._send_all, args=(events, self.webhook_url)).start()
             return status, body
+        if method == "DELETE":
+            return 200, self._delete(path, query)
         return 200, self._get(path, query, expand)
+
+    def _delete(self, path: str, query: dict) -> dict:
+        with self._lock:
+            match = re.fullmatch(r"/v1/subscriptions/(sub_[A-Za-z0-9_]+)", path)
+            if match:
+                body = self.cancel_subscription(match.group(1), query)
+            else:
+                raise StripeError(404, f"Unrecognized request URL (DELETE: {path}).")
+            events, self._after_response = self._after_response, []
+        if events and self.webhook_url:
+            threading.Timer(0.2, self._send_all, args=(events, self.webhook_url)).start()
+        return body
 
     def _post(self, path: str, form: dict, expand: list[str]) -> tuple[int, dict]:
         with self._lock:
@@ -194,6 +208,8 @@ class Api:
                 return 200, self.expand(self.create_checkout_session(form), expand)
             if path == "/v1/refunds":
                 return 200, self.expand(self.create_refund(form), expand)
+            if path == "/v1/billing_portal/sessions":
+                return 200, self.create_portal_session(form)
         raise StripeError(404, f"Unrecognized request URL (POST: {path}).")
 
     RETRIEVABLE = {

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from devtools.stripe_double.api import decode_form
 from devtools.stripe_double.pages import checkout_page, control_page, page
+from devtools.stripe_double.portal import portal_page, portal_post
 from devtools.stripe_double.store import StripeError
 
 if TYPE_CHECKING:
@@ -52,6 +53,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         self._route("POST")
 
+    def do_DELETE(self):
+        self._route("DELETE")
+
     def _route(self, method: str) -> None:
         url = urlsplit(self.path)
         query = decode_form(parse_qsl(url.query, keep_blank_values=True))
@@ -91,6 +95,13 @@ class Handler(BaseHTTPRequestHandler):
                 )
             return self._redirect(
                 session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
+            )
+        match = re.fullmatch(r"/portal/(bps_[A-Za-z0-9_]+)", path)
+        if match:
+            session = double.get(match.group(1), "billing_portal.session")
+            message = portal_post(double, session["id"], form) if method == "POST" else ""
+            return self._send(
+                200, portal_page(double, session, message), "text/html; charset=utf-8"
             )
         if path == "/_double/" and method == "GET":
             return self._send(200, control_page(double), "text/html; charset=utf-8")

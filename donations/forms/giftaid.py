@@ -94,3 +94,11 @@ class GasdsPaymentForm(forms.Form):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ScheduleTemplateForm(forms.Form):
+    template = forms.FileField(
+        label="HMRC's Gift Aid schedule spreadsheet (ODS)",
+        help_text="The ODS version of HMRC's schedule, as downloaded from gov.uk.",
+        error_messages={"required": "Choose HMRC's schedule file"},
+    )

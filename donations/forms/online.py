@@ -161,3 +161,11 @@ class DonationFilterForm(forms.Form):
     date_to = forms.DateField(
         label="Paid to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class MonthlyCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the monthly gift being cancelled?",
+        max_length=300,
+        error_messages={"required": "Say why the monthly gift is being cancelled"},
+    )

@@ -24,6 +24,7 @@ __all__ = [
     "GiftAidAdjustment",
     "GiftAidClaimLine",
     "GiftAidRepayment",
+    "GiftAidScheduleTemplate",
 ]
 
 # HMRC's model declaration (gov.uk "Gift Aid declarations: model forms"), around the
@@ -187,3 +188,27 @@ class GasdsClaim(models.Model):
 
     def __str__(self) -> str:
         return f"GASDS claim {self.tax_year_start:%Y}"
+
+
+class GiftAidScheduleTemplate(models.Model):
+    """HMRC's Gift Aid schedule spreadsheet (ODS) as a manager uploaded it; the newest is used.
+
+    Schedules are this file filled in place (donations/schedule_template.py). Where its
+    headings were found is kept so staff can see it was recognised.
+    """
+
+    content = models.BinaryField()
+    filename = models.CharField(max_length=200)
+    sheet = models.CharField(max_length=200, help_text="The sheet holding HMRC's headings.")
+    header_row = models.PositiveIntegerField(help_text="The headings' row, counting from 1.")
+    first_column = models.CharField(max_length=3, help_text="The column of 'Title', e.g. B.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -138,6 +138,13 @@ class OnlineDonation(models.Model):
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     checkout_url = models.URLField(max_length=1000, blank=True)
     stripe_subscription_id = models.CharField(max_length=255, blank=True, db_index=True)
+    stripe_customer_id = models.CharField(
+        max_length=255, blank=True, help_text="Stripe's customer of a monthly gift (its portal)."
+    )
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the monthly gift was stopped (no more payments)."
+    )
+    cancel_reason = models.CharField(max_length=300, blank=True)
     client_ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
     test_mode = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

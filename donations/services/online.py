@@ -17,6 +17,7 @@ event carries rather than from what came before it:
 
 import hashlib
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -556,6 +557,11 @@ def _on_checkout_paid(session: dict, intent: dict | None, actor) -> tuple[str, s
         return StripeEvent.Outcome.UNMATCHED, ""
     if session.get("subscription") and not donation.stripe_subscription_id:
         _subscription_link(donation, session["subscription"], actor)
+    customer = session.get("customer")
+    if isinstance(customer, str) and customer and not donation.stripe_customer_id:
+        donation.stripe_customer_id = customer
+        donation._history_user = actor
+        donation.save(update_fields=["stripe_customer_id"])
     if session.get("payment_status") != "paid":
         _advance(
             actor,
@@ -635,6 +641,85 @@ def _subscription_link(donation: OnlineDonation, subscription_id: str, actor) ->
     donation._history_user = actor
     donation.save(update_fields=["stripe_subscription_id"])
     _wake(subscription_id, actor)
+
+
+def subscription_amount(subscription: dict) -> Money | None:
+    """A subscription's amount each period: its items' unit amounts times quantities."""
+    items = (subscription.get("items") or {}).get("data") or []
+    if not items:
+        return None
+    pence = sum(
+        int((item.get("price") or {}).get("unit_amount") or 0) * int(item.get("quantity") or 1)
+        for item in items
+    )
+    return from_pence(pence) if pence > 0 else None
+
+
+def _monthly_gift_for(subscription: dict):
+    donation = _donation_for(
+        public_id=(subscription.get("metadata") or {}).get("donation", ""),
+        subscription_id=subscription["id"],
+    )
+    if donation is None or donation.frequency != OnlineDonation.Frequency.MONTHLY:
+        return None
+    return OnlineDonation.objects.select_for_update().get(pk=donation.pk)
+
+
+def _on_subscription_updated(subscription: dict, _remote, actor) -> tuple[str, str]:
+    """The donor changed the amount (or Stripe the status) in the customer portal."""
+    donation = _monthly_gift_for(subscription)
+    if donation is None:
+        return StripeEvent.Outcome.WAITING, subscription["id"]
+    if subscription.get("status") == "canceled":
+        return _on_subscription_deleted(subscription, _remote, actor)
+    amount = subscription_amount(subscription)
+    if amount is not None and amount != donation.amount:
+        note = (
+            f"Monthly amount changed from £{donation.amount.amount:,.2f} to £{amount.amount:,.2f}"
+        )
+        OnlineDonationEvent.objects.create(
+            donation=donation,
+            actor=actor,
+            from_status=donation.status,
+            to_status=donation.status,
+            note=note,
+        )
+        donation.amount = amount
+        donation._history_user = actor
+        donation.save(update_fields=["amount"])
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
+def _on_subscription_deleted(subscription: dict, _remote, actor) -> tuple[str, str]:
+    """The subscription ended: the monthly gift is stopped (once, whoever stopped it)."""
+    donation = _monthly_gift_for(subscription)
+    if donation is None:
+        return StripeEvent.Outcome.WAITING, subscription["id"]
+    if donation.cancelled_at is None:
+        details = subscription.get("cancellation_details") or {}
+        reason = details.get("comment") or "Cancelled by the donor in Stripe's customer portal"
+        monthly_gift_mark_cancelled(
+            donation=donation,
+            actor=actor,
+            reason=reason,
+            at=datetime.fromtimestamp(subscription.get("canceled_at") or time.time(), tz=UTC),
+        )
+    return StripeEvent.Outcome.PROCESSED, ""
+
+
+def monthly_gift_mark_cancelled(*, donation: OnlineDonation, actor, reason: str, at) -> None:
+    """Record that no more monthly payments will be taken, and why, on the gift's history."""
+    donation.cancelled_at = at
+    donation.cancel_reason = reason[:300]
+    donation._history_user = actor
+    donation.save(update_fields=["cancelled_at", "cancel_reason"])
+    OnlineDonationEvent.objects.create(
+        donation=donation,
+        actor=actor,
+        from_status=donation.status,
+        to_status=donation.status,
+        note=f"Monthly gift cancelled: {reason}"[:300],
+    )
 
 
 def _payment_for_charge(charge_id: str) -> OnlinePayment | None:
@@ -827,6 +912,8 @@ _HANDLERS = {
     "charge.dispute.closed": _on_dispute,
     "payout.paid": _on_payout_paid,
     "payout.failed": _on_payout_failed,
+    "customer.subscription.updated": _on_subscription_updated,
+    "customer.subscription.deleted": _on_subscription_deleted,
 }
 HANDLED_EVENT_TYPES = tuple(_HANDLERS)
 # Their handlers need what ``_fetch_remote`` reads from Stripe's API.

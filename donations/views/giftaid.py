@@ -6,6 +6,7 @@ Views only call services and selectors; auditors read, officers and managers act
 from datetime import date
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,12 +15,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from djmoney.money import Money
 
 from donations.access import HANDLERS, READERS, handles_money
-from donations.exceptions import GasdsClaimInvalid, GiftAidRepaymentInvalid, NothingToClaim
+from donations.exceptions import (
+    GasdsClaimInvalid,
+    GiftAidRepaymentInvalid,
+    NothingToClaim,
+    ScheduleTemplateInvalid,
+)
 from donations.forms.giftaid import (
     GasdsClaimForm,
     GasdsPaymentForm,
     GiftAidClaimForm,
     GiftAidRepaymentForm,
+    ScheduleTemplateForm,
 )
 from donations.models.giftaid import GasdsClaim, GiftAidRepayment
 from donations.models.online import GiftAidClaim
@@ -32,7 +39,13 @@ from donations.services.giftaid import (
     gift_aid_claim_create,
     gift_aid_repayment_record,
 )
-from people.access import role_required
+from donations.services.schedule_template import (
+    schedule_template_current,
+    schedule_template_filled,
+    schedule_template_upload,
+)
+from people.access import has_role, role_required
+from people.roles import Role
 
 ROWS_PER_PAGE = 100
 
@@ -124,7 +137,11 @@ def gift_aid_schedule_ods(request, pk):
         raise Http404("No such part of the schedule.") from None
     if not 1 <= part <= len(parts):
         raise Http404("No such part of the schedule.")
-    content = schedule_ods(parts[part - 1], claim=claim, part=part, parts=len(parts))
+    template = schedule_template_current()
+    if template is None:
+        content = schedule_ods(parts[part - 1], claim=claim, part=part, parts=len(parts))
+    else:
+        content = schedule_template_filled(template, parts[part - 1])
     response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.spreadsheet")
     suffix = f"-{part}-of-{len(parts)}" if len(parts) > 1 else ""
     response["Content-Disposition"] = (
@@ -257,5 +274,38 @@ def gasds_payment(request, pk):
         request,
         "donations/giftaid/gasds_payment.html",
         {"claim": claim, "form": form},
+        status=status,
+    )
+
+
+@role_required(*READERS)
+@require_http_methods(["GET", "POST"])
+def gift_aid_template(request):
+    """HMRC's schedule template: staff see which is in use; a manager uploads it."""
+    may_upload = has_role(request.user, Role.FUND_MANAGER)
+    form = ScheduleTemplateForm()
+    status = 200
+    if request.method == "POST":
+        if not may_upload:
+            raise PermissionDenied
+        form = ScheduleTemplateForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["template"]
+            try:
+                template = schedule_template_upload(
+                    actor=request.user, filename=upload.name, content=upload.read()
+                )
+            except ScheduleTemplateInvalid as error:
+                form.add_error("template", str(error))
+            else:
+                messages.success(
+                    request, f"HMRC's schedule template {template.filename} is in use."
+                )
+                return redirect("donations:gift-aid-template")
+        status = 400
+    return render(
+        request,
+        "donations/giftaid/template.html",
+        {"template": schedule_template_current(), "form": form, "may_upload": may_upload},
         status=status,
     )

@@ -30,6 +30,7 @@ from donations.selectors.online import (
     payout_summary,
     stripe_events_needing_attention,
 )
+from donations.services.monthly import manage_token
 from donations.services.online import (
     GiftAidDetails,
     is_test_mode,
@@ -146,7 +147,11 @@ def donate_thank_you(request, public_id):
     return render(
         request,
         "donations/online/thank_you.html",
-        {"donation": donation, "test_mode": donation.test_mode},
+        {
+            "donation": donation,
+            "test_mode": donation.test_mode,
+            "manage_token": manage_token(donation),
+        },
     )
 
 

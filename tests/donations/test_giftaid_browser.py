@@ -100,3 +100,23 @@ def test_gift_aid_claim_and_repayment_pages(browse, stripe_world, officer, width
     check(page)
     assert gbp_balance("assets:gift-aid-receivable") == "0.00"
     assert gbp_balance("assets:bank") == "50.00"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_manager_uploads_hmrcs_schedule_template(browse, manager, tmp_path, width):
+    from tests.donations.hmrc_template import hmrc_like_template
+
+    upload = tmp_path / "Gift_Aid_schedule.ods"
+    upload.write_bytes(hmrc_like_template())
+    page = browse(manager, width=width, path="/donations/gift-aid/template/")
+    assert "No template has been uploaded" in page.inner_text("main")
+    check(page)
+
+    page.get_by_label("HMRC's Gift Aid schedule spreadsheet (ODS)").set_input_files(str(upload))
+    page.get_by_role("button", name="Upload").click()
+
+    main = page.inner_text("main")
+    assert "Gift_Aid_schedule.ods" in main
+    assert "headings in row 24 from column B" in main
+    check(page)

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('donations', '0007_stripe_events_queued'),
+        ('donations', '0009_monthly_gift_customer_and_cancellation'),
         ('fund', '0003_gift_aid_and_gasds_accounts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
