@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from statistics import median, quantiles
 
-from django.db.models import Q, Sum
+from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from djmoney.money import Money
@@ -20,20 +20,19 @@ from djmoney.money import Money
 from audit.charts import BarRow, Chart, Series, colours
 from donations.models import OnlineDonation, OnlinePayment
 from donations.selectors.cash import cash_in_transit
-from fund.models import Account, Balance, Fund, Transfer
+from fund.models import Account, Balance, Fund
 from fund.money import gbp
-from fund.selectors import available_in_fund
+from fund.selectors import available_in_fund, movements_by_month
 from grants.models import Grant, Outcome
 from grants.selectors import missing_receipts
 
 GRANTS_PAYABLE = "liabilities:grants-payable"
 CASH_IN_TRANSIT = "assets:cash-in-transit"
 ONLINE = "income:donations:online"
-ONLINE_SOURCE = "donations.OnlinePayment:"
 
 # Income channels: a series key, its label, and the income account it is read from. Online
-# gifts share one account; one-off and monthly are told apart by the payment each entry
-# records (its ``source``).
+# gifts share one account; the monthly part is read from the payments (their ``frequency``
+# column) and the rest of the account's movement is one-off.
 INCOME_CHANNELS = [
     ("boxes", "Collection boxes", "income:donations:boxes"),
     ("online-one-off", "Online, one-off", ONLINE),
@@ -247,63 +246,57 @@ def cash_not_banked(fund: Fund | None = None) -> CashHeld:
 # --- Income and grants by month ---------------------------------------------------------
 
 
-def _transfers_in(period: Period):
-    transfers = Transfer.objects.filter(
-        entry__effective_date__gte=period.start, entry__effective_date__lte=period.end
+def _months_of(period: Period, accounts: list[Account]) -> dict[tuple[date, int], Decimal]:
+    """Net credit per (month, account) over the period, from the ledger's month totals."""
+    return {
+        key: credit - debit
+        for key, (debit, credit) in movements_by_month(
+            period.start, period.end, accounts=accounts, fund=period.fund
+        ).items()
+    }
+
+
+def online_monthly_by_month(period: Period) -> dict[date, Decimal]:
+    """What monthly gifts brought in, per month the payment was taken: each payment's
+    gross less what has been refunded or lost to a dispute since. Read from the payments'
+    own ``frequency`` and ``paid_on`` columns (indexed together), never from entries."""
+    payments = OnlinePayment.objects.filter(
+        frequency=OnlineDonation.Frequency.MONTHLY,
+        paid_on__gte=period.start,
+        paid_on__lte=period.end,
     )
     if period.fund is not None:
-        transfers = transfers.filter(fund=period.fund)
-    return transfers.annotate(month=TruncMonth("entry__effective_date"))
+        payments = payments.filter(fund=period.fund)
+    rows = (
+        payments.annotate(month=TruncMonth("paid_on"))
+        .values("month")
+        .annotate(total=Sum(F("amount") - F("amount_refunded") - F("amount_disputed")))
+        .values_list("month", "total")
+    )
+    return {_as_date(month): getattr(total, "amount", total) for month, total in rows}
 
 
 def income_by_channel(period: Period) -> Chart:
     """Income per month by channel: what was credited to each income account, less any
-    debits (refunds, reversals), in the month of the entry's effective date."""
-    channel_of_account = {code: key for key, _, code in INCOME_CHANNELS if code != ONLINE}
-    income_codes = [code for _, _, code in INCOME_CHANNELS]
-    totals: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
-
-    rows = (
-        _transfers_in(period)
-        .filter(Q(credit_account__code__in=income_codes) | Q(debit_account__code__in=income_codes))
-        .exclude(Q(credit_account__code=ONLINE) | Q(debit_account__code=ONLINE))
-        .values("month", "debit_account__code", "credit_account__code")
-        .annotate(total=Sum("amount"))
-    )
-    for row in rows:
-        month = _as_date(row["month"])
-        if row["credit_account__code"] in channel_of_account:
-            totals[(month, channel_of_account[row["credit_account__code"]])] += row["total"]
-        if row["debit_account__code"] in channel_of_account:
-            totals[(month, channel_of_account[row["debit_account__code"]])] -= row["total"]
-
-    online = (
-        _transfers_in(period)
-        .filter(Q(credit_account__code=ONLINE) | Q(debit_account__code=ONLINE))
-        .values("month", "entry__source", "credit_account__code")
-        .annotate(total=Sum("amount"))
-    )
-    online = list(online)
-    payment_ids = {
-        int(source.removeprefix(ONLINE_SOURCE))
-        for source in (row["entry__source"] for row in online)
-        if source.startswith(ONLINE_SOURCE) and source.removeprefix(ONLINE_SOURCE).isdigit()
+    debits (refunds, reversals), in the month of the entry's effective date. Online income
+    is the ledger's; the part from monthly gifts is read from the payments, and the rest
+    is one-off."""
+    accounts = {
+        a.code: a for a in Account.objects.filter(code__in=[c for *_, c in INCOME_CHANNELS])
     }
-    monthly = set(
-        OnlinePayment.objects.filter(
-            pk__in=payment_ids, donation__frequency=OnlineDonation.Frequency.MONTHLY
-        ).values_list("pk", flat=True)
-    )
-    for row in online:
-        source = row["entry__source"]
-        is_monthly = (
-            source.startswith(ONLINE_SOURCE)
-            and source.removeprefix(ONLINE_SOURCE).isdigit()
-            and int(source.removeprefix(ONLINE_SOURCE)) in monthly
-        )
-        key = "online-monthly" if is_monthly else "online-one-off"
-        sign = 1 if row["credit_account__code"] == ONLINE else -1
-        totals[(_as_date(row["month"]), key)] += sign * row["total"]
+    net = _months_of(period, list(accounts.values()))
+    totals: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
+    monthly = online_monthly_by_month(period)
+    for key, _, code in INCOME_CHANNELS:
+        account = accounts.get(code)
+        if account is None or key == "online-monthly":
+            continue
+        for month in period.months:
+            value = net.get((month, account.pk), Decimal(0))
+            if key == "online-one-off":
+                totals[(month, "online-monthly")] = monthly.get(month, Decimal(0))
+                value -= monthly.get(month, Decimal(0))
+            totals[(month, key)] = value
 
     series = [
         Series(key, label, colour)
@@ -330,20 +323,10 @@ def grants_by_category(period: Period) -> Chart:
     """Grants approved per month by category: the net debit to each grant category account
     (an approval withdrawn or an underspend returned is a reversal and comes off)."""
     categories = list(Account.objects.filter(is_grant_category=True).order_by("name"))
-    by_id = {a.pk: a for a in categories}
-    totals: dict[tuple[date, int], Decimal] = defaultdict(Decimal)
-    rows = (
-        _transfers_in(period)
-        .filter(Q(debit_account__in=categories) | Q(credit_account__in=categories))
-        .values("month", "debit_account", "credit_account")
-        .annotate(total=Sum("amount"))
-    )
-    for row in rows:
-        month = _as_date(row["month"])
-        if row["debit_account"] in by_id:
-            totals[(month, row["debit_account"])] += row["total"]
-        if row["credit_account"] in by_id:
-            totals[(month, row["credit_account"])] -= row["total"]
+    totals = {
+        (month, account_id): -value
+        for (month, account_id), value in _months_of(period, categories).items()
+    }
     used = [a for a in categories if any(v for (_, pk), v in totals.items() if pk == a.pk)]
     series = [
         Series(a.code, category_label(a.name), colour)

@@ -6,6 +6,7 @@ from the ledger; the figures are cached (Django's cache framework) because the p
 public and may be busy.
 """
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,15 +26,20 @@ from audit.dashboards import (
     merge_small_counts,
 )
 from donations.models import CollectionPoint
-from fund.models import Account, Balance, Transfer
+from fund.models import Account, Balance
 from fund.money import gbp
-from fund.selectors import chain_head
+from fund.selectors import chain_head, movements_by_month
 from grants.identifiers import find_identifiers
 from grants.models import Grant, Outcome
 from grants.selectors import promise_hours, promise_share_last_12_months
 
-CACHE_KEY = "audit:transparency:v1"
+CACHE_KEY = "audit:transparency:v2"
 CACHE_SECONDS = 10 * 60
+# Stale figures are kept this long for the requests that arrive while one recomputes.
+KEEP_SECONDS = 24 * 60 * 60
+LOCK_KEY = "audit:transparency:recomputing"
+LOCK_SECONDS = 60
+WAIT_SECONDS, WAIT_STEP = 5, 0.05
 # Fewer grants than SMALL_NUMBER in a category could point to a person: they join "Other",
 # and an "Other" this small is shown only as "fewer than 5" (audit.dashboards holds the
 # rule, which the partner view follows too).
@@ -111,34 +117,25 @@ def _net_to_date(codes: list[str], *, credit_normal: bool) -> Decimal:
     return credit - debit if credit_normal else debit - credit
 
 
-def _net_between(plus: Q, minus: Q, start: date, end: date) -> Decimal:
-    """The transfers matching ``plus`` less those matching ``minus``, over a date range."""
-    transfers = Transfer.objects.filter(
-        entry__effective_date__gte=start, entry__effective_date__lte=end
-    )
-    added = transfers.filter(plus).aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    taken = transfers.filter(minus).aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    return added - taken
+def _net_between(accounts: list[Account], start: date, end: date, *, credit_normal: bool) -> Money:
+    """The accounts' net movement over a date range, from the ledger's month totals."""
+    net = Decimal(0)
+    for debit, credit in movements_by_month(start, end, accounts=accounts).values():
+        net += credit - debit if credit_normal else debit - credit
+    return gbp(net)
 
 
 def _income_between(codes: list[str], start: date, end: date) -> Money:
-    return gbp(
-        _net_between(
-            Q(credit_account__code__in=codes), Q(debit_account__code__in=codes), start, end
-        )
+    return _net_between(
+        list(Account.objects.filter(code__in=codes)), start, end, credit_normal=True
     )
 
 
 def _granted_between(start: date, end: date) -> Money:
     # Grant category accounts are expenses (debit-normal): approvals debit them and a
     # withdrawn approval or returned underspend credits them back.
-    return gbp(
-        _net_between(
-            Q(debit_account__is_grant_category=True),
-            Q(credit_account__is_grant_category=True),
-            start,
-            end,
-        )
+    return _net_between(
+        list(Account.objects.filter(is_grant_category=True)), start, end, credit_normal=False
     )
 
 
@@ -253,6 +250,38 @@ def transparency_figures(now: datetime | None = None) -> TransparencyFigures:
     )
 
 
-def cached_transparency_figures() -> TransparencyFigures:
-    """The figures as last computed, recomputed at most every ``CACHE_SECONDS``."""
-    return cache.get_or_set(CACHE_KEY, transparency_figures, CACHE_SECONDS)
+def cached_transparency_figures(*, clock=time.time) -> TransparencyFigures:
+    """The figures as last computed, recomputed at most every ``CACHE_SECONDS``, and then
+    by one worker only.
+
+    The cache holds the figures with the moment they go stale, and keeps them well past
+    it. A request after that moment that wins the recompute lock (``cache.add``, atomic
+    on every backend) recomputes them; every other request meanwhile is served the stale
+    figures rather than computing them too. Only when nothing is cached at all (the first
+    request, or after a clear) does a request without the lock wait briefly for the
+    winner, and compute them itself if it does not finish in time.
+    """
+    stored = cache.get(CACHE_KEY)
+    if stored is not None:
+        figures, fresh_until = stored
+        if clock() < fresh_until or not cache.add(LOCK_KEY, 1, LOCK_SECONDS):
+            return figures
+        return _recompute(clock)
+    if cache.add(LOCK_KEY, 1, LOCK_SECONDS):
+        return _recompute(clock)
+    for _ in range(int(WAIT_SECONDS / WAIT_STEP)):
+        time.sleep(WAIT_STEP)
+        stored = cache.get(CACHE_KEY)
+        if stored is not None:
+            return stored[0]
+    return transparency_figures()
+
+
+def _recompute(clock) -> TransparencyFigures:
+    """Compute and store the figures; the caller holds the recompute lock."""
+    try:
+        figures = transparency_figures()
+        cache.set(CACHE_KEY, (figures, clock() + CACHE_SECONDS), KEEP_SECONDS)
+    finally:
+        cache.delete(LOCK_KEY)
+    return figures

@@ -13,6 +13,8 @@ Design overview
   posts nothing.
 * ``Balance`` rows cache posted totals per account and fund. They are derived data,
   updated in the same transaction as the transfer and recomputed by ``verify_ledger``.
+* ``MonthTotal`` rows hold the same totals per calendar month of effective date, kept the
+  same way, so figures by month never sum transfers.
 * Transfers carry a gapless ``sequence`` and a SHA-256 hash chain
   (``hash = sha256(prev_hash + canonical content)``); ``ChainHead`` holds the latest link
   and is the lock every posting takes, which is what keeps the sequence gapless.
@@ -123,6 +125,7 @@ class Entry(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "entries"
+        indexes = [models.Index(fields=["effective_date"], name="fund_entry_effective_date")]
 
     def __str__(self) -> str:
         return f"Entry {self.pk}: {self.memo}"
@@ -188,6 +191,37 @@ class Balance(models.Model):
         if self.account.debit_normal:
             return self.debit_total - self.credit_total
         return self.credit_total - self.debit_total
+
+
+class MonthTotal(models.Model):
+    """Posted totals for one account in one fund over one calendar month of effective dates.
+
+    Derived data like ``Balance``: kept by the posting service under the same chain-head
+    lock, in the same transaction as the transfers, and recomputed by ``verify_ledger``.
+    Figures by month (the dashboard, the transparency page) read these rows, a few per
+    month, instead of summing transfers. ``month`` is the first day of the month.
+    """
+
+    month = models.DateField()
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
+    debit_total = money_field(default=ZERO)
+    credit_total = money_field(default=ZERO)
+
+    class Meta:
+        ordering = ["month", "account", "fund"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "account", "fund"], name="fund_monthtotal_one_per_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(debit_total__gte=0) & Q(credit_total__gte=0),
+                name="fund_monthtotal_totals_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} in {self.fund}, {self.month:%b %Y}"
 
 
 class ChainHead(models.Model):

@@ -25,9 +25,10 @@ from fund.models import (
     Entry,
     Fund,
     FundRules,
+    MonthTotal,
     Transfer,
 )
-from fund.money import AmountProblem, check_amount
+from fund.money import AmountProblem, check_amount, gbp
 from fund.selectors import available_in_fund
 
 
@@ -84,6 +85,31 @@ def _check_amount(amount: Money) -> None:
     check_amount(amount, error=InvalidPosting, messages=AMOUNT_MESSAGES)
 
 
+@dataclass(frozen=True)
+class Posting:
+    """One entry for ``entry_post_many``: the same arguments ``entry_post`` takes."""
+
+    effective_date: date
+    memo: str
+    source: str
+    legs: Sequence[Leg]
+    idempotency_key: str | None = None
+    discretionary: bool = False
+    reverses: Entry | None = None
+
+
+def _check_posting(posting: Posting) -> None:
+    """The checks that need no database: raise ``InvalidPosting`` before anything is locked."""
+    if not posting.legs:
+        raise InvalidPosting("An entry needs at least one transfer.")
+    if not posting.memo.strip():
+        raise InvalidPosting("An entry needs a memo.")
+    for leg in posting.legs:
+        _check_amount(leg.amount)
+        if leg.debit == leg.credit:
+            raise InvalidPosting(f"A transfer cannot debit and credit {leg.debit}.")
+
+
 def entry_post(
     *,
     actor: AbstractBaseUser,
@@ -101,138 +127,215 @@ def entry_post(
     lower a fund's available balance below zero; any other posting is a fact from outside
     and always goes through.
     """
-    if not legs:
-        raise InvalidPosting("An entry needs at least one transfer.")
-    if not memo.strip():
-        raise InvalidPosting("An entry needs a memo.")
-    for leg in legs:
-        _check_amount(leg.amount)
-        if leg.debit == leg.credit:
-            raise InvalidPosting(f"A transfer cannot debit and credit {leg.debit}.")
-
-    if idempotency_key:
-        existing = Entry.objects.filter(idempotency_key=idempotency_key).first()
+    posting = Posting(
+        effective_date=effective_date,
+        memo=memo,
+        source=source,
+        legs=legs,
+        idempotency_key=idempotency_key or None,
+        discretionary=discretionary,
+        reverses=reverses,
+    )
+    _check_posting(posting)
+    if posting.idempotency_key:
+        existing = Entry.objects.filter(idempotency_key=posting.idempotency_key).first()
         if existing is not None:
             return existing
-
     with transaction.atomic():
-        # Lock order: funds by primary key, then the chain head. Every posting takes the
-        # chain head, which serialises postings and keeps the sequence gapless; the fund
-        # locks make the available-balance check safe against a racing approval.
-        fund_ids = sorted({leg.fund.pk for leg in legs})
-        funds = {
-            f.pk: f for f in Fund.objects.select_for_update().filter(pk__in=fund_ids).order_by("pk")
-        }
-        head = ChainHead.objects.select_for_update().get(pk=1)
+        return _post_locked(actor, [posting])[0]
 
-        if idempotency_key:
-            # Re-checked under the lock: a concurrent replay of the same event waits above
-            # and then finds the entry its twin committed.
-            existing = Entry.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return existing
 
-        for fund in funds.values():
-            if fund.lock_date is not None and effective_date <= fund.lock_date:
-                raise PeriodLocked(fund, effective_date)
+def entry_post_many(*, actor: AbstractBaseUser, postings: Sequence[Posting]) -> list[Entry]:
+    """Post many entries in one transaction under one chain-head lock, in the order given.
 
-        codes = {leg.debit for leg in legs} | {leg.credit for leg in legs}
-        accounts = {a.code: a for a in Account.objects.filter(code__in=codes)}
-        missing = codes - accounts.keys()
+    Every entry gets exactly the checks, sequence numbers, hashes and balance changes
+    ``entry_post`` would give it posted one by one in the same order (a discretionary one
+    sees the entries before it in the batch). If any entry fails, nothing is posted. An
+    entry whose idempotency key is already posted (or appears earlier in the batch) is
+    not posted again: its place in the returned list holds the first entry.
+    """
+    for posting in postings:
+        _check_posting(posting)
+    if not postings:
+        return []
+    with transaction.atomic():
+        return _post_locked(actor, postings)
+
+
+def _post_locked(actor: AbstractBaseUser, postings: Sequence[Posting]) -> list[Entry]:
+    """Lock, check and write ``postings``; the caller holds a transaction."""
+    # Lock order: funds by primary key, then the chain head. Every posting takes the
+    # chain head, which serialises postings and keeps the sequence gapless; the fund
+    # locks make the available-balance check safe against a racing approval.
+    fund_ids = sorted({leg.fund.pk for p in postings for leg in p.legs})
+    funds = {
+        f.pk: f for f in Fund.objects.select_for_update().filter(pk__in=fund_ids).order_by("pk")
+    }
+    head = ChainHead.objects.select_for_update().get(pk=1)
+
+    # Re-checked under the lock: a concurrent replay of the same event waits above and then
+    # finds the entry its twin committed.
+    keys = [p.idempotency_key for p in postings if p.idempotency_key]
+    found: dict[str, Entry] = {}
+    if keys:
+        found = {e.idempotency_key: e for e in Entry.objects.filter(idempotency_key__in=keys)}
+
+    codes = {code for p in postings for leg in p.legs for code in (leg.debit, leg.credit)}
+    accounts = {a.code: a for a in Account.objects.filter(code__in=codes)}
+
+    # Decide, in order, which postings are new; check each one as entry_post would.
+    new: list[int] = []
+    duplicate_of: dict[int, str] = {}
+    claimed: set[str] = set()
+    available: dict[int, Decimal] = {}
+    pending: dict[int, Decimal] = defaultdict(Decimal)
+    for index, posting in enumerate(postings):
+        key = posting.idempotency_key
+        if key and (key in found or key in claimed):
+            duplicate_of[index] = key
+            continue
+        for fund_id in {leg.fund.pk for leg in posting.legs}:
+            fund = funds[fund_id]
+            if fund.lock_date is not None and posting.effective_date <= fund.lock_date:
+                raise PeriodLocked(fund, posting.effective_date)
+        missing = {leg.debit for leg in posting.legs} | {leg.credit for leg in posting.legs}
+        missing -= accounts.keys()
         if missing:
             raise InvalidPosting(f"Unknown account(s): {', '.join(sorted(missing))}.")
+        deltas: dict[int, Decimal] = defaultdict(Decimal)
+        for leg in posting.legs:
+            deltas[leg.fund.pk] += _available_delta(leg, accounts[leg.debit], accounts[leg.credit])
+        for fund_id, delta in deltas.items():
+            if posting.discretionary and delta < 0:
+                # The cached balances are written after the loop, so this reads the fund
+                # as it stood before the batch; ``pending`` adds the entries before this one.
+                if fund_id not in available:
+                    available[fund_id] = available_in_fund(funds[fund_id]).amount
+                now = available[fund_id] + pending[fund_id]
+                if now + delta < 0:
+                    raise InsufficientFunds(funds[fund_id], gbp(now), Money(-delta, "GBP"))
+            pending[fund_id] += delta
+        if key:
+            claimed.add(key)
+        new.append(index)
 
-        if discretionary:
-            _check_available(legs, funds, accounts)
-
-        entry = Entry.objects.create(
-            effective_date=effective_date,
-            memo=memo,
-            source=source,
-            idempotency_key=idempotency_key or None,
-            reverses=reverses,
-            created_by=actor,
-        )
-        transfers = []
-        sequence, prev_hash = head.sequence, head.hash
-        debits: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-        credits: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-        for leg in legs:
-            sequence += 1
-            debit, credit = accounts[leg.debit], accounts[leg.credit]
-            content = canonical_content(
-                sequence,
-                entry.pk,
-                effective_date.isoformat(),
-                leg.fund.pk,
-                debit.pk,
-                credit.pk,
-                f"{leg.amount.amount:.2f}",
-                "GBP",
-                memo,
-                source,
-                entry.idempotency_key,
-                reverses.pk if reverses else None,
+    entries = Entry.objects.bulk_create(
+        [
+            Entry(
+                effective_date=postings[i].effective_date,
+                memo=postings[i].memo,
+                source=postings[i].source,
+                idempotency_key=postings[i].idempotency_key,
+                reverses=postings[i].reverses,
+                created_by=actor,
             )
-            this_hash = chain_hash(prev_hash, content)
+            for i in new
+        ]
+    )
+    posted = dict(zip(new, entries, strict=True))
+
+    transfers = []
+    sequence, prev_hash = head.sequence, head.hash
+    debits: dict[tuple[int, int, date], Decimal] = defaultdict(Decimal)
+    credits: dict[tuple[int, int, date], Decimal] = defaultdict(Decimal)
+    for index, entry in posted.items():
+        posting = postings[index]
+        day = posting.effective_date.isoformat()
+        month = posting.effective_date.replace(day=1)
+        reverses_id = posting.reverses.pk if posting.reverses else None
+        for leg in posting.legs:
+            sequence += 1
+            debit_id, credit_id = accounts[leg.debit].pk, accounts[leg.credit].pk
+            amount = leg.amount.amount
+            this_hash = chain_hash(
+                prev_hash,
+                canonical_content(
+                    sequence,
+                    entry.pk,
+                    day,
+                    leg.fund.pk,
+                    debit_id,
+                    credit_id,
+                    f"{amount:.2f}",
+                    "GBP",
+                    posting.memo,
+                    posting.source,
+                    entry.idempotency_key,
+                    reverses_id,
+                ),
+            )
             transfers.append(
                 Transfer(
                     sequence=sequence,
-                    entry=entry,
+                    entry_id=entry.pk,
                     fund_id=leg.fund.pk,
-                    debit_account=debit,
-                    credit_account=credit,
+                    debit_account_id=debit_id,
+                    credit_account_id=credit_id,
                     amount=leg.amount,
                     prev_hash=prev_hash,
                     hash=this_hash,
                 )
             )
             prev_hash = this_hash
-            debits[(debit.pk, leg.fund.pk)] += leg.amount.amount
-            credits[(credit.pk, leg.fund.pk)] += leg.amount.amount
-        Transfer.objects.bulk_create(transfers)
-
-        _add_to_balances(debits, credits)
-
+            debits[(debit_id, leg.fund.pk, month)] += amount
+            credits[(credit_id, leg.fund.pk, month)] += amount
+    if transfers:
+        Transfer.objects.bulk_create(transfers, batch_size=2_000)
+        _add_to_totals(debits, credits)
         ChainHead.objects.filter(pk=1).update(sequence=sequence, hash=prev_hash)
-    return entry
+
+    for i, entry in posted.items():
+        if postings[i].idempotency_key:
+            found.setdefault(postings[i].idempotency_key, entry)
+    return [posted[i] if i in posted else found[duplicate_of[i]] for i in range(len(postings))]
 
 
-def _add_to_balances(
-    debits: dict[tuple[int, int], Decimal], credits: dict[tuple[int, int], Decimal]
+def _add_to_totals(
+    debits: dict[tuple[int, int, date], Decimal], credits: dict[tuple[int, int, date], Decimal]
 ) -> None:
-    """Add posted amounts to the cached balances, in one round trip.
+    """Add posted amounts to the cached balances and month totals: one statement each.
 
-    Every (account, fund) row exists from the moment the fund or account is created, and
-    the chain-head lock held by the caller serialises these updates. Raw SQL because this
-    is the hot path of every posting and the ORM's per-row update costs several times more.
+    An upsert, so a missing row (a fund or account created without its balance rows) is
+    created. The chain-head lock held by the caller serialises these updates. Raw SQL
+    because this is the hot path of every posting and the ORM's per-row update costs
+    several times more.
     """
-    keys = debits.keys() | credits.keys()
-    rows = [(debits.get(k, Decimal(0)), credits.get(k, Decimal(0)), k[0], k[1]) for k in keys]
-    table = Balance._meta.db_table
+    by_month: dict[tuple[int, int, date], tuple[Decimal, Decimal]] = {}
+    by_balance: dict[tuple[int, int], list[Decimal]] = {}
+    zero = Decimal(0)
+    for key in debits.keys() | credits.keys():
+        debit, credit = debits.get(key, zero), credits.get(key, zero)
+        by_month[key] = (debit, credit)
+        totals = by_balance.setdefault(key[:2], [zero, zero])
+        totals[0] += debit
+        totals[1] += credit
+    _upsert(
+        Balance._meta.db_table,
+        ["account_id", "fund_id"],
+        [(account, fund, d, c) for (account, fund), (d, c) in sorted(by_balance.items())],
+    )
+    _upsert(
+        MonthTotal._meta.db_table,
+        ["account_id", "fund_id", "month"],
+        [
+            (account, fund, month, d, c)
+            for (account, fund, month), (d, c) in sorted(by_month.items())
+        ],
+    )
+
+
+def _upsert(table: str, key_columns: list[str], rows: list[tuple]) -> None:
+    width = len(key_columns) + 2
+    values = ", ".join([f"({', '.join(['%s'] * width)}, 'GBP', 'GBP')"] * len(rows))
+    keys = ", ".join(key_columns)
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET debit_total = debit_total + %s, "
-            "credit_total = credit_total + %s WHERE account_id = %s AND fund_id = %s",
-            rows,
+        cursor.execute(
+            f"INSERT INTO {table} ({keys}, debit_total, credit_total, debit_total_currency, "
+            f"credit_total_currency) VALUES {values} ON CONFLICT ({keys}) DO UPDATE SET "
+            f"debit_total = {table}.debit_total + excluded.debit_total, "
+            f"credit_total = {table}.credit_total + excluded.credit_total",
+            [value for row in rows for value in row],
         )
-        updated = cursor.rowcount
-    if updated < len(rows):
-        # A fund or account created without its balance rows (fund_create makes them):
-        # create the missing rows now, still under the chain-head lock.
-        existing = set(
-            Balance.objects.filter(
-                account_id__in={k[0] for k in keys}, fund_id__in={k[1] for k in keys}
-            ).values_list("account_id", "fund_id")
-        )
-        for debit, credit, account_id, fund_id in rows:
-            if (account_id, fund_id) not in existing:
-                Balance.objects.create(
-                    account_id=account_id,
-                    fund_id=fund_id,
-                    debit_total=Money(debit, "GBP"),
-                    credit_total=Money(credit, "GBP"),
-                )
 
 
 def _counts_towards_available(account: Account) -> bool:
@@ -251,20 +354,6 @@ def _available_delta(leg: Leg, debit: Account, credit: Account) -> Decimal:
     if _counts_towards_available(credit):
         delta -= leg.amount.amount
     return delta
-
-
-def _check_available(
-    legs: Sequence[Leg], funds: dict[int, Fund], accounts: dict[str, Account]
-) -> None:
-    deltas: dict[int, Decimal] = defaultdict(Decimal)
-    for leg in legs:
-        deltas[leg.fund.pk] += _available_delta(leg, accounts[leg.debit], accounts[leg.credit])
-    for fund_id, delta in deltas.items():
-        if delta >= 0:
-            continue
-        available = available_in_fund(funds[fund_id])
-        if available.amount + delta < 0:
-            raise InsufficientFunds(funds[fund_id], available, Money(-delta, "GBP"))
 
 
 def entry_reverse(

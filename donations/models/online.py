@@ -288,6 +288,12 @@ class OnlinePayment(models.Model):
     amount_disputed = money_field(default=ZERO)
     dispute = models.CharField(max_length=30, choices=Dispute.choices, blank=True, default="")
     paid_on = models.DateField()
+    frequency = models.CharField(
+        max_length=10,
+        choices=OnlineDonation.Frequency.choices,
+        default=OnlineDonation.Frequency.ONE_OFF,
+        help_text="The donation's frequency, kept on each payment so income splits by it.",
+    )
     gift_aid_claim = models.ForeignKey(
         GiftAidClaim, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
     )
@@ -296,6 +302,7 @@ class OnlinePayment(models.Model):
 
     class Meta:
         ordering = ["-paid_on", "-id"]
+        indexes = [models.Index(fields=["frequency", "paid_on"], name="donations_payment_by_month")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gt=0), name="donations_onlinepayment_amount_positive"

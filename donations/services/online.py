@@ -960,6 +960,7 @@ def _payment_record(
         invoice_id=invoice_id,
         amount=from_pence(intent.get("amount_received") or charge["amount"]),
         paid_on=paid_on,
+        frequency=donation.frequency,
     )
     payment._history_user = actor
     payment.save()

@@ -16,7 +16,7 @@ def create_cache_table(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fund', '0003_gift_aid_and_gasds_accounts'),
+        ('fund', '0005_entry_effective_date_index'),
     ]
 
     operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]

@@ -1,0 +1,158 @@
+"""Month totals: kept by the posting service with the balances, checked by verify_ledger."""
+
+import importlib
+from datetime import date
+from decimal import Decimal as D
+
+from django.apps import apps as global_apps
+from django.db import connection
+from django.db.models import Sum
+
+from fund.models import Account, MonthTotal, Transfer
+from fund.selectors import movements_by_month
+from fund.services import entry_reverse
+from fund.verification import verify_ledger
+from tests.fund.helpers import post
+
+
+def month_rows(code: str) -> dict[str, tuple[str, str]]:
+    return {
+        f"{m.month:%Y-%m} {m.fund.code}": (f"{m.debit_total.amount}", f"{m.credit_total.amount}")
+        for m in MonthTotal.objects.filter(account__code=code).select_related("fund")
+    }
+
+
+def summed_from_transfers() -> dict[tuple, tuple[D, D]]:
+    sums: dict[tuple, list[D]] = {}
+    for t in Transfer.objects.select_related("entry"):
+        month = t.entry.effective_date.replace(day=1)
+        sums.setdefault((month, t.debit_account_id, t.fund_id), [D(0), D(0)])[0] += t.amount.amount
+        sums.setdefault((month, t.credit_account_id, t.fund_id), [D(0), D(0)])[1] += t.amount.amount
+    return {k: tuple(v) for k, v in sums.items()}
+
+
+def cached() -> dict[tuple, tuple[D, D]]:
+    return {
+        (m.month, m.account_id, m.fund_id): (m.debit_total.amount, m.credit_total.amount)
+        for m in MonthTotal.objects.all()
+    }
+
+
+def three_months(officer, manager, public_fund, restricted_fund):
+    post(
+        officer,
+        public_fund,
+        "assets:stripe",
+        "income:donations:online",
+        "25.00",
+        on=date(2026, 9, 30),
+    )
+    post(
+        officer,
+        public_fund,
+        "assets:stripe",
+        "income:donations:online",
+        "10.50",
+        on=date(2026, 10, 1),
+    )
+    gift = post(
+        officer,
+        public_fund,
+        "assets:stripe",
+        "income:donations:online",
+        "4.25",
+        on=date(2026, 10, 31),
+    )
+    post(
+        manager,
+        restricted_fund,
+        "assets:bank",
+        "income:contributions",
+        "1000.00",
+        on=date(2026, 10, 15),
+    )
+    entry_reverse(actor=officer, entry=gift, effective_date=date(2026, 11, 2), memo="Refunded")
+
+
+def test_month_totals_equal_the_transfers_after_posts_and_reversals(
+    officer, manager, public_fund, restricted_fund
+):
+    three_months(officer, manager, public_fund, restricted_fund)
+
+    assert month_rows("income:donations:online") == {
+        "2026-09 public": ("0.00", "25.00"),
+        "2026-10 public": ("0.00", "14.75"),
+        "2026-11 public": ("4.25", "0.00"),
+    }
+    assert month_rows("assets:bank") == {"2026-10 rsi": ("1000.00", "0.00")}
+    assert cached() == summed_from_transfers()
+    result = verify_ledger()
+    assert result.ok, result.problems
+    assert result.transfers_checked == 5
+
+
+def test_a_tampered_month_total_is_reported(officer, manager, public_fund, restricted_fund):
+    three_months(officer, manager, public_fund, restricted_fund)
+    MonthTotal.objects.filter(
+        account__code="income:donations:online", month=date(2026, 10, 1)
+    ).update(credit_total=D("14.00"))
+
+    problems = verify_ledger().problems
+
+    assert problems == [
+        "month total income:donations:online in fund public for Oct 2026: cached debits "
+        "0.00 / credits 14.00, transfers sum to 0.00 / 14.75"
+    ]
+
+
+def test_a_missing_month_total_is_reported(officer, manager, public_fund, restricted_fund):
+    three_months(officer, manager, public_fund, restricted_fund)
+    MonthTotal.objects.filter(account__code="assets:bank").delete()
+    problems = verify_ledger().problems
+    bank = Account.objects.get(code="assets:bank").pk
+    assert (
+        f"month total missing for account {bank} in fund {restricted_fund.pk} for 2026-10"
+        in problems
+    )
+
+
+def test_movements_by_month_over_part_months(officer, manager, public_fund, restricted_fund):
+    three_months(officer, manager, public_fund, restricted_fund)
+    online = Account.objects.get(code="income:donations:online")
+
+    def net(start, end, fund=None):
+        rows = movements_by_month(start, end, accounts=[online], fund=fund)
+        return {f"{m:%Y-%m}": c - d for (m, _), (d, c) in sorted(rows.items()) if c - d}
+
+    # Whole months, then ranges cutting a month short at either end or inside it.
+    assert net(date(2026, 9, 1), date(2026, 11, 30)) == {
+        "2026-09": D("25.00"),
+        "2026-10": D("14.75"),
+        "2026-11": D("-4.25"),
+    }
+    assert net(date(2026, 10, 2), date(2026, 11, 30)) == {
+        "2026-10": D("4.25"),
+        "2026-11": D("-4.25"),
+    }
+    assert net(date(2026, 9, 30), date(2026, 10, 30)) == {
+        "2026-09": D("25.00"),
+        "2026-10": D("10.50"),
+    }
+    assert net(date(2026, 10, 1), date(2026, 10, 1)) == {"2026-10": D("10.50")}
+    assert net(date(2026, 10, 2), date(2026, 10, 30)) == {}
+    assert net(date(2026, 9, 1), date(2026, 11, 30), fund=restricted_fund) == {}
+
+
+def test_the_backfill_rebuilds_month_totals_from_the_transfers(
+    officer, manager, public_fund, restricted_fund
+):
+    three_months(officer, manager, public_fund, restricted_fund)
+    before = cached()
+    MonthTotal.objects.all().delete()
+
+    migration = importlib.import_module("fund.migrations.0004_month_totals")
+    with connection.schema_editor() as editor:
+        migration.backfill(global_apps, editor)
+
+    assert cached() == before
+    assert MonthTotal.objects.aggregate(total=Sum("credit_total"))["total"] == D("1044.00")
