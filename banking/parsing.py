@@ -264,9 +264,9 @@ def _ofx_problem_line(content: bytes) -> tuple[int, str]:
         block = match.group(1)
         line = text.count("\n", 0, match.start()) + 1
         for tag, pattern, what in (
-            ("DTPOSTED", r"\d{8}", "its date (DTPOSTED)"),
-            ("TRNAMT", r"-?\d+(\.\d{1,2})?", "its amount (TRNAMT)"),
-            ("FITID", r"\S+", "its transaction id (FITID)"),
+            ("DTPOSTED", r"\d{8}", "date (DTPOSTED)"),
+            ("TRNAMT", r"-?\d+(\.\d{1,2})?", "amount (TRNAMT)"),
+            ("FITID", r"\S+", "transaction id (FITID)"),
         ):
             found = re.search(rf"<{tag}>\s*([^<\r\n]*)", block, re.I)
             if not found:
