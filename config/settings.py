@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "people",
     "donations",
     "grants",
+    "banking",
     "audit",
 ]
 

@@ -11,11 +11,15 @@ CHART = [
     # Tax claimed on gifts later refunded or lost in a dispute: owed to HMRC until the next
     # Gift Aid claim deducts it in its adjustment box.
     ("liabilities:gift-aid-overclaimed", "Gift Aid overclaimed", "liability", False, False),
+    # Money the bank received that nobody can yet explain: held here, not spendable, until
+    # it is cleared to its real account (banking.services.suspense_clear).
+    ("liabilities:suspense", "Suspense: unknown receipts", "liability", False, False),
     ("income:donations:boxes", "Donations: collection boxes", "income", False, False),
     ("income:donations:online", "Donations: online", "income", False, False),
     ("income:contributions", "Contributions from services and funders", "income", False, False),
     ("income:gift-aid", "Gift Aid", "income", False, False),
     ("income:gasds", "GASDS top-up", "income", False, False),
+    ("income:interest", "Bank interest", "income", False, False),
     ("expenses:grants:phone", "Grants: phone", "expense", False, True),
     ("expenses:grants:id-documents", "Grants: ID documents", "expense", False, True),
     ("expenses:grants:personal-care", "Grants: haircut and personal care", "expense", False, True),
@@ -26,6 +30,7 @@ CHART = [
     ("expenses:grants:other", "Grants: other", "expense", False, True),
     ("expenses:fees", "Payment processing fees", "expense", False, False),
     ("expenses:cash-differences", "Cash differences", "expense", False, False),
+    ("expenses:bank-charges", "Bank charges", "expense", False, False),
 ]
 
 

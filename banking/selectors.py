@@ -1,0 +1,181 @@
+"""Reads of the banking app: the reconciliation statement, lines to work, suspense.
+
+The reconciliation statement, per bank account and date:
+
+    ledger balance            the ledger's bank account, every entry dated up to the date
+  - items not on statement    ledger entries (from the first statement line on) not yet
+                              matched to a line dated up to the date: payments not cleared,
+                              deposits in transit
+  - statement balance         the running balance after the last line dated up to the date
+  = unexplained difference    must be £0.00 to mark the period reconciled; lines on the
+                              statement not yet matched or worked are listed as its cause
+
+An entry and its reversal, neither on the statement, cancel out and are left out.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, Sum
+from djmoney.money import Money
+
+from banking.models import BankAccount, Match, Reconciliation, StatementLine, SuspenseClearance
+from fund.models import Transfer
+
+ZERO = Decimal("0.00")
+
+
+def _gbp(amount) -> Money:
+    return Money(Decimal(amount or 0).quantize(Decimal("0.01")), "GBP")
+
+
+@dataclass(frozen=True)
+class LedgerItem:
+    entry_id: int
+    effective_date: date
+    memo: str
+    amount: Money  # into the bank positive, out negative
+
+
+@dataclass
+class ReconciliationFigures:
+    bank_account: BankAccount
+    as_of: date
+    ledger_balance: Money
+    statement_balance: Money | None
+    last_line: StatementLine | None
+    not_on_statement: list[LedgerItem] = field(default_factory=list)
+    not_in_ledger: list[StatementLine] = field(default_factory=list)
+    reconciled: Reconciliation | None = None
+
+    @property
+    def not_on_statement_total(self) -> Money:
+        return _gbp(sum((i.amount.amount for i in self.not_on_statement), ZERO))
+
+    @property
+    def not_in_ledger_total(self) -> Money:
+        return _gbp(sum((line.amount.amount for line in self.not_in_ledger), ZERO))
+
+    @property
+    def adjusted_ledger(self) -> Money:
+        return self.ledger_balance - self.not_on_statement_total
+
+    @property
+    def difference(self) -> Money:
+        statement = self.statement_balance.amount if self.statement_balance is not None else ZERO
+        return _gbp(self.adjusted_ledger.amount - statement)
+
+
+def bank_ledger_balance(bank_account: BankAccount, as_of: date) -> Money:
+    bank = bank_account.ledger_account_id
+    rows = Transfer.objects.filter(entry__effective_date__lte=as_of)
+    debit = rows.filter(debit_account_id=bank).aggregate(t=Sum("amount"))["t"] or ZERO
+    credit = rows.filter(credit_account_id=bank).aggregate(t=Sum("amount"))["t"] or ZERO
+    return _gbp(debit - credit)
+
+
+def first_line(bank_account: BankAccount) -> StatementLine | None:
+    return (
+        StatementLine.objects.filter(bank_account=bank_account)
+        .order_by("posted_on", "position")
+        .first()
+    )
+
+
+def reconciliation_statement(bank_account: BankAccount, as_of: date) -> ReconciliationFigures:
+    last = (
+        StatementLine.objects.filter(bank_account=bank_account, posted_on__lte=as_of)
+        .order_by("-posted_on", "-position")
+        .first()
+    )
+    figures = ReconciliationFigures(
+        bank_account=bank_account,
+        as_of=as_of,
+        ledger_balance=bank_ledger_balance(bank_account, as_of),
+        statement_balance=last.balance if last else None,
+        last_line=last,
+        reconciled=Reconciliation.objects.filter(bank_account=bank_account, as_of=as_of).first(),
+    )
+    start = first_line(bank_account)
+    if start is None:
+        return figures
+    bank = bank_account.ledger_account_id
+    on_statement = Match.objects.filter(
+        entry_id=OuterRef("entry_id"), undone_at__isnull=True, line__posted_on__lte=as_of
+    )
+    rows = (
+        Transfer.objects.filter(Q(debit_account_id=bank) | Q(credit_account_id=bank))
+        .filter(entry__effective_date__gte=start.posted_on, entry__effective_date__lte=as_of)
+        .annotate(cleared=Exists(on_statement))
+        .filter(cleared=False)
+        .values("entry_id", "entry__effective_date", "entry__memo", "entry__reverses_id")
+        .annotate(
+            inflow=Sum("amount", filter=Q(debit_account_id=bank)),
+            outflow=Sum("amount", filter=Q(credit_account_id=bank)),
+        )
+        .order_by("entry__effective_date", "entry_id")
+    )
+    items, reverses = [], {}
+    for row in rows:
+        amount = (row["inflow"] or ZERO) - (row["outflow"] or ZERO)
+        if amount == 0:
+            continue
+        items.append(
+            LedgerItem(
+                row["entry_id"], row["entry__effective_date"], row["entry__memo"], _gbp(amount)
+            )
+        )
+        if row["entry__reverses_id"]:
+            reverses[row["entry_id"]] = row["entry__reverses_id"]
+    pending = {i.entry_id for i in items}
+    cancelled = {e for pair in reverses.items() if pair[1] in pending for e in pair}
+    figures.not_on_statement = [i for i in items if i.entry_id not in cancelled]
+    in_ledger = Match.objects.filter(
+        line_id=OuterRef("pk"), undone_at__isnull=True, entry__effective_date__lte=as_of
+    )
+    figures.not_in_ledger = list(
+        StatementLine.objects.filter(bank_account=bank_account, posted_on__lte=as_of)
+        .annotate(in_ledger=Exists(in_ledger))
+        .filter(in_ledger=False)
+        .order_by("posted_on", "position")
+    )
+    return figures
+
+
+def lines_to_work(bank_account: BankAccount):
+    """Lines with no live match, oldest first."""
+    live = Match.objects.filter(line_id=OuterRef("pk"), undone_at__isnull=True)
+    return (
+        StatementLine.objects.filter(bank_account=bank_account)
+        .annotate(matched=Exists(live))
+        .filter(matched=False)
+        .order_by("posted_on", "position")
+    )
+
+
+def live_match(line: StatementLine) -> Match | None:
+    return line.matches.filter(undone_at__isnull=True).select_related("entry").first()
+
+
+@dataclass(frozen=True)
+class SuspenseItem:
+    match: Match
+    amount: Money
+
+
+def suspense_open() -> list[SuspenseItem]:
+    """Unknown receipts held in suspense and not yet cleared to their real account."""
+    cleared = SuspenseClearance.objects.filter(match_id=OuterRef("pk"))
+    matches = (
+        Match.objects.filter(kind="unknown_receipt", undone_at__isnull=True)
+        .annotate(cleared=Exists(cleared))
+        .filter(cleared=False)
+        .select_related("line", "entry")
+        .order_by("line__posted_on")
+    )
+    return [SuspenseItem(m, m.line.amount) for m in matches]
+
+
+def suspense_total() -> Money:
+    return _gbp(sum((item.amount.amount for item in suspense_open()), ZERO))
