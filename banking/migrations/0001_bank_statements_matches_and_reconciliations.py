@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('fund', '0004_bank_charges_interest_and_suspense_accounts'),
+        ('fund', '0007_bank_charges_interest_and_suspense_accounts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -18,6 +18,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("fund", "0003_gift_aid_and_gasds_accounts")]
+    dependencies = [("fund", "0006_create_cache_table")]
 
     operations = [migrations.RunPython(forwards, backwards)]
