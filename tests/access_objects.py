@@ -275,3 +275,11 @@ def pledge(manager, public_fund):
         period_end=date(2027, 3, 31),
         reference="AT-1",
     )
+
+
+@pytest.fixture
+def worker_heartbeat(db):
+    """A task worker seen just now, so /health/ answers 200."""
+    from fund.health import record_worker_heartbeat
+
+    record_worker_heartbeat()

@@ -265,7 +265,7 @@ _GRANTS: dict[str, Access] = {
 }
 
 _AUDIT: dict[str, Access] = {
-    "health": Access(allow=EVERYONE),
+    "health": Access(allow=EVERYONE, needs=("worker_heartbeat",)),
     "transparency": Access(allow=EVERYONE),
     "audit:dashboard": Access(allow=STAFF),
     # An invitation link: a made-up token is no invitation, for everyone.
