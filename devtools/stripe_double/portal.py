@@ -72,7 +72,9 @@ class Portal:
         ]
 
     def _subscription_view(self, subscription: dict) -> dict:
-        return {**self._public(subscription), "items": subscription_items(subscription)}
+        # Kept on the object too, so ``GET /v1/subscriptions/{id}`` shows the items.
+        subscription["items"] = subscription_items(subscription)
+        return self._public(subscription)
 
     def _cancel(self, subscription: dict, *, comment: str, feedback: str | None) -> list[dict]:
         if subscription["status"] == "canceled":
