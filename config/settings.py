@@ -347,7 +347,7 @@ if STRIPE_API_BASE and not DEBUG:
         "STRIPE_API_BASE points the app at a Stripe test double, which is refused with DEBUG off."
     )
 # The public address of the site, for links in e-mails (a donor's "manage your monthly gift").
-SITE_URL = env_str("SITE_URL", "").rstrip("/")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 # Gift Aid. A donation can be claimed until four years after the end of the charity's
 # accounting period in which it was received: CHARITY_YEAR_END is the last day of that

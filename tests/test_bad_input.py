@@ -94,6 +94,7 @@ FORM_PAGES = {
     "donations:gasds-payment",
     "donations:gift-aid",
     "donations:gift-aid-repayment",
+    "donations:gift-aid-template",
     "donations:payment-refund",
     "donations:pledge",
     "donations:pledges",

@@ -15,7 +15,7 @@ import html
 import time
 
 from devtools.stripe_double.events import delivers
-from devtools.stripe_double.pages import page, pounds
+from devtools.stripe_double.pages import STYLE, pounds
 from devtools.stripe_double.store import StripeError
 
 
@@ -72,7 +72,9 @@ class Portal:
         ]
 
     def _subscription_view(self, subscription: dict) -> dict:
-        return {**self._public(subscription), "items": subscription_items(subscription)}
+        # Kept on the object too, so ``GET /v1/subscriptions/{id}`` shows the items.
+        subscription["items"] = subscription_items(subscription)
+        return self._public(subscription)
 
     def _cancel(self, subscription: dict, *, comment: str, feedback: str | None) -> list[dict]:
         if subscription["status"] == "canceled":
@@ -156,7 +158,20 @@ def portal_page(double, session: dict, message: str = "") -> bytes:
         parts.append(
             f"<p><a href='{html.escape(session['return_url'])}'>Return to the charity</a></p>"
         )
-    return page("Manage your monthly gift", "".join(parts))
+    return _portal_html("Manage your monthly gift", "".join(parts))
+
+
+def _portal_html(title: str, body: str) -> bytes:
+    """Like the double's other pages, with the test-mode banner inside a landmark."""
+    return (
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<style>{STYLE}</style></head>"
+        '<body><header><p class="test" role="note">TEST MODE: this is a local Stripe test '
+        "double's customer portal. No real card is charged.</p></header>"
+        f"<main>{body}</main></body></html>"
+    ).encode()
 
 
 def portal_post(double, session_id: str, form: dict) -> str:

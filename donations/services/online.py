@@ -511,6 +511,9 @@ def _fetch_remote(event: dict):
             params={"payout": obj["id"], "limit": 100, "expand": ["data.source"]}
         )
         return [_as_dict(bt) for bt in listing.auto_paging_iter()]
+    elif kind == "customer.subscription.updated":
+        # Updates can arrive out of order: act on the subscription as it is now.
+        return _as_dict(stripe_client().v1.subscriptions.retrieve(obj["id"]))
     return None
 
 
@@ -665,13 +668,18 @@ def _monthly_gift_for(subscription: dict):
     return OnlineDonation.objects.select_for_update().get(pk=donation.pk)
 
 
-def _on_subscription_updated(subscription: dict, _remote, actor) -> tuple[str, str]:
-    """The donor changed the amount (or Stripe the status) in the customer portal."""
+def _on_subscription_updated(subscription: dict, current: dict | None, actor) -> tuple[str, str]:
+    """The donor changed the amount (or Stripe the status) in the customer portal.
+
+    ``current`` is the subscription as Stripe has it now (read when the event is processed),
+    so an older update delivered after a newer one cannot bring back the old amount.
+    """
+    subscription = current or subscription
     donation = _monthly_gift_for(subscription)
     if donation is None:
         return StripeEvent.Outcome.WAITING, subscription["id"]
     if subscription.get("status") == "canceled":
-        return _on_subscription_deleted(subscription, _remote, actor)
+        return _on_subscription_deleted(subscription, None, actor)
     amount = subscription_amount(subscription)
     if amount is not None and amount != donation.amount:
         note = (
@@ -924,6 +932,7 @@ _NEEDS_REMOTE = frozenset(
         "invoice.paid",
         "charge.updated",
         "payout.paid",
+        "customer.subscription.updated",
     }
 )
 

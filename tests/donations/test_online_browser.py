@@ -159,3 +159,67 @@ def test_staff_retry_a_failed_stripe_event_from_its_page(browse, stripe_world, o
     assert StripeEvent.objects.get().outcome == StripeEvent.Outcome.PROCESSED
     page.reload()
     assert "No event needs attention." in page.inner_text("main")
+
+
+def _give_monthly(browse, live_double, width):
+    page = browse(width=width, path="/donate/")
+    page.get_by_label("£10").check()
+    page.get_by_label("Monthly").check()
+    page.get_by_role("button", name="Continue to payment").click()
+    page.wait_for_url(f"{live_double.base_url}/checkout/**")
+    page.get_by_role("button", name="Donate £10.00 a month").click()
+    page.wait_for_url("**/donate/thank-you/**")
+    wait_for_thank_you(page)
+    return page
+
+
+def _reload_until(page, text: str, timeout_seconds: float = 20):
+    deadline = time.monotonic() + timeout_seconds
+    while text not in page.inner_text("main"):
+        assert time.monotonic() < deadline, page.inner_text("main")
+        page.wait_for_timeout(300)
+        page.reload()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_donor_cancels_a_monthly_gift_in_the_portal_and_staff_see_it_cancelled(
+    browse, live_double, public_fund, officer, width
+):
+    page = _give_monthly(browse, live_double, width)
+    page.get_by_role("link", name="Change or cancel your monthly gift").click()
+
+    page.wait_for_url(f"{live_double.base_url}/portal/**")
+    assert "£10.00 a month" in page.inner_text("main")
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("button", name="Cancel monthly gift").click()
+    assert page.get_by_role("status").inner_text() == "Your monthly gift is cancelled."
+    assert "You have no active monthly gifts." in page.inner_text("main")
+    assert_accessible(page)
+
+    donation = OnlineDonation.objects.get()
+    staff = browse(officer, width=width, path=f"/donations/online/{donation.pk}/")
+    _reload_until(staff, "Cancelled")
+    assert "Cancelled by the donor in Stripe's customer portal" in staff.inner_text("main")
+    assert staff.get_by_role("button", name="Cancel the monthly gift").count() == 0
+    assert_accessible(staff)
+    assert_no_horizontal_scroll(staff)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_staff_cancel_a_monthly_gift_with_a_reason(
+    browse, live_double, public_fund, officer, width
+):
+    _give_monthly(browse, live_double, width)
+    donation = OnlineDonation.objects.get()
+    staff = browse(officer, width=width, path=f"/donations/online/{donation.pk}/")
+    assert_accessible(staff)
+    assert_no_horizontal_scroll(staff)
+    staff.get_by_label("Why is the monthly gift being cancelled?").fill("Donor phoned")
+    staff.get_by_role("button", name="Cancel the monthly gift").click()
+    assert f"{donation.reference}: the monthly gift is cancelled." in staff.inner_text("main")
+    assert "Donor phoned" in staff.get_by_test_id("monthly-state").inner_text()
+    assert_accessible(staff)
+    assert live_double.get(donation.stripe_subscription_id)["status"] == "canceled"

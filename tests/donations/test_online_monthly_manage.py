@@ -6,6 +6,7 @@ Every event goes through the real endpoint, signed as Stripe signs it.
 import re
 
 import pytest
+from django.core import signing
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -51,7 +52,10 @@ def test_the_thank_you_link_opens_a_new_portal_session_for_that_donor(stripe_wor
 def test_the_link_is_signed_for_one_gift(stripe_world):
     donation = _monthly(stripe_world)
     token = manage_token(donation)
-    assert str(donation.public_id) not in token.split(":")[-1]
+    assert str(donation.public_id) not in token
+    assert manage_token(donation) == token  # the e-mail's link and the page's agree
+    other_salt = signing.Signer(salt="another.purpose").sign_object(str(donation.public_id))
+    assert stripe_world.client.get(reverse("donate-manage", args=[other_salt])).status_code == 404
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
     client = stripe_world.client
     assert client.get(reverse("donate-manage", args=[tampered])).status_code == 404
@@ -171,3 +175,18 @@ def test_staff_cancel_a_monthly_gift_with_a_reason(stripe_world, officer):
 
     again = client.post(url, {"reason": "twice"}, follow=True)
     assert f"{donation.reference} was already cancelled." in again.content.decode()
+
+
+def test_amount_changes_delivered_in_reverse_order_leave_the_latest_amount(stripe_world):
+    donation = _monthly(stripe_world, "10")
+    session = _portal_session(stripe_world, donation)
+    double, subscription = stripe_world.double, donation.stripe_subscription_id
+    to_15 = double.portal_change_amount(session["id"], subscription, 1500)
+    to_20 = double.portal_change_amount(session["id"], subscription, 2000)
+
+    stripe_world.send_all(to_20 + to_15 + to_20)
+
+    donation.refresh_from_db()
+    assert str(donation.amount.amount) == "20.00"
+    notes = [e.note for e in donation.events.all() if e.note.startswith("Monthly amount")]
+    assert notes == ["Monthly amount changed from £10.00 to £20.00"]
