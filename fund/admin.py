@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from fund.models import Account, Balance, CategoryCap, ChainHead, Entry, Fund, FundRules, Transfer
 
@@ -19,6 +21,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class _EmptyLinkShownAsNone(HistoricalRecordContextHelper):
+    """simple-history shows a link that was empty before (a grant's approval entry, set on
+    approval) as "Deleted entry (pk=None)": it was never deleted, just not there yet."""
+
+    def prepare_delta_change_value(self, change, value):
+        if isinstance(value, DeletedObject) and value.pk is None:
+            return None
+        return super().prepare_delta_change_value(change, value)
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """simple-history's admin, with its history form closed to anyone who may not change.
 
@@ -26,6 +38,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
     the history, so a view-only user (an auditor) could revert an object to an old version,
     e.g. reopen a fund's closed period. Every history admin in the project uses this class.
     """
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return _EmptyLinkShownAsNone(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST" and not self.has_change_permission(

@@ -92,7 +92,8 @@ class Age:
 
 def age_of(grant: Grant, now=None) -> Age | None:
     """How long a request has waited since it was first submitted."""
-    if grant.submitted_at is None:
+    if grant.submitted_at is None or grant.status not in OPEN_FOR_QUEUE:
+        # Only a request still open carries a waiting tag.
         return None
     now = now or timezone.now()
     end = grant.decided_at if grant.decided_at and grant.status not in AWAITING_DECISION else now
@@ -157,7 +158,8 @@ def speed_figures(now=None) -> SpeedFigures:
         ).values_list("approved_at", "paid_at")
     ]
     return SpeedFigures(
-        waiting=Grant.objects.filter(status__in=[S.SUBMITTED, S.SECOND_APPROVAL]).count(),
+        # The same requests the decision queue lists by default.
+        waiting=Grant.objects.filter(status__in=OPEN_FOR_QUEUE).count(),
         median_hours_to_decision=_median(decided),
         median_hours_to_payment=_median(paid),
         decided_count=len(decided),

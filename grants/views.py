@@ -250,7 +250,8 @@ def _detail(request, grant: Grant, status: int = 200, **forms):
         "line_items": grant.line_items.all(),
         "quotes": grant.documents.filter(kind=Document.Kind.QUOTE),
         "receipts": grant.documents.filter(kind=Document.Kind.RECEIPT),
-        "events": grant.events.select_related("actor"),
+        "events": _timeline(grant),
+        "question": _question(grant),
         "approvals": grant.approvals.filter(superseded=False).select_related("approver"),
         "approvals_needed": services.approvals_needed(grant),
         "age": selectors.age_of(grant),
@@ -297,6 +298,43 @@ def _detail(request, grant: Grant, status: int = 200, **forms):
         "outcome_form": forms.get("outcome_form") or OutcomeForm(),
     }
     return render(request, "grants/request_detail.html", context, status=status)
+
+
+def _timeline(grant: Grant) -> list[dict]:
+    """The request's moves and its uploads, oldest first."""
+    items = [
+        {
+            "at": e.at,
+            "title": e.get_to_status_display(),
+            "actor": e.actor,
+            "note": e.note,
+            "was": e.get_from_status_display(),
+        }
+        for e in grant.events.select_related("actor")
+    ]
+    items += [
+        {
+            "at": d.uploaded_at,
+            "title": f"{d.get_kind_display()} uploaded",
+            "actor": d.uploaded_by,
+            "note": d.display_name,
+            "was": "",
+        }
+        for d in grant.documents.select_related("uploaded_by")
+    ]
+    return sorted(items, key=lambda item: item["at"])
+
+
+def _question(grant: Grant):
+    """The officer's question, while a request is sent back for more information."""
+    if grant.status != S.INFO_REQUESTED:
+        return None
+    return (
+        grant.events.filter(to_status=S.INFO_REQUESTED)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
 
 
 @role_required(*ANYONE_WITH_GRANTS)

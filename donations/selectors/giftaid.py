@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Max, Min, QuerySet, Sum
 from django.utils import timezone
 from djmoney.money import Money
 
@@ -46,3 +46,14 @@ def gift_aid_refused(*, today: date | None = None) -> QuerySet[OnlinePayment]:
 def with_reasons(payments, *, today: date | None = None) -> list[RefusedGift]:
     """Each gift with why it cannot be claimed, for one page of them."""
     return [RefusedGift(payment=p, reason=gift_aid_refusal(p, today=today)) for p in payments]
+
+
+def unclaimed_range(*, today: date | None = None) -> tuple[date, date] | None:
+    """The first and last dates of the gifts that could be claimed now, or None."""
+    today = today or timezone.localdate()
+    bounds = gift_aid_eligible(date.min, today, today=today).aggregate(
+        first=Min("paid_on"), last=Max("paid_on")
+    )
+    if bounds["first"] is None:
+        return None
+    return bounds["first"], bounds["last"]

@@ -32,7 +32,12 @@ from donations.models.giftaid import GasdsClaim, GiftAidRepayment
 from donations.models.online import GiftAidClaim
 from donations.schedule import HEADERS, schedule_ods, schedule_parts, schedule_rows
 from donations.selectors.cash import gasds_by_tax_year
-from donations.selectors.giftaid import gift_aid_refused, overclaims_waiting, with_reasons
+from donations.selectors.giftaid import (
+    gift_aid_refused,
+    overclaims_waiting,
+    unclaimed_range,
+    with_reasons,
+)
 from donations.services.giftaid import (
     gasds_claim_record,
     gasds_payment_record,
@@ -73,7 +78,14 @@ def _claims_page(request, form, status=200):
 
 @role_required(*READERS)
 def gift_aid_claims(request):
-    return _claims_page(request, GiftAidClaimForm())
+    # The form starts with the dates of the gifts not yet claimed.
+    unclaimed = unclaimed_range()
+    initial = (
+        {"date_from": unclaimed[0].isoformat(), "date_to": unclaimed[1].isoformat()}
+        if unclaimed
+        else {}
+    )
+    return _claims_page(request, GiftAidClaimForm(initial=initial))
 
 
 @role_required(*HANDLERS)

@@ -22,3 +22,24 @@ def test_auditor_sees_a_changed_field_and_its_actor_in_the_history(
     assert latest.history_user == manager
     assert latest.two_approver_threshold == gbp("150.00")
     assert earlier.two_approver_threshold == gbp("100.00")
+
+
+def test_a_grants_history_shows_its_approval_entry_arriving_not_a_deleted_entry(
+    client, manager, officer, key_worker, staff_auditor, public_fund
+):
+    from grants.services import agency_create, grant_approve, key_worker_set
+    from tests.fund.helpers import post
+    from tests.grants.conftest import make_grant
+
+    key_worker_set(actor=manager, user=key_worker, agency=agency_create(actor=manager, name="A"))
+    post(manager, public_fund, "assets:bank", "income:donations:online", "100.00")
+    grant = grant_approve(actor=officer, grant=make_grant(key_worker))
+    client.force_login(staff_auditor)
+
+    page = client.get(reverse("admin:grants_grant_history", args=[grant.pk]))
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "approval entry" in text.lower()
+    assert "Deleted entry" not in text
+    assert "pk=None" not in text

@@ -105,3 +105,15 @@ def test_an_auditor_can_read_claims_but_not_make_one(gifts, client, auditor):
         {"date_from": "2026-01-01", "date_to": "2026-12-31"},
     )
     assert response.status_code == 403
+
+
+def test_the_claim_form_starts_with_the_unclaimed_date_range(gifts, officer, client):
+    with time_machine.travel("2026-11-20 10:00 +0000", tick=False):
+        client.force_login(officer)
+        page = client.get(reverse("donations:gift-aid")).content.decode()
+        assert 'name="date_from" type="date" value="2026-11-03"' in page
+        assert 'name="date_to" type="date" value="2026-11-03"' in page
+        gift_aid_claim_create(actor=officer, **RANGE)
+        page = client.get(reverse("donations:gift-aid")).content.decode()
+    # Everything is claimed: nothing to suggest.
+    assert 'name="date_from" type="date" value=""' in page
