@@ -10,6 +10,7 @@ urlpatterns = [
     path("partner/<slug:chart>.csv", views_dashboards.partner_csv, name="partner_csv"),
     path("exports/", views.exports, name="exports"),
     path("exports/download/", views.export_download, name="export_download"),
+    path("period-close/", views.period_close, name="period_close"),
     path("manifests/", views.manifests, name="manifests"),
     path("manifests/<int:pk>.json", views.manifest_json, name="manifest_json"),
 ]
