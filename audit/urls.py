@@ -11,6 +11,8 @@ urlpatterns = [
     path("exports/", views.exports, name="exports"),
     path("exports/download/", views.export_download, name="export_download"),
     path("period-close/", views.period_close, name="period_close"),
+    path("year-end/", views.year_end, name="year_end"),
+    path("year-end/download/", views.year_end_download, name="year_end_download"),
     path("manifests/", views.manifests, name="manifests"),
     path("manifests/<int:pk>.json", views.manifest_json, name="manifest_json"),
 ]

@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.exports import CONTENT_TYPES, EXPORT_KINDS, export_write
-from audit.forms import ExportForm, PeriodCloseForm, SubjectAccessForm, export_choices
+from audit.forms import (
+    ExportForm,
+    PeriodCloseForm,
+    SubjectAccessForm,
+    YearEndPackForm,
+    export_choices,
+)
 from audit.models import ExportManifest
 from audit.navigation import navigation_for
 from audit.subject_access import client_subject_access, donor_subject_access
@@ -186,3 +192,37 @@ def period_close(request):
             f"{reverse('audit:period_close')}?fund={fund.code}&period_end={period_end:%Y-%m-%d}"
         )
     return _period_close_page(request, form, fund, period_end)
+
+
+def _year_end_page(request, form, status=200):
+    return render(request, "audit/year_end.html", {"form": form}, status=status)
+
+
+@require_GET
+@role_required(*STAFF_ROLES)
+def year_end(request):
+    from audit.yearend import year_choices
+
+    return _year_end_page(request, YearEndPackForm(choices=year_choices()))
+
+
+@require_GET
+@role_required(*STAFF_ROLES)
+def year_end_download(request):
+    """The year's accounts as one ZIP (PDF and ODS of each) with its own manifest."""
+    from audit.yearend import year_choices, year_end_pack_write
+
+    form = YearEndPackForm(request.GET, choices=year_choices())
+    if not form.is_valid():
+        return _year_end_page(request, form, status=400)
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+    file_name, _ = year_end_pack_write(
+        actor=request.user,
+        actor_name=request.user.get_username(),
+        year_end=form.cleaned_data["year_end"],
+        stream=spool,
+    )
+    spool.seek(0)
+    return FileResponse(
+        spool, as_attachment=True, filename=file_name, content_type="application/zip"
+    )
