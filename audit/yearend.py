@@ -71,7 +71,7 @@ def year_bounds(year_end: int) -> tuple[date, date]:
     return previous + timedelta(days=1), end
 
 
-def year_choices(today: date | None = None) -> list[tuple[int, str]]:
+def year_choices(today: date | None = None) -> list[tuple[str, str]]:
     today = today or timezone.localdate()
     first = (
         Transfer.objects.order_by("entry__effective_date")
@@ -84,7 +84,7 @@ def year_choices(today: date | None = None) -> list[tuple[int, str]]:
     choices = []
     for year in range(last_end, first_end - 1, -1):
         start, end = year_bounds(year)
-        choices.append((year, f"{start:%-d %b %Y} to {end:%-d %b %Y}"))
+        choices.append((str(year), f"{start:%-d %b %Y} to {end:%-d %b %Y}"))
     return choices
 
 

@@ -153,7 +153,7 @@ def _download(client, user) -> zipfile.ZipFile:
     login(client, user)
     page = client.get("/audit/year-end/")
     assert page.status_code == 200
-    assert "1 Apr 2026 to 31 Mar 2027" in page.content.decode()
+    assert '<option value="2027">1 Apr 2026 to 31 Mar 2027</option>' in page.content.decode()
     response = client.get("/audit/year-end/download/", {"year_end": "2027"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
