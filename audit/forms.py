@@ -112,3 +112,40 @@ class SubjectAccessForm(forms.Form):
                     "value", "Enter an email address in the correct format, like name@example.com"
                 )
         return data
+
+
+class PeriodCloseForm(forms.Form):
+    """Which fund and period to check and close, and why when an item is still open."""
+
+    fund = forms.ModelChoiceField(
+        label="Fund",
+        queryset=Fund.objects.order_by("name"),
+        to_field_name="code",
+        error_messages={"required": "Choose a fund.", "invalid_choice": "Choose a fund."},
+    )
+    period_end = forms.DateField(
+        label="Last day of the period",
+        help_text="For example, 31/10/2026 for October.",
+        error_messages={
+            "required": "Enter the last day of the period.",
+            "invalid": "Enter the last day of the period as a date, for example 31/10/2026.",
+        },
+    )
+    reason = forms.CharField(
+        label="Why close the period with an item open (only when an item is open)",
+        max_length=100,
+        required=False,
+        error_messages={"max_length": "Keep the reason to 100 characters or fewer."},
+    )
+
+
+class YearEndPackForm(forms.Form):
+    """The financial year whose pack to download, named by the year its end falls in."""
+
+    year_end = forms.TypedChoiceField(
+        label="Financial year ending", coerce=int, error_messages={"required": "Choose a year."}
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year_end"].choices = choices

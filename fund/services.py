@@ -480,8 +480,13 @@ def category_cap_set(
     return row
 
 
-def fund_lock_period(*, actor: AbstractBaseUser, fund: Fund, lock_date: date) -> Fund:
-    """Close the fund's books up to and including ``lock_date``; a lock never moves back."""
+def fund_lock_period(
+    *, actor: AbstractBaseUser, fund: Fund, lock_date: date, reason: str = ""
+) -> Fund:
+    """Close the fund's books up to and including ``lock_date``; a lock never moves back.
+
+    ``reason`` (why the period was closed with an item open) is kept in the fund's history.
+    """
     with transaction.atomic():
         fund = Fund.objects.select_for_update().get(pk=fund.pk)
         if fund.lock_date is not None and lock_date < fund.lock_date:
@@ -491,5 +496,6 @@ def fund_lock_period(*, actor: AbstractBaseUser, fund: Fund, lock_date: date) ->
             )
         fund.lock_date = lock_date
         fund._history_user = actor
+        fund._change_reason = reason[:100] if reason else None
         fund.save(update_fields=["lock_date"])
     return fund

@@ -281,6 +281,11 @@ _AUDIT: dict[str, Access] = {
     "audit:export_download": Access(allow=STAFF),  # without a query: the form, re-shown
     "audit:manifests": Access(allow=STAFF),
     "audit:manifest_json": Access(allow=STAFF, kwargs={"pk": "export_manifest"}),
+    # Closing a period locks the ledger: the fund manager's job alone.
+    "audit:period_close": Access(allow={MANAGER}),
+    # The year-end pack: staff read it, like the other exports.
+    "audit:year_end": Access(allow=STAFF),
+    "audit:year_end_download": Access(allow=STAFF),  # without a year: the form, re-shown
 }
 
 ACCESS: dict[str, Access] = {**_SIGN_IN_PAGES, **_FUND, **_DONATIONS, **_GRANTS, **_AUDIT}
