@@ -98,7 +98,7 @@ def _reconciliation_for(model, fund: Fund, period_end: date):
     rows = model.objects.all()
     if "fund" in names:
         rows = rows.filter(fund=fund)
-    for date_field in ("period_end", "statement_date", "as_at", "date_to", "checked_on"):
+    for date_field in ("as_of", "period_end", "statement_date", "checked_on"):
         if date_field in names:
             return rows.filter(**{f"{date_field}__gte": period_end}).order_by(date_field).first()
     return rows.order_by("-pk").first()
@@ -137,7 +137,7 @@ def _reconciliation_check(code, title, labels, fund, period_end, fix_name) -> Ch
 
 
 # Where the lead wires the other helpers' work in: the first model found is used.
-BANK_RECONCILIATION_MODELS = ("banking.Reconciliation", "banking.BankReconciliation")
+BANK_RECONCILIATION_MODELS = ("banking.Reconciliation",)
 STRIPE_RECONCILIATION_MODELS = ("banking.StripeBalanceCheck", "donations.StripeBalanceCheck")
 
 
