@@ -19,7 +19,7 @@ from djmoney.money import Money
 
 from audit.charts import BarRow, Chart, Series, colours
 from donations.models import OnlineDonation, OnlinePayment
-from donations.selectors.cash import cash_in_transit
+from donations.selectors.cash import cash_in_transit_summary
 from fund.models import Account, Balance, Fund
 from fund.money import gbp
 from fund.selectors import available_in_fund, movements_by_month
@@ -229,17 +229,18 @@ class CashHeld:
 
 
 def cash_not_banked(fund: Fund | None = None) -> CashHeld:
-    held = cash_in_transit()
-    collections = [c for c in held.collections if fund is None or c.point.fund_id == fund.pk]
+    held = cash_in_transit_summary(fund_id=fund.pk if fund is not None else None)
     ledger = Balance.objects.filter(account__code=CASH_IN_TRANSIT)
     if fund is not None:
         ledger = ledger.filter(fund=fund)
     totals = ledger.aggregate(debit=Sum("debit_total"), credit=Sum("credit_total"))
     return CashHeld(
         ledger_total=gbp((totals["debit"] or 0) - (totals["credit"] or 0)),
-        collections=len(collections),
-        collections_total=gbp(sum((c.amount.amount for c in collections), Decimal(0))),
-        oldest_emptied=_as_date(collections[0].emptied_at) if collections else None,
+        collections=held.count,
+        collections_total=held.total,
+        oldest_emptied=_as_date(timezone.localtime(held.oldest_emptied))
+        if held.oldest_emptied
+        else None,
     )
 
 

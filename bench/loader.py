@@ -14,8 +14,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
-from fund.models import Account, Balance, ChainHead, Entry, Fund, Transfer
-from fund.services import canonical_content, chain_hash
+from fund.models import Account, ChainHead, Entry, Fund, Transfer
+from fund.services import _add_to_totals, canonical_content, chain_hash
 
 BATCH = 10_000
 
@@ -35,8 +35,8 @@ def load(*, transfers: int, actor, funds: list[Fund], seed: int = 2026) -> None:
     rng = random.Random(seed)
     accounts = {a.code: a.pk for a in Account.objects.all()}
     entry_table, transfer_table = Entry._meta.db_table, Transfer._meta.db_table
-    debits: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    credits: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    debits: dict[tuple, Decimal] = defaultdict(Decimal)
+    credits: dict[tuple, Decimal] = defaultdict(Decimal)
     with transaction.atomic():
         head = ChainHead.objects.select_for_update().get(pk=1)
         sequence, prev_hash = head.sequence, head.hash
@@ -86,8 +86,9 @@ def load(*, transfers: int, actor, funds: list[Fund], seed: int = 2026) -> None:
                             this_hash,
                         )
                     )
-                    debits[(accounts[debit], fund.pk)] += amount
-                    credits[(accounts[credit], fund.pk)] += amount
+                    month = day.replace(day=1)
+                    debits[(accounts[debit], fund.pk, month)] += amount
+                    credits[(accounts[credit], fund.pk, month)] += amount
                     prev_hash, transfer_id = this_hash, transfer_id + 1
                 entry_id += 1
                 if len(transfer_rows) >= BATCH:
@@ -98,13 +99,8 @@ def load(*, transfers: int, actor, funds: list[Fund], seed: int = 2026) -> None:
                 [Entry, Transfer],
             ):
                 cursor.execute(statement)
-        for balance in Balance.objects.select_for_update():
-            key = (balance.account_id, balance.fund_id)
-            if key in debits or key in credits:
-                Balance.objects.filter(pk=balance.pk).update(
-                    debit_total=balance.debit_total.amount + debits.get(key, 0),
-                    credit_total=balance.credit_total.amount + credits.get(key, 0),
-                )
+        # The cached balances and month totals, by the posting service's own upsert.
+        _add_to_totals(debits, credits)
         ChainHead.objects.filter(pk=1).update(sequence=sequence, hash=prev_hash)
 
 

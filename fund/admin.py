@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -64,8 +66,24 @@ class TransferInline(admin.TabularInline):
         return False
 
 
+class CappedCountPaginator(Paginator):
+    """Counts at most ``CAP`` + 1 rows (a bounded subquery), never the whole ledger table:
+    the ledger lists page through the newest rows and search or filters find older ones."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.CAP + 1].count()
+
+
+class LedgerListAdmin:
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+
+
 @admin.register(Entry)
-class EntryAdmin(ReadOnlyAdmin):
+class EntryAdmin(LedgerListAdmin, ReadOnlyAdmin):
     list_display = ["id", "effective_date", "memo", "source", "reverses", "created_by"]
     list_filter = ["effective_date"]
     search_fields = ["memo", "source", "idempotency_key"]
@@ -73,7 +91,7 @@ class EntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnlyAdmin):
+class TransferAdmin(LedgerListAdmin, ReadOnlyAdmin):
     list_display = ["sequence", "entry", "fund", "debit_account", "credit_account", "amount"]
     list_filter = ["fund", "debit_account", "credit_account"]
     list_select_related = ["entry", "fund", "debit_account", "credit_account"]

@@ -325,6 +325,8 @@ def _add_to_totals(
 
 
 def _upsert(table: str, key_columns: list[str], rows: list[tuple]) -> None:
+    if not rows:
+        return
     width = len(key_columns) + 2
     values = ", ".join([f"({', '.join(['%s'] * width)}, 'GBP', 'GBP')"] * len(rows))
     keys = ", ".join(key_columns)

@@ -40,7 +40,7 @@ def overview(request):
             "overdue": [row for row in points if row.overdue],
             "awaiting": cash_selectors.counts_awaiting_confirmation().count(),
             "returned": cash_selectors.counts_returned().count(),
-            "in_transit": cash_selectors.cash_in_transit(),
+            "in_transit": cash_selectors.cash_in_transit_summary(),
             "deposits_awaiting": cash_selectors.deposits_awaiting_check().count(),
             "seals": cash_selectors.broken_seals_to_review().count(),
             "can_handle": handles_money(request.user),
