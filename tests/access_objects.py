@@ -244,3 +244,11 @@ def gasds_claim(manager, public_fund):
         entry=entry,
         created_by=manager,
     )
+
+
+@pytest.fixture
+def worker_heartbeat():
+    """A task worker seen just now, so /health/ answers 200 (fund/health.py)."""
+    from fund.health import record_worker_heartbeat
+
+    record_worker_heartbeat()
