@@ -78,8 +78,12 @@ MUTANTS = [
         "donations/services/online.py",
         'idempotency_key=f"stripe:refund:{payment.charge_id}:{cumulative_pence}",',
         "idempotency_key=None,",
-        ("tests/donations/test_refund_posted_once.py", "tests/donations/test_webhook_events.py",
-         "-k", "refund"),  # fmt: skip
+        (
+            "tests/donations/test_refund_posted_once.py",
+            "tests/donations/test_webhook_events.py",
+            "-k",
+            "refund",
+        ),  # fmt: skip
     ),
     Mutant(
         "other-agency",
