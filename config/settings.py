@@ -329,7 +329,8 @@ MAILERS = {
 }
 # Background work (webhook processing, e-mail) goes through Django's tasks framework on a
 # database-backed queue, so a task is queued in the same transaction as the data it works on
-# and survives a restart. ``make run`` starts the worker (``manage.py db_worker``).
+# and survives a restart. ``make run`` starts the worker (``manage.py worker``: db_worker
+# plus the heartbeat that /health/ reads).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # /health/ answers 503 when the worker (manage.py worker) has not written its heartbeat for
 # this many seconds.

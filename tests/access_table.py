@@ -14,8 +14,10 @@ Add one line to ``ACCESS``, keyed by the URL's name (``"namespace:name"``):
         kwargs={"pk": "grant_request"},        # fixture (tests/access_objects.py) or a value
     ),
 
-- ``allow``: the personas that reach the view (any answer but a sign-in redirect, 403 or
-  404: a page, a redirect elsewhere, a re-shown form, a 405 for a GET on a POST-only URL).
+- ``allow``: the personas that reach the view. They are expected to get exactly ``ok``:
+  200 by default, or the page's own legitimate answer (``REDIRECT`` for a redirect
+  elsewhere, ``BAD_REQUEST`` for a form re-shown with errors, ``NOT_ALLOWED`` for a GET on a
+  POST-only URL). "Not refused" is not enough: a 500, or a 302 where a page was due, fails.
 - Everyone else is expected to be refused: ``anonymous`` is sent to sign in, a signed-in
   persona gets 403, or 404 when listed in ``not_found`` (an object outside their scope).
 - ``expect`` overrides the outcome for named personas when a page behaves differently
@@ -53,11 +55,14 @@ STAFF = frozenset({OFFICER, MANAGER, AUDITOR})
 WRITERS = frozenset({OFFICER, MANAGER})
 NOBODY = frozenset()
 
-# Outcomes
-OK = "ok"
+# Outcomes: the exact answer, not merely "not refused".
+OK = "200"
 LOGIN = "sign-in redirect"
 FORBIDDEN = "403"
 NOT_FOUND = "404"
+REDIRECT = "302 elsewhere"  # a redirect to anywhere but a sign-in page
+BAD_REQUEST = "400"
+NOT_ALLOWED = "405"
 
 
 @dataclass(frozen=True)
@@ -68,12 +73,15 @@ class Access:
     method: str = "GET"
     expect: Mapping[str, str] = field(default_factory=dict)
     needs: tuple[str, ...] = ()
+    # What the allowed personas get: 200 unless the page legitimately answers otherwise
+    # (REDIRECT after an empty POST, BAD_REQUEST for a form re-shown with errors, ...).
+    ok: str = OK
 
     def expected(self, persona: str) -> str:
         if persona in self.expect:
             return self.expect[persona]
         if persona in self.allow:
-            return OK
+            return self.ok
         if persona == ANONYMOUS:
             return LOGIN
         if persona in self.not_found:
@@ -88,16 +96,18 @@ class Access:
 ADMIN = Access(allow=NOBODY, expect={p: LOGIN for p in PERSONAS})
 ADMIN_EXCEPTIONS = {
     "admin:login": Access(allow=NOBODY, expect={ANONYMOUS: LOGIN}),
-    "admin:logout": Access(allow=EVERYONE),  # POST only: a GET changes nothing (405)
+    "admin:logout": Access(
+        ok=REDIRECT, allow=EVERYONE
+    ),  # a GET changes nothing: it redirects to the app
 }
 
 # allauth's account pages. Sign-up is closed (accounts are made by an administrator);
 # pages for a sign-in in progress send everyone else back to sign in.
 _SIGN_IN_PAGES = {
-    "account_login": Access(allow=EVERYONE),
+    "account_login": Access(allow=EVERYONE, expect={p: REDIRECT for p in SIGNED_IN}),
     "account_logout": Access(allow=SIGNED_IN),
     "account_inactive": Access(allow=EVERYONE),
-    "account_signup": Access(allow=EVERYONE),
+    "account_signup": Access(allow=EVERYONE, expect={p: REDIRECT for p in SIGNED_IN}),
     "account_reauthenticate": Access(allow=SIGNED_IN),
     # Re-authenticating with a code sent by e-mail (allauth 65.22): not offered here, as the
     # second factor is the authenticator app, so both pages answer 404 to everyone.
@@ -110,23 +120,23 @@ _SIGN_IN_PAGES = {
     "account_email": Access(allow=SIGNED_IN),
     "account_email_verification_sent": Access(allow=EVERYONE),
     "account_change_password": Access(allow=SIGNED_IN),
-    "account_set_password": Access(allow=SIGNED_IN),
+    "account_set_password": Access(ok=REDIRECT, allow=SIGNED_IN),
     "account_reset_password": Access(allow=EVERYONE),
     "account_reset_password_done": Access(allow=EVERYONE),
     "account_reset_password_from_key": Access(
         allow=EVERYONE, kwargs={"uidb36": "1", "key": "not-a-real-key"}
     ),
     "account_reset_password_from_key_done": Access(allow=EVERYONE),
-    "account_confirm_login_code": Access(allow=SIGNED_IN),
+    "account_confirm_login_code": Access(ok=REDIRECT, allow=SIGNED_IN),
     "account_confirm_email": Access(allow=EVERYONE, kwargs={"key": "not-a-real-key"}),
     "mfa_index": Access(allow=SIGNED_IN),
-    "mfa_authenticate": Access(allow=SIGNED_IN, expect={ANONYMOUS: LOGIN}),
-    "mfa_reauthenticate": Access(allow=SIGNED_IN),
-    "mfa_activate_totp": Access(allow=SIGNED_IN),
+    "mfa_authenticate": Access(ok=REDIRECT, allow=SIGNED_IN, expect={ANONYMOUS: LOGIN}),
+    "mfa_reauthenticate": Access(ok=REDIRECT, allow=SIGNED_IN),
+    "mfa_activate_totp": Access(ok=REDIRECT, allow=SIGNED_IN),
     "mfa_deactivate_totp": Access(allow=SIGNED_IN, expect={p: NOT_FOUND for p in SIGNED_IN}),
     # The personas have no recovery codes: allauth answers 404 until they have some.
     "mfa_view_recovery_codes": Access(allow=SIGNED_IN, expect={p: NOT_FOUND for p in SIGNED_IN}),
-    "mfa_generate_recovery_codes": Access(allow=SIGNED_IN),
+    "mfa_generate_recovery_codes": Access(ok=REDIRECT, allow=SIGNED_IN),
     "mfa_download_recovery_codes": Access(
         allow=SIGNED_IN, expect={p: NOT_FOUND for p in SIGNED_IN}
     ),
@@ -134,7 +144,7 @@ _SIGN_IN_PAGES = {
 
 _FUND = {
     "home": Access(allow=STAFF),
-    "start": Access(allow=SIGNED_IN),
+    "start": Access(ok=REDIRECT, allow=SIGNED_IN),
     "subject-access": Access(allow=WRITERS),
 }
 
@@ -148,7 +158,7 @@ _DONATIONS = {
     # Public giving pages and Stripe's webhook (signed; unsigned posts are refused with 400).
     "donate": Access(allow=EVERYONE, needs=("public_fund",)),
     "donate-thank-you": Access(allow=EVERYONE, kwargs={"public_id": "online_donation.public_id"}),
-    "stripe-webhook": Access(allow=EVERYONE, method="POST"),
+    "stripe-webhook": Access(ok=BAD_REQUEST, allow=EVERYONE, method="POST"),
     # A donor's link is a token the site signed for one gift: anything else is not found.
     "donate-manage": Access(
         allow=EVERYONE,
@@ -166,10 +176,10 @@ _DONATIONS = {
     "donations:payout-detail": Access(allow=STAFF, kwargs={"pk": "stripe_payout"}),
     "donations:stripe-events": Access(allow=STAFF),
     "donations:stripe-event-retry": Access(
-        allow=WRITERS, method="POST", kwargs={"pk": "stripe_event"}
+        ok=REDIRECT, allow=WRITERS, method="POST", kwargs={"pk": "stripe_event"}
     ),
     "donations:gift-aid": Access(allow=STAFF),
-    "donations:gift-aid-claim-run": Access(allow=WRITERS, method="POST"),
+    "donations:gift-aid-claim-run": Access(ok=BAD_REQUEST, allow=WRITERS, method="POST"),
     "donations:gift-aid-claim": Access(allow=STAFF, kwargs={"pk": "gift_aid_claim"}),
     "donations:gift-aid-schedule": Access(allow=STAFF, kwargs={"pk": "gift_aid_claim"}),
     "donations:gift-aid-template": Access(allow=STAFF),
@@ -187,20 +197,22 @@ _DONATIONS = {
     "donations:cash_counts": Access(allow=STAFF),
     "donations:cash_collection": Access(allow=STAFF, kwargs={"pk": "box_collection"}),
     "donations:cash_collection_confirm": Access(
-        allow=WRITERS, kwargs={"pk": "box_collection"}, method="POST"
+        ok=REDIRECT, allow=WRITERS, kwargs={"pk": "box_collection"}, method="POST"
     ),
     "donations:cash_collection_return": Access(
-        allow=WRITERS, kwargs={"pk": "box_collection"}, method="POST"
+        ok=BAD_REQUEST, allow=WRITERS, kwargs={"pk": "box_collection"}, method="POST"
     ),
-    "donations:cash_collection_recount": Access(allow=WRITERS, kwargs={"pk": "box_collection"}),
+    "donations:cash_collection_recount": Access(
+        ok=REDIRECT, allow=WRITERS, kwargs={"pk": "box_collection"}
+    ),
     "donations:cash_collection_seal_review": Access(
-        allow={MANAGER}, kwargs={"pk": "box_collection"}, method="POST"
+        ok=BAD_REQUEST, allow={MANAGER}, kwargs={"pk": "box_collection"}, method="POST"
     ),
     "donations:cash_in_transit": Access(allow=STAFF),
     "donations:cash_deposit_create": Access(allow=WRITERS),
     "donations:cash_deposit": Access(allow=STAFF, kwargs={"pk": "bank_deposit"}),
     "donations:cash_deposit_check": Access(
-        allow=WRITERS, kwargs={"pk": "bank_deposit"}, method="POST"
+        ok=REDIRECT, allow=WRITERS, kwargs={"pk": "bank_deposit"}, method="POST"
     ),
     "donations:cash_yield": Access(allow=STAFF),
     "donations:cash_gasds": Access(allow=STAFF),
@@ -209,27 +221,41 @@ _DONATIONS = {
 _A_GRANT = {"pk": "grant_request"}
 _GRANTS: dict[str, Access] = {
     # Key workers see their own agency's requests; staff see all; others are refused.
-    "grants:list": Access(allow=KEY_WORKERS | STAFF),
+    "grants:list": Access(allow=KEY_WORKERS | STAFF, expect={p: REDIRECT for p in STAFF}),
     "grants:new": Access(allow=KEY_WORKERS, needs=("grant_request",)),
     "grants:clients": Access(allow=KEY_WORKERS | STAFF, needs=("grant_request",)),
     "grants:detail": Access(
         allow={KEY_WORKER_A, *STAFF}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT
     ),
-    "grants:edit": Access(allow={KEY_WORKER_A}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT),
+    "grants:edit": Access(
+        ok=REDIRECT, allow={KEY_WORKER_A}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT
+    ),
     "grants:submit": Access(
-        allow={KEY_WORKER_A}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT, method="POST"
+        ok=REDIRECT, allow={KEY_WORKER_A}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT, method="POST"
     ),
     "grants:withdraw": Access(
-        allow={KEY_WORKER_A}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT, method="POST"
+        ok=REDIRECT, allow={KEY_WORKER_A}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT, method="POST"
     ),
     "grants:outcome": Access(
-        allow={KEY_WORKER_A}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT, method="POST"
+        ok=BAD_REQUEST,
+        allow={KEY_WORKER_A},
+        not_found={KEY_WORKER_B},
+        kwargs=_A_GRANT,
+        method="POST",
     ),
     "grants:quote_upload": Access(
-        allow={KEY_WORKER_A, *WRITERS}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT, method="POST"
+        ok=BAD_REQUEST,
+        allow={KEY_WORKER_A, *WRITERS},
+        not_found={KEY_WORKER_B},
+        kwargs=_A_GRANT,
+        method="POST",
     ),
     "grants:receipt_upload": Access(
-        allow={KEY_WORKER_A, *WRITERS}, not_found={KEY_WORKER_B}, kwargs=_A_GRANT, method="POST"
+        ok=BAD_REQUEST,
+        allow={KEY_WORKER_A, *WRITERS},
+        not_found={KEY_WORKER_B},
+        kwargs=_A_GRANT,
+        method="POST",
     ),
     "grants:document": Access(
         allow={KEY_WORKER_A, *STAFF},
@@ -237,21 +263,23 @@ _GRANTS: dict[str, Access] = {
         kwargs={"pk": "grant_quote.grant_id", "document_id": "grant_quote"},
     ),
     # Decisions and payment: fund officers and managers.
-    "grants:request_info": Access(allow=WRITERS, kwargs=_A_GRANT, method="POST"),
-    "grants:approve": Access(allow=WRITERS, kwargs=_A_GRANT, method="POST"),
-    "grants:decline": Access(allow=WRITERS, kwargs=_A_GRANT, method="POST"),
-    "grants:cancel": Access(allow=WRITERS, kwargs=_A_GRANT, method="POST"),
-    "grants:payout": Access(allow=WRITERS, kwargs=_A_GRANT, method="POST"),
-    "grants:close": Access(allow=WRITERS, kwargs=_A_GRANT, method="POST"),
+    "grants:request_info": Access(ok=BAD_REQUEST, allow=WRITERS, kwargs=_A_GRANT, method="POST"),
+    "grants:approve": Access(ok=BAD_REQUEST, allow=WRITERS, kwargs=_A_GRANT, method="POST"),
+    "grants:decline": Access(ok=BAD_REQUEST, allow=WRITERS, kwargs=_A_GRANT, method="POST"),
+    "grants:cancel": Access(ok=BAD_REQUEST, allow=WRITERS, kwargs=_A_GRANT, method="POST"),
+    "grants:payout": Access(ok=BAD_REQUEST, allow=WRITERS, kwargs=_A_GRANT, method="POST"),
+    "grants:close": Access(ok=REDIRECT, allow=WRITERS, kwargs=_A_GRANT, method="POST"),
     "grants:queue": Access(allow=STAFF),
     "grants:follow_up": Access(allow=STAFF),
     "grants:decisions": Access(allow={MANAGER, AUDITOR}),
     # Limits: the fund manager changes them; the auditor may read them.
     "grants:limits": Access(allow={MANAGER, AUDITOR}, needs=("public_fund",)),
     "grants:limits_rules": Access(
-        allow={MANAGER}, kwargs={"fund_id": "public_fund"}, method="POST"
+        ok=BAD_REQUEST, allow={MANAGER}, kwargs={"fund_id": "public_fund"}, method="POST"
     ),
-    "grants:limits_cap": Access(allow={MANAGER}, kwargs={"cap_id": "category_cap"}, method="POST"),
+    "grants:limits_cap": Access(
+        ok=BAD_REQUEST, allow={MANAGER}, kwargs={"cap_id": "category_cap"}, method="POST"
+    ),
     # Agencies and people: the fund manager's pages (a person's page 404s for an account
     # without a role, so each names a fund officer who is not a persona).
     "grants:agencies": Access(allow={MANAGER}),
@@ -278,7 +306,9 @@ _AUDIT: dict[str, Access] = {
     # Exports and statements: staff read them (each download records a manifest, the audit
     # app's own log); GET only, so an auditor has nothing to post.
     "audit:exports": Access(allow=STAFF),
-    "audit:export_download": Access(allow=STAFF),  # without a query: the form, re-shown
+    "audit:export_download": Access(
+        ok=BAD_REQUEST, allow=STAFF
+    ),  # without a query: the form, re-shown
     "audit:manifests": Access(allow=STAFF),
     "audit:manifest_json": Access(allow=STAFF, kwargs={"pk": "export_manifest"}),
     # Closing a period locks the ledger: the fund manager's job alone.

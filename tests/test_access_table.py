@@ -16,9 +16,11 @@ from tests.access_table import (
     AUDITOR,
     FORBIDDEN,
     LOGIN,
+    NOT_ALLOWED,
     NOT_FOUND,
     OK,
     PERSONAS,
+    REDIRECT,
     Access,
 )
 
@@ -80,11 +82,8 @@ def outcome(response) -> str:
         location = response["Location"]
         if location.startswith((reverse(settings.LOGIN_URL), "/admin/login/")):
             return LOGIN
-    if response.status_code == 403:
-        return FORBIDDEN
-    if response.status_code == 404:
-        return NOT_FOUND
-    return OK
+        return REDIRECT
+    return str(response.status_code)
 
 
 def test_every_table_entry_names_a_real_url():
@@ -155,10 +154,12 @@ def test_outcomes_are_told_apart():
 
     assert outcome(Response(302, "/accounts/login/?next=/x/")) == LOGIN
     assert outcome(Response(302, "/admin/login/?next=/admin/")) == LOGIN
-    assert outcome(Response(302, "/elsewhere/")) == OK
+    assert outcome(Response(302, "/elsewhere/")) == REDIRECT
+    assert outcome(Response(200)) == OK
     assert outcome(Response(403)) == FORBIDDEN
     assert outcome(Response(404)) == NOT_FOUND
-    assert outcome(Response(405)) == OK
+    assert outcome(Response(405)) == NOT_ALLOWED
+    assert outcome(Response(400)) == "400"
     assert outcome(Response(500)).startswith("server error")
 
 

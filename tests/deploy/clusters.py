@@ -51,7 +51,7 @@ class Cluster:
         # -R writes standby.signal and primary_conninfo: the copy starts as a streaming replica.
         self._run(
             f"{self.bin}/pg_basebackup", "-D", str(self.dir), "-h", "127.0.0.1",
-            "-p", str(primary.port), "-U", "clf", "-R", "-X", "stream",
+            "-p", str(primary.port), "-U", "clf", "-R", "-X", "stream", "--checkpoint=fast",
         )  # fmt: skip
         return self
 

@@ -148,3 +148,24 @@ def test_asking_for_information_means_a_first_approval_must_be_given_again(
     grant = services.grant_submit(actor=kw, grant=grant)
     grant = services.grant_approve(actor=officer2, grant=grant)
     assert grant.status == S.SECOND_APPROVAL
+
+
+def test_the_service_table_is_exactly_the_literal_table():
+    """Each action also checks the status it starts from, so a move added to the service's
+    table by mistake could hide behind that check (bench/mutation.py "transition"): the table
+    itself must say exactly what EXPECTED_MOVES says."""
+    service_table = {str(a): {str(b) for b in bs} for a, bs in services.ALLOWED_TRANSITIONS.items()}
+    assert service_table == {a: set(bs) for a, bs in EXPECTED_MOVES.items()}
+
+
+@pytest.mark.parametrize("state", ["declined", "closed", "withdrawn", "cancelled"])
+def test_no_move_leaves_a_final_state_even_through_the_low_level_transition(
+    state, kw, officer, officer2, manager, funded
+):
+    people = {"kw": kw, "officer": officer, "officer2": officer2, "manager": manager}
+    grant = grant_in(state, **people)
+    for to in STATES:
+        with pytest.raises(GrantError):
+            services._transition(grant, actor=manager, to_status=to)
+    grant.refresh_from_db()
+    assert grant.status == state

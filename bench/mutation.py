@@ -1,0 +1,174 @@
+"""Plant deliberate bugs one at a time and check that the tests catch each (run on demand).
+
+    .venv/bin/python bench/mutation.py            # every mutant
+    .venv/bin/python bench/mutation.py own-approval cap   # some of them
+
+Each mutant patches source text in a temporary copy of the work tree (the real tree is
+never touched), runs the tests that should catch it on SQLite, and is "caught" when they
+fail. A mutant whose text no longer matches the source is reported as "stale" so the list
+is kept up to date. Not part of CI: it takes a few minutes. Results go in tests/README.md.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    what: str
+    path: str
+    old: str
+    new: str
+    tests: tuple[str, ...]
+
+
+MUTANTS = [
+    Mutant(
+        "transition",
+        "a declined request may be approved after all",
+        "grants/services.py",
+        "    S.DECLINED: set(),",
+        "    S.DECLINED: {S.APPROVED},",
+        ("tests/grants/test_workflow.py", "-k", "exactly_the_literal or final_state"),
+    ),
+    Mutant(
+        "own-approval",
+        "the requester approves their own request",
+        "grants/services.py",
+        "        if locked.requester_id == actor.pk:",
+        "        if False:",
+        ("tests/grants/test_workflow.py", "tests/grants/test_rules.py"),
+    ),
+    Mutant(
+        "cap",
+        "the per-grant cap is not applied",
+        "grants/services.py",
+        "    if amount > rules.per_grant_cap:",
+        "    if False:",
+        ("tests/grants/test_rules.py",),
+    ),
+    Mutant(
+        "unbalanced",
+        "a posting adds twice its amount to the credit side's balance",
+        "fund/services.py",
+        "rows = [(debits.get(k, Decimal(0)), credits.get(k, Decimal(0)), k[0], k[1])",
+        "rows = [(debits.get(k, Decimal(0)), 2 * credits.get(k, Decimal(0)), k[0], k[1])",
+        ("tests/fund/test_posting_rules.py::test_cached_balances_match_transfers",),
+    ),
+    Mutant(
+        "second-approver",
+        "no grant ever needs a second approver",
+        "grants/services.py",
+        "    return 2 if grant.amount > rules.two_approver_threshold else 1",
+        "    return 1",
+        ("tests/grants/test_workflow.py", "tests/grants/test_rules.py"),
+    ),
+    Mutant(
+        "refund-twice",
+        "a refund is posted again on a repeated event",
+        "donations/services/online.py",
+        'idempotency_key=f"stripe:refund:{payment.charge_id}:{cumulative_pence}",',
+        "idempotency_key=None,",
+        (
+            "tests/donations/test_refund_posted_once.py",
+            "tests/donations/test_webhook_events.py",
+            "-k",
+            "refund",
+        ),  # fmt: skip
+    ),
+    Mutant(
+        "other-agency",
+        "a key worker sees another agency's requests (404 becomes 200)",
+        "grants/selectors.py",
+        "    return grants.filter(agency=agency)",
+        "    return grants",
+        (
+            "tests/grants/test_views.py::test_a_key_worker_from_another_agency_gets_404_on_everything",
+        ),
+    ),
+    Mutant(
+        "same-account-leg",
+        "a leg may debit and credit the same account",
+        "fund/services.py",
+        "        if leg.debit == leg.credit:",
+        "        if False:",
+        ("tests/fund",),
+    ),
+]
+
+
+def copy_tree(dest: Path) -> None:
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file() and not source.is_symlink():
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    for link in (".venv", "node_modules"):
+        (dest / link).symlink_to((ROOT / link).resolve())
+    css = ROOT / "static" / "css" / "app.css"
+    if css.exists():
+        (dest / "static" / "css").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(css, dest / "static" / "css" / "app.css")
+
+
+def run(mutant: Mutant) -> str:
+    with tempfile.TemporaryDirectory(prefix=f"clf-mutant-{mutant.name}.") as tmp:
+        tree = Path(tmp)
+        copy_tree(tree)
+        source = tree / mutant.path
+        text = source.read_text()
+        if text.count(mutant.old) != 1:
+            return "stale"
+        source.write_text(text.replace(mutant.old, mutant.new))
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env.update(
+            PYTHONPATH=str(tree),
+            DEBUG="false",
+            SECURE_SSL_REDIRECT="false",
+            ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+            SECRET_KEY="mutation-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        )
+        done = subprocess.run(
+            [str(tree / ".venv/bin/python"), "-m", "pytest", "-p", "no:cacheprovider", "-x",
+             "-q", "-m", "not browser", *mutant.tests],
+            cwd=tree, env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        if done.returncode == 1:
+            failed = [ln for ln in done.stdout.splitlines() if ln.startswith("FAILED")]
+            return "caught" + (f" by {failed[0].split()[1]}" if failed else "")
+        if done.returncode == 0:
+            return "SURVIVED"
+        return f"error (pytest exit {done.returncode}): {done.stdout[-500:]}"
+
+
+def main(names: list[str]) -> int:
+    chosen = [m for m in MUTANTS if not names or m.name in names]
+    survived = 0
+    for mutant in chosen:
+        started = time.monotonic()
+        result = run(mutant)
+        survived += not result.startswith("caught")
+        print(f"{mutant.name:<17} {result}  ({time.monotonic() - started:.0f} s) — {mutant.what}",
+              flush=True)  # fmt: skip
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
