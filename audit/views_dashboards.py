@@ -10,6 +10,7 @@ from django.utils.cache import patch_cache_control
 from audit import dashboards
 from audit.forms_dashboards import DashboardFilterForm, PartnerFilterForm
 from audit.transparency import CACHE_SECONDS, cached_transparency_figures
+from banking.selectors import suspense_open
 from grants.selectors import RECEIPT_DUE_DAYS
 from people.access import STAFF_ROLES, role_required
 from people.roles import PARTNER_VIEW_ROLES
@@ -54,6 +55,7 @@ def dashboard(request):
             "cash": dashboards.cash_not_banked(period.fund),
             "receipts": dashboards.receipts_missing(timezone.now(), period.fund),
             "receipt_due_days": RECEIPT_DUE_DAYS,
+            "suspense": suspense_open(),
         },
     )
 

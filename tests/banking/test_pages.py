@@ -90,3 +90,24 @@ def test_statement_page_and_pdf_agree_and_reconciled_refused_with_a_difference(
     csv = client.get("/audit/exports/download/?export=bank_reconciliation:csv&date_to=2026-11-30")
     assert "Unexplained difference" in b"".join(csv.streaming_content).decode()
     verify()
+
+
+def test_dashboard_shows_suspense_until_cleared(client, officer, bank, public_fund):
+    from banking.services import line_work, suspense_clear
+    from fund.models import Account
+
+    login(client, officer)
+    upload(client, "nov.csv", PAID_IN_OUT)
+    credit = StatementLine.objects.get(description="PAYING IN PI-1")
+    match = line_work(
+        actor=officer, line=credit, kind="unknown_receipt", fund=public_fund, reason="Unknown"
+    )
+    assert "1 unknown receipt held in suspense" in client.get("/audit/dashboard/").content.decode()
+    suspense_clear(
+        actor=officer,
+        match=match,
+        account=Account.objects.get(code="income:donations:boxes"),
+        reason="Box money paid in by the host",
+    )
+    assert "held in suspense" not in client.get("/audit/dashboard/").content.decode()
+    verify()
