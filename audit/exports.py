@@ -21,7 +21,7 @@ from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from audit import journals, statements
+from audit import journals, reconciliation, statements
 from audit.models import ExportManifest
 from audit.resources import (
     CollectionResource,
@@ -498,6 +498,13 @@ EXPORT_KINDS: dict[str, ExportKind] = {
         _table_kind("Gift Aid claims", GiftAidClaimResource, gift_aid_claim_rows),
     ),
 }
+EXPORT_KINDS["bank_reconciliation"] = ExportKind(
+    "bank_reconciliation",
+    "Bank reconciliation (at the end date)",
+    ("pdf", "csv"),
+    reconciliation.write_bank_reconciliation,
+    is_statement=True,
+)
 for _code, _statement in statements.STATEMENTS.items():
     EXPORT_KINDS[_code] = ExportKind(
         _code, _statement.title, ("pdf",), partial(_write_statement, _code), is_statement=True

@@ -35,6 +35,7 @@ NAVIGATION = [
     NavItem("Dashboard", "audit:dashboard", STAFF_ROLES),
     NavItem("Online gifts", "donations:online-list", STAFF_ROLES),
     NavItem("Contributions", "donations:pledges", STAFF_ROLES),
+    NavItem("Bank", "banking:statements", STAFF_ROLES),
     NavItem("Requests", "grants:list", KEY_WORKER_ROLES),
     NavItem("Decision queue", "grants:queue", STAFF_ROLES),
     NavItem("Receipts and outcomes", "grants:follow_up", STAFF_ROLES),

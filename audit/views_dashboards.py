@@ -11,6 +11,8 @@ from audit import dashboards
 from audit.forms_dashboards import DashboardFilterForm, PartnerFilterForm
 from audit.transparency import CACHE_SECONDS, cached_transparency_figures
 from grants.selectors import RECEIPT_DUE_DAYS, promise_hours, promise_share_last_12_months
+from banking.selectors import suspense_open
+from grants.selectors import RECEIPT_DUE_DAYS
 from people.access import STAFF_ROLES, role_required
 from people.roles import PARTNER_VIEW_ROLES
 
@@ -56,6 +58,7 @@ def dashboard(request):
             "receipt_due_days": RECEIPT_DUE_DAYS,
             "promise_hours": promise_hours(),
             "promise_months": promise_share_last_12_months(today),
+            "suspense": suspense_open(),
         },
     )
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("donations/", include("donations.urls")),
     path("grants/", include("grants.urls")),
     path("people/", include("people.urls")),
+    path("banking/", include("banking.urls")),
     path("audit/", include("audit.urls")),
     # allauth 65.22 offers re-authentication by a code sent by e-mail. The second factor here
     # is the authenticator app, and an e-mailed code would let a stolen password stand in

@@ -283,3 +283,28 @@ def worker_heartbeat(db):
     from fund.health import record_worker_heartbeat
 
     record_worker_heartbeat()
+
+
+@pytest.fixture
+def statement_line(officer, public_fund):
+    from banking.models import BankAccount
+    from banking.services import statement_import
+
+    result = statement_import(
+        actor=officer,
+        bank_account=BankAccount.objects.get(code="current"),
+        content=b"Date,Description,Amount,Balance\n2026-11-20,ACCOUNT FEE,-2.00,98.00\n"
+        b"2026-11-21,CREDIT 123,10.00,108.00\n",
+        file_name="access.csv",
+    )
+    return result.statement.lines.order_by("position").first()
+
+
+@pytest.fixture
+def bank_match(officer, public_fund, statement_line):
+    from banking.services import line_work
+
+    line = statement_line.statement.lines.order_by("position").last()
+    return line_work(
+        actor=officer, line=line, kind="unknown_receipt", fund=public_fund, reason="Access table"
+    )

@@ -216,6 +216,18 @@ _DONATIONS = {
     ),
     "donations:cash_yield": Access(allow=STAFF),
     "donations:cash_gasds": Access(allow=STAFF),
+    # Bank statements and reconciliation
+    "banking:statements": Access(allow=STAFF),
+    "banking:lines": Access(allow=STAFF, needs=("statement_line",)),
+    "banking:line": Access(allow=STAFF, kwargs={"pk": "statement_line"}),
+    "banking:line-match": Access(allow=WRITERS, kwargs={"pk": "statement_line"}, method="POST"),
+    "banking:line-work": Access(allow=WRITERS, kwargs={"pk": "statement_line"}, method="POST"),
+    "banking:match-undo": Access(allow=WRITERS, kwargs={"pk": "bank_match"}, method="POST"),
+    "banking:suspense": Access(allow=STAFF, needs=("bank_match",)),
+    "banking:suspense-clear": Access(allow=WRITERS, kwargs={"pk": "bank_match"}),
+    "banking:rules": Access(allow={MANAGER}),
+    "banking:reconciliation": Access(allow=STAFF, needs=("statement_line",)),
+    "banking:reconciliation-mark": Access(allow={MANAGER}, method="POST"),
 }
 
 _A_GRANT = {"pk": "grant_request"}

@@ -56,8 +56,12 @@ def test_same_file_twice_and_overlap_import_no_duplicate(tmp_path, manager, bank
 
 def test_a_balance_gap_is_reported(tmp_path, manager, bank, capsys):
     run(tmp_path, PAID_IN_OUT)
-    run(tmp_path, AMOUNT.replace("1116.25", "1216.25").replace("1156.25", "1256.25").replace(
-        "1196.25", "1296.25"))
+    run(
+        tmp_path,
+        AMOUNT.replace("1116.25", "1216.25")
+        .replace("1156.25", "1256.25")
+        .replace("1196.25", "1296.25"),
+    )
     out = capsys.readouterr().out
     assert "Balance gap" in out and "£1,215.00" in out and "£1,115.00" in out and "£100.00" in out
     assert Statement.objects.order_by("pk").last().gap.amount == Decimal("100.00")
@@ -66,13 +70,24 @@ def test_a_balance_gap_is_reported(tmp_path, manager, bank, capsys):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (PAID_IN_OUT.replace("03/11/2026", "31/02/2026"), "Line 3: the date '31/02/2026' is not a real date."),
-        (PAID_IN_OUT.replace("5.00,,", "5.00,5.00,"), "Line 3: both Paid in and Paid out are filled in."),
-        (PAID_IN_OUT.replace("1115.00", "1116.00"), "Line 4: the balance £1,116.00 does not follow"),
+        (
+            PAID_IN_OUT.replace("03/11/2026", "31/02/2026"),
+            "Line 3: the date '31/02/2026' is not a real date.",
+        ),
+        (
+            PAID_IN_OUT.replace("5.00,,", "5.00,5.00,"),
+            "Line 3: both Paid in and Paid out are filled in.",
+        ),
+        (
+            PAID_IN_OUT.replace("1115.00", "1116.00"),
+            "Line 4: the balance £1,116.00 does not follow",
+        ),
         (AMOUNT.replace("1.25", "1.2x"), "Line 2: '1.2x' is not an amount in pounds and pence."),
     ],
 )
-def test_malformed_csv_refused_with_its_line_and_nothing_stored(tmp_path, manager, bank, text, message):
+def test_malformed_csv_refused_with_its_line_and_nothing_stored(
+    tmp_path, manager, bank, text, message
+):
     with pytest.raises(CommandError) as refused:
         run(tmp_path, text)
     assert message in str(refused.value)

@@ -90,7 +90,9 @@ def payout(manager, public_fund, amount="80.00", on=date(2026, 11, 24)):
         effective_date=on,
         memo="payout",
         source=f"donations.StripePayout:{row.pk}",
-        legs=[Leg(fund=public_fund, debit="assets:bank", credit="assets:stripe", amount=gbp(amount))],
+        legs=[
+            Leg(fund=public_fund, debit="assets:bank", credit="assets:stripe", amount=gbp(amount))
+        ],
         idempotency_key="stripe:payout:po_1:paid",
     )
     return row
@@ -111,7 +113,9 @@ def test_a_stripe_payout_matches_automatically_once_the_manager_switches_it_on(
     verify()
 
 
-def test_a_supplier_payment_matches_by_amount_payee_and_date(kw, officer, officer2, manager, funded, bank):  # noqa: F811
+def test_a_supplier_payment_matches_by_amount_payee_and_date(
+    kw, officer, officer2, manager, funded, bank
+):  # noqa: F811
     grant = grant_in(Grant.Status.PAID, kw=kw, officer=officer, officer2=officer2, manager=manager)
     today = timezone.localdate()
     [line] = load(officer, bank, (today.isoformat(), "FURNITURE NOW BACS-1", "-150.00"))
@@ -123,7 +127,12 @@ def test_a_supplier_payment_matches_by_amount_payee_and_date(kw, officer, office
 
 def test_a_contribution_by_bank_transfer_matches(manager, officer, bank, restricted_fund):
     entry = post(
-        manager, restricted_fund, "assets:bank", "income:contributions", "500.00", on=date(2026, 11, 20)
+        manager,
+        restricted_fund,
+        "assets:bank",
+        "income:contributions",
+        "500.00",
+        on=date(2026, 11, 20),
     )
     [line] = load(officer, bank, ("2026-11-23", "MHCLG RSI GRANT", "500.00"))
     match = match_confirm(actor=officer, line=line, key=f"contribution:{entry.pk}")
@@ -145,13 +154,19 @@ def test_bank_charge_interest_and_unknown_receipt_are_worked_then_suspense_clear
     )
     with pytest.raises(WorkRefused):
         line_work(actor=officer, line=charge, kind="interest", fund=public_fund, reason="x")
-    line_work(actor=officer, line=charge, kind="bank_charge", fund=public_fund, reason="November fee")
+    line_work(
+        actor=officer, line=charge, kind="bank_charge", fund=public_fund, reason="November fee"
+    )
     line_work(actor=officer, line=interest, kind="interest", fund=public_fund, reason="Interest")
     worked = line_work(
         actor=officer, line=unknown, kind="unknown_receipt", fund=public_fund, reason="No idea yet"
     )
     line_work(
-        actor=officer, line=contribution, kind="contribution_received", fund=public_fund, reason="Council"
+        actor=officer,
+        line=contribution,
+        kind="contribution_received",
+        fund=public_fund,
+        reason="Council",
     )
     line_work(
         actor=officer,
@@ -198,11 +213,18 @@ def test_undoing_a_match_keeps_it_in_the_history_and_reverses_a_worked_entry(
 def test_reconciliation_refused_while_a_difference_remains_then_marked(
     manager, officer, bank, public_fund
 ):
-    post(manager, public_fund, "assets:bank", "income:donations:online", "1000.00", on=date(2026, 10, 1))
+    post(
+        manager,
+        public_fund,
+        "assets:bank",
+        "income:donations:online",
+        "1000.00",
+        on=date(2026, 10, 1),
+    )
     unpresented = post(
         manager, public_fund, "expenses:grants:other", "assets:bank", "30.00", on=date(2026, 11, 5)
     )
-    fee, = load(officer, bank, ("2026-11-02", "ACCOUNT FEE", "-6.50"))
+    (fee,) = load(officer, bank, ("2026-11-02", "ACCOUNT FEE", "-6.50"))
     figures = reconciliation_statement(bank, date(2026, 11, 30))
     assert str(figures.ledger_balance.amount) == "970.00"
     assert str(figures.statement_balance.amount) == "993.50"

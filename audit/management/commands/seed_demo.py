@@ -31,7 +31,8 @@ class Command(BaseCommand):
 
 
 def demo_seeders():
+    from banking.demo import seed as seed_banking
     from donations.demo import seed_cash, seed_online
     from grants.demo import seed as seed_grants
 
-    return [seed_cash, seed_online, seed_grants]
+    return [seed_cash, seed_online, seed_grants, seed_banking]
