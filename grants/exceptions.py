@@ -1,5 +1,7 @@
 """Domain errors raised by the grant services; views turn them into messages."""
 
+from fund.money import format_gbp
+
 
 class GrantError(Exception):
     """Base class: the action was refused and nothing changed."""
@@ -39,3 +41,28 @@ class InvalidUpload(GrantError):
 
 class InvalidRequest(GrantError):
     """The request itself is incomplete or inconsistent (no line items, a bad fund...)."""
+
+
+class BankShareShort(GrantError):
+    """A payment out of the bank would take the fund's share of the bank below zero."""
+
+    def __init__(self, *, fund_name: str, payment, share):
+        self.payment = payment
+        self.share = share
+        self.short = share.shortfall(payment)
+        waiting = []
+        if share.cash_in_transit.amount > 0:
+            waiting.append(f"{format_gbp(share.cash_in_transit)} in cash not banked")
+        if share.stripe.amount > 0:
+            waiting.append(f"{format_gbp(share.stripe)} in Stripe")
+        where = (
+            f" {fund_name} still has {' and '.join(waiting)}."
+            if waiting
+            else f" {fund_name} has no money waiting to be banked."
+        )
+        super().__init__(
+            f"Paying {format_gbp(payment)} would take {fund_name}'s share of the bank "
+            f"{format_gbp(self.short)} short: it has {format_gbp(share.bank)} in the bank."
+            f"{where} Bank the cash, wait for the Stripe payout, or pay from another fund. "
+            "Nothing was recorded."
+        )

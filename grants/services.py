@@ -18,11 +18,13 @@ from django.db.models import Sum
 from django.utils import timezone
 from djmoney.money import Money
 
+from fund.bank_share import bank_share
 from fund.models import ZERO, Account, CategoryCap, Fund, FundRules
 from fund.money import format_gbp
 from fund.services import Leg, entry_post, entry_reverse
 from grants import notifications
 from grants.exceptions import (
+    BankShareShort,
     InvalidRequest,
     InvalidTransition,
     InvalidUpload,
@@ -702,7 +704,12 @@ def grant_record_payout(
                 "The payment must be more than £0 and at most the "
                 f"{format_gbp(locked.amount)} approved."
             )
-        fund = locked.fund
+        # The fund row lock (taken again by entry_post) keeps two payments from both
+        # passing the bank-share check against the same balance.
+        fund = Fund.objects.select_for_update().get(pk=locked.fund_id)
+        share = bank_share(fund)
+        if share.shortfall(amount).amount > 0:
+            raise BankShareShort(fund_name=fund.name, payment=amount, share=share)
         entry = entry_post(
             actor=actor,
             effective_date=paid_on,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from djmoney.money import Money
 
+from fund.bank_share import bank_share
 from fund.exceptions import LedgerError
 from fund.models import Account, CategoryCap, Fund, FundRules
 from fund.money import format_gbp
@@ -275,6 +276,7 @@ def _detail(request, grant: Grant, status: int = 200, **forms):
         "can_close": can_decide and grant.status == S.RECEIPT_RECEIVED,
         "funds": funds,
         "available": available_in_fund(grant.fund),
+        "bank_share": bank_share(grant.fund) if can_decide else None,
         "approve_form": approve_form,
         "decline_form": _labelled(
             forms.get("decline_form") or NoteForm(prefix="decline"), "Why is it declined?"
