@@ -148,7 +148,7 @@ def check_bank_reconciled(fund: Fund, period_end: date) -> Check:
         BANK_RECONCILIATION_MODELS,
         fund,
         period_end,
-        "banking:reconciliations",
+        "banking:reconciliation",
     )
 
 

@@ -10,9 +10,8 @@ from django.utils.cache import patch_cache_control
 from audit import dashboards
 from audit.forms_dashboards import DashboardFilterForm, PartnerFilterForm
 from audit.transparency import CACHE_SECONDS, cached_transparency_figures
-from grants.selectors import RECEIPT_DUE_DAYS, promise_hours, promise_share_last_12_months
 from banking.selectors import suspense_open
-from grants.selectors import RECEIPT_DUE_DAYS
+from grants.selectors import RECEIPT_DUE_DAYS, promise_hours, promise_share_last_12_months
 from people.access import STAFF_ROLES, role_required
 from people.roles import PARTNER_VIEW_ROLES
 
