@@ -154,7 +154,9 @@ _DONATIONS = {
     "donations:pledges": Access(allow=STAFF),
     "donations:pledge": Access(allow=STAFF, kwargs={"pk": "pledge"}),
     "donations:pledge-letter": Access(allow=STAFF, kwargs={"pk": "pledge"}),
-    "donations:pledge-receipt": Access(allow=WRITERS, kwargs={"pk": "pledge"}, method="POST"),
+    "donations:pledge-receipt": Access(
+        ok=BAD_REQUEST, allow=WRITERS, kwargs={"pk": "pledge"}, method="POST"
+    ),
     # Public giving pages and Stripe's webhook (signed; unsigned posts are refused with 400).
     "donate": Access(allow=EVERYONE, needs=("public_fund",)),
     "donate-thank-you": Access(allow=EVERYONE, kwargs={"public_id": "online_donation.public_id"}),
@@ -170,7 +172,7 @@ _DONATIONS = {
     "donations:online-detail": Access(allow=STAFF, kwargs={"pk": "online_donation"}),
     "donations:payment-refund": Access(allow=WRITERS, kwargs={"pk": "online_payment"}),
     "donations:monthly-cancel": Access(
-        allow=WRITERS, method="POST", kwargs={"pk": "online_donation"}
+        ok=REDIRECT, allow=WRITERS, method="POST", kwargs={"pk": "online_donation"}
     ),
     "donations:payout-list": Access(allow=STAFF),
     "donations:payout-detail": Access(allow=STAFF, kwargs={"pk": "stripe_payout"}),
@@ -220,14 +222,20 @@ _DONATIONS = {
     "banking:statements": Access(allow=STAFF),
     "banking:lines": Access(allow=STAFF, needs=("statement_line",)),
     "banking:line": Access(allow=STAFF, kwargs={"pk": "statement_line"}),
-    "banking:line-match": Access(allow=WRITERS, kwargs={"pk": "statement_line"}, method="POST"),
-    "banking:line-work": Access(allow=WRITERS, kwargs={"pk": "statement_line"}, method="POST"),
-    "banking:match-undo": Access(allow=WRITERS, kwargs={"pk": "bank_match"}, method="POST"),
+    "banking:line-match": Access(
+        ok=REDIRECT, allow=WRITERS, kwargs={"pk": "statement_line"}, method="POST"
+    ),
+    "banking:line-work": Access(
+        ok=BAD_REQUEST, allow=WRITERS, kwargs={"pk": "statement_line"}, method="POST"
+    ),
+    "banking:match-undo": Access(
+        ok=BAD_REQUEST, allow=WRITERS, kwargs={"pk": "bank_match"}, method="POST"
+    ),
     "banking:suspense": Access(allow=STAFF, needs=("bank_match",)),
     "banking:suspense-clear": Access(allow=WRITERS, kwargs={"pk": "bank_match"}),
     "banking:rules": Access(allow={MANAGER}),
     "banking:reconciliation": Access(allow=STAFF, needs=("statement_line",)),
-    "banking:reconciliation-mark": Access(allow={MANAGER}, method="POST"),
+    "banking:reconciliation-mark": Access(ok=REDIRECT, allow={MANAGER}, method="POST"),
 }
 
 _A_GRANT = {"pk": "grant_request"}
@@ -298,9 +306,11 @@ _GRANTS: dict[str, Access] = {
     "grants:agency_edit": Access(allow={MANAGER}, kwargs={"pk": "access_agency"}),
     "grants:people": Access(allow={MANAGER}),
     "grants:person": Access(allow={MANAGER}, kwargs={"pk": "staff_person"}),
-    "grants:person_role": Access(allow={MANAGER}, kwargs={"pk": "staff_person"}, method="POST"),
+    "grants:person_role": Access(
+        ok=BAD_REQUEST, allow={MANAGER}, kwargs={"pk": "staff_person"}, method="POST"
+    ),
     "grants:person_deactivate": Access(
-        allow={MANAGER}, kwargs={"pk": "staff_person"}, method="POST"
+        ok=REDIRECT, allow={MANAGER}, kwargs={"pk": "staff_person"}, method="POST"
     ),
 }
 
@@ -327,7 +337,9 @@ _AUDIT: dict[str, Access] = {
     "audit:period_close": Access(allow={MANAGER}),
     # The year-end pack: staff read it, like the other exports.
     "audit:year_end": Access(allow=STAFF),
-    "audit:year_end_download": Access(allow=STAFF),  # without a year: the form, re-shown
+    "audit:year_end_download": Access(
+        ok=BAD_REQUEST, allow=STAFF
+    ),  # without a year: the form, re-shown
 }
 
 ACCESS: dict[str, Access] = {**_SIGN_IN_PAGES, **_FUND, **_DONATIONS, **_GRANTS, **_AUDIT}
