@@ -60,9 +60,12 @@ MUTANTS = [
         "unbalanced",
         "a posting adds twice its amount to the credit side's balance",
         "fund/services.py",
-        "rows = [(debits.get(k, Decimal(0)), credits.get(k, Decimal(0)), k[0], k[1])",
-        "rows = [(debits.get(k, Decimal(0)), 2 * credits.get(k, Decimal(0)), k[0], k[1])",
-        ("tests/fund/test_posting_rules.py::test_cached_balances_match_transfers",),
+        "        totals[1] += credit\n",
+        "        totals[1] += 2 * credit\n",
+        (
+            "tests/fund/test_posting_rules.py::test_cached_balances_match_transfers",
+            "tests/fund/test_posting_rules.py::test_each_side_of_a_posting_moves_its_own_balance_by_the_amount",
+        ),
     ),
     Mutant(
         "second-approver",

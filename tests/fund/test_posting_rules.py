@@ -240,3 +240,16 @@ def test_cached_balances_match_transfers(officer, public_fund):
     row = Balance.objects.get(fund=public_fund, account__code="assets:bank")
     assert row.debit_total == gbp("12.50")
     assert row.credit_total == gbp("0.00")
+
+
+def test_each_side_of_a_posting_moves_its_own_balance_by_the_amount(officer, public_fund):
+    """The credit side's cached balance moves by the amount, once: the trial balance of the
+    cached balances stays level (the mutation check plants a doubled credit)."""
+    post(officer, public_fund, "assets:bank", "income:donations:boxes", "5.00")
+    post(officer, public_fund, "assets:bank", "income:donations:boxes", "7.50")
+    income = Balance.objects.get(fund=public_fund, account__code="income:donations:boxes")
+    assert income.credit_total == gbp("12.50")
+    assert income.debit_total == gbp("0.00")
+    rows = Balance.objects.all()
+    assert sum((r.debit_total for r in rows), gbp("0.00")) == gbp("12.50")
+    assert sum((r.credit_total for r in rows), gbp("0.00")) == gbp("12.50")
