@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connections
 
 REPLICA = "replica"
-REPLICA_APPS = frozenset({"fund", "donations", "grants", "audit", "djmoney"})
+REPLICA_APPS = frozenset({"fund", "donations", "grants", "banking", "audit", "djmoney"})
 DEFAULT_PREFIXES = ("/audit/", "/transparency/")
 
 _reading_from_replica: ContextVar[bool] = ContextVar("reading_from_replica", default=False)

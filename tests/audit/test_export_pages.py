@@ -95,6 +95,8 @@ def test_exports_page_offers_only_the_formats_each_export_has(client, auditor):
         "gift_aid_claims:csv",
         "gift_aid_claims:xlsx",
         "gift_aid_claims:ods",
+        "bank_reconciliation:pdf",
+        "bank_reconciliation:csv",
         "fund_statement:pdf",
         "trial_balance:pdf",
         "grant_register:pdf",

@@ -145,6 +145,7 @@ CC16A = [
     ("B5 Liabilities", None),
     ("Gift Aid overclaimed", (Z, Z, Z, Z)),
     ("Grants payable", (Z, D("100.00"), Z, D("100.00"))),
+    ("Suspense: unknown receipts", (Z, Z, Z, Z)),
     ("Total", (Z, D("100.00"), Z, D("100.00"))),
 ]
 
