@@ -15,8 +15,11 @@ PENNY = Decimal("0.01")
 
 
 def gbp(amount: Decimal | None) -> Money:
-    """A database sum (``None`` when there were no rows) as pounds sterling."""
-    return Money(amount or Decimal("0.00"), "GBP")
+    """A database sum (``None`` when there were no rows) as pounds sterling, to the penny.
+
+    SQLite can hand back a sum such as 6.5 without its trailing zero; quantizing keeps every
+    figure in pence (6.50), whichever database added it up."""
+    return Money(Decimal(amount or 0).quantize(PENNY), "GBP")
 
 
 def format_gbp(value: Money | Decimal | str | None) -> str:

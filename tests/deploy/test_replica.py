@@ -45,7 +45,7 @@ def test_replica_serves_the_auditor_dashboard_and_writes_go_to_the_primary(
 
     env = {**os.environ, "DATABASE_URL": primary.url(), "REPLICA_DATABASE_URL": replica.url()}
     done = subprocess.run(
-        [sys.executable, "tests/deploy/replica_probe.py", auditor.username, officer.username,
+        [sys.executable, "-m", "tests.deploy.replica_probe", auditor.username, officer.username,
          "public"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
