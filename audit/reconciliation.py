@@ -113,7 +113,8 @@ def write_bank_reconciliation(file_format: str, params, head, stream) -> int:
         if f.reconciled:
             story.append(
                 note(
-                    f"Marked reconciled by {f.reconciled.reconciled_by} on {timezone.localtime(f.reconciled.reconciled_at):%d %b %Y}."
+                    f"Marked reconciled by {f.reconciled.reconciled_by} on "
+                    f"{timezone.localtime(f.reconciled.reconciled_at):%d %b %Y}."
                 )
             )
         rows += len(items) + len(lines) + 4

@@ -196,7 +196,8 @@ def _hmrc(start: date, end: date) -> list[Candidate]:
             "gift_aid",
             f"gift_aid:{pk}",
             f"donations.GiftAidClaim:{claim_id}",
-            f"HMRC Gift Aid repayment {ref} of claim {claim_id}, {on:%d %b %Y}, {format_gbp(amount)}",
+            f"HMRC Gift Aid repayment {ref} of claim {claim_id}, "
+            f"{on:%d %b %Y}, {format_gbp(amount)}",
             entry_id,
             Decimal(amount),
             on,

@@ -111,7 +111,9 @@ class Statement(models.Model):
     gap = money_field(
         null=True,
         blank=True,
-        help_text="Where the new lines do not follow on from the last closing balance: by how much.",
+        help_text=(
+            "Where the new lines do not follow on from the last closing balance: by how much."
+        ),
     )
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -115,7 +115,8 @@ def parse_amount(text: str) -> Decimal:
 
 
 def fingerprint(posted_on: date, amount: Decimal, description: str, balance, n: int) -> str:
-    text = f"{posted_on.isoformat()}|{amount:.2f}|{' '.join(description.split()).upper()}|{balance:.2f}|{n}"
+    words = " ".join(description.split()).upper()
+    text = f"{posted_on.isoformat()}|{amount:.2f}|{words}|{balance:.2f}|{n}"
     return "csv:" + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -172,7 +173,8 @@ def parse_csv(content: bytes, layout: Layout) -> list[ParsedLine]:
                 if layout.header and _normalise_header(row) != layout.header:
                     raise StatementRefused(
                         number,
-                        f"the heading row should be {BUILT_IN_LABELS.get(layout.name, layout.name)}.",
+                        "the heading row should be "
+                        f"{BUILT_IN_LABELS.get(layout.name, layout.name)}.",
                     )
                 continue
             if len(row) < width:

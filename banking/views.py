@@ -8,8 +8,8 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.urls import reverse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -78,7 +78,8 @@ def statements(request):
                     messages.warning(
                         request,
                         f"Balance gap of {format_gbp(result.gap)}: the new lines do not follow on "
-                        f"from the last closing balance {format_gbp(result.statement.previous_closing)}.",
+                        "from the last closing balance "
+                        f"{format_gbp(result.statement.previous_closing)}.",
                     )
                 return redirect("banking:statements")
         status = 400

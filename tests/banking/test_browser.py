@@ -2,8 +2,6 @@
 
 import pytest
 
-from banking.models import BankAccount, StatementLine
-from banking.services import statement_import
 from tests.banking.conftest import PAID_IN_OUT
 from tests.browser import assert_accessible, assert_no_horizontal_scroll
 

@@ -114,8 +114,13 @@ def test_a_stripe_payout_matches_automatically_once_the_manager_switches_it_on(
 
 
 def test_a_supplier_payment_matches_by_amount_payee_and_date(
-    kw, officer, officer2, manager, funded, bank
-):  # noqa: F811
+    kw,
+    officer,
+    officer2,
+    manager,
+    funded,
+    bank,  # noqa: F811 (fixtures)
+):
     grant = grant_in(Grant.Status.PAID, kw=kw, officer=officer, officer2=officer2, manager=manager)
     today = timezone.localdate()
     [line] = load(officer, bank, (today.isoformat(), "FURNITURE NOW BACS-1", "-150.00"))

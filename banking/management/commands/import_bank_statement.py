@@ -27,7 +27,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-user",
             default="",
-            help="The fund officer or manager the import is recorded against (default: the first manager).",
+            help=(
+                "The fund officer or manager the import is recorded against "
+                "(default: the first manager)."
+            ),
         )
 
     def handle(self, *args, file: Path, account: str, file_format, layout, as_user, **options):
@@ -62,7 +65,8 @@ class Command(BaseCommand):
         if statement.gap is not None:
             self.stdout.write(
                 self.style.WARNING(
-                    f"Balance gap: the new lines open at {format_gbp(statement.gap + statement.previous_closing)}"
+                    "Balance gap: the new lines open at "
+                    f"{format_gbp(statement.gap + statement.previous_closing)}"
                     f" but the last closing balance was {format_gbp(statement.previous_closing)}"
                     f" (a difference of {format_gbp(statement.gap)}). Import the missing statement."
                 )
