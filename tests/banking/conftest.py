@@ -3,6 +3,7 @@
 import pytest
 
 from banking.models import BankAccount
+from tests.grants.conftest import agency, funded, kw  # noqa: F401 (fixtures for these tests)
 
 
 @pytest.fixture(autouse=True)

@@ -27,7 +27,6 @@ from fund.models import Account
 from fund.services import Leg, entry_post
 from grants.models import Grant
 from tests.fund.helpers import balance, post
-from tests.grants.conftest import agency, funded, kw  # noqa: F401 (fixtures used below)
 from tests.grants.states import grant_in
 
 
@@ -114,13 +113,8 @@ def test_a_stripe_payout_matches_automatically_once_the_manager_switches_it_on(
 
 
 def test_a_supplier_payment_matches_by_amount_payee_and_date(
-    kw,
-    officer,
-    officer2,
-    manager,
-    funded,
-    bank,  # noqa: F811 (fixtures)
-):
+    kw, officer, officer2, manager, funded, bank
+):  # noqa: F811, E501
     grant = grant_in(Grant.Status.PAID, kw=kw, officer=officer, officer2=officer2, manager=manager)
     today = timezone.localdate()
     [line] = load(officer, bank, (today.isoformat(), "FURNITURE NOW BACS-1", "-150.00"))
