@@ -14,7 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from donations.models.giftaid import GIFT_AID_HIGHER_RATE, GIFT_AID_NOTES
 from donations.models.online import OnlinePayment
-from donations.tasks import retry_at
+from people.tasks import retry_at
 
 CHARITY = "Changing Lives Fund"
 logger = logging.getLogger("fund.donations.receipts")

@@ -1,4 +1,4 @@
-"""Emails about requests, sent after the transaction commits.
+"""Emails about requests, queued in the request's transaction and sent by the worker.
 
 Emails carry the request's reference and a link, never the client's details: mail is
 less private than the site.
@@ -6,11 +6,10 @@ less private than the site.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 
 from people.roles import Role
+from people.tasks import mail_send_later
 
 
 def _link(grant) -> str:
@@ -28,10 +27,7 @@ def _emails_of_role(role: Role) -> list[str]:
 
 
 def _send_later(subject: str, body: str, recipients: list[str]) -> None:
-    if recipients:
-        transaction.on_commit(
-            lambda: send_mail(subject, body, None, recipients, fail_silently=False)
-        )
+    mail_send_later(subject=subject, body=body, recipients=recipients)
 
 
 def new_request(grant) -> None:

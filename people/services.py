@@ -14,7 +14,6 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from people.access import has_role
 from people.exceptions import PeopleError
 from people.models import INVITATION_DAYS, Invitation, PersonChange
 from people.roles import Role
+from people.tasks import mail_send_later
 
 
 def _require_manager(actor) -> None:
@@ -100,16 +100,15 @@ def invitation_create(
         )
         change_record(actor=actor, person=user, kind=PersonChange.Kind.INVITED, detail=f"as {role}")
         link = link_for(token)
-        transaction.on_commit(
-            lambda: send_mail(
-                "You are invited to the Changing Lives Fund",
+        mail_send_later(
+            subject="You are invited to the Changing Lives Fund",
+            body=(
                 f"{actor.get_full_name() or actor.get_username()} has invited you to use the "
                 f"Changing Lives Fund as a {Role(role).value.lower()}.\n\n"
                 f"Set your password and your authenticator app at {link}\n\n"
-                f"The link works once and lapses after {INVITATION_DAYS} days.\n",
-                None,
-                [email],
-            )
+                f"The link works once and lapses after {INVITATION_DAYS} days.\n"
+            ),
+            recipients=[email],
         )
     return invitation
 

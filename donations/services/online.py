@@ -57,10 +57,11 @@ from donations.models.online import (
 )
 from donations.receipts import receipt_send_task
 from donations.services.giftaid import gift_aid_overclaim_sync
-from donations.tasks import retry_at, stripe_event_task
+from donations.tasks import stripe_event_task
 from fund.models import Entry, Fund, FundRules
 from fund.money import AmountProblem, check_amount, from_pence, to_pence
 from fund.services import Leg, entry_post, entry_reverse
+from people.tasks import retry_at
 
 logger = logging.getLogger("fund.donations.online")
 

@@ -8,6 +8,7 @@ from django.test import Client
 from grants.services import grant_decline, grant_request_info
 from tests.grants.conftest import make_grant
 from tests.grants.states import PDF
+from tests.tasks import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,7 @@ def test_a_sent_back_request_shows_the_question_at_the_top_and_e_mails_the_key_w
             f"/grants/{grant.pk}/request-information/", {"info-note": "Which network is it on?"}
         )
     assert response.status_code == 302
+    run_tasks()  # the worker sends what the request queued
     (message,) = [m for m in mailoutbox if kw.email in m.to]
     assert message.subject == f"More information needed for {grant.reference}"
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from grants import services
 from tests.grants.conftest import make_grant
+from tests.tasks import run_tasks
 
 
 def pay(actor, grant):
@@ -24,12 +25,14 @@ def test_the_key_worker_hears_of_the_decision_and_the_payment(
     kw, officer, officer2, funded, django_capture_on_commit_callbacks
 ):
     grant = make_grant(kw)
+    run_tasks()  # what earlier steps queued goes out first
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         grant = services.grant_approve(actor=officer, grant=grant)
     with django_capture_on_commit_callbacks(execute=True):
         pay(officer2, grant)
 
+    run_tasks()
     assert [m.to for m in mail.outbox] == [[kw.email], [kw.email]]
     assert "approved" in mail.outbox[0].subject
     assert "paid" in mail.outbox[1].subject
@@ -48,11 +51,13 @@ def test_reminders_go_for_missing_receipts_and_outcomes(
         pay(officer2, middle)
     recent = services.grant_approve(actor=officer, grant=make_grant(kw, client="CLT-3"))
     pay(officer2, recent)
+    run_tasks()  # what earlier steps queued goes out first
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_grant_reminders")
 
+    run_tasks()
     subjects = sorted(m.subject for m in mail.outbox)
     assert subjects == sorted(
         [

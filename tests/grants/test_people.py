@@ -14,6 +14,7 @@ from people.models import Invitation, PersonChange
 from people.roles import Role
 from tests.conftest import make_user
 from tests.grants.conftest import make_grant
+from tests.tasks import run_tasks
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -35,6 +36,7 @@ def invite(manager, mailoutbox, django_capture_on_commit_callbacks):
                 {"email": email, "role": role, "agency": agency.pk if agency else ""},
             )
         assert response.status_code == 302, response.content.decode()
+        run_tasks()  # the worker sends what the request queued
         (message,) = [m for m in mailoutbox if email in m.to]
         return re.search(r"https?://\S+/people/invitation/(\S+)/", message.body).group(0)
 
@@ -123,6 +125,7 @@ def test_a_key_worker_invitation_needs_an_agency(manager, mailoutbox):
     assert response.status_code == 400
     assert "Choose the agency the key worker works for." in response.content.decode()
     assert not User.objects.filter(email="kit.new@example.org").exists()
+    run_tasks()
     assert mailoutbox == []
 
 

@@ -8,6 +8,7 @@ from grants.services import key_worker_set
 from people.roles import Role
 from tests.browser import assert_accessible, assert_no_horizontal_scroll
 from tests.conftest import make_user
+from tests.tasks import run_tasks
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +40,7 @@ def test_a_manager_adds_an_agency_and_invites_a_key_worker(browse, width, manage
     page.wait_for_url("**/grants/people/")
     assert "An invitation is on its way to kit.new@example.org." in page.inner_text("main")
 
+    run_tasks()  # the worker sends what the page queued
     (message,) = mailoutbox
     link = re.search(r"https?://\S+/people/invitation/\S+/", message.body).group(0)
     invited = browse(width=width, path=link)

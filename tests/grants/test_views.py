@@ -14,6 +14,7 @@ from grants import services
 from grants.models import Document, Grant
 from tests.grants.conftest import category, gbp, make_grant
 from tests.grants.states import PDF
+from tests.tasks import run_tasks
 
 S = Grant.Status
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -58,6 +59,7 @@ def test_a_key_worker_makes_and_submits_a_request(
     assert grant.status == S.SUBMITTED
     assert grant.amount == gbp("45.00")
     assert grant.urgency == "today"
+    run_tasks()  # the worker sends what the request queued
     assert [m.to for m in mail.outbox] == [[officer.email]]
     assert "CLT-0042" not in mail.outbox[0].body
 
