@@ -5,9 +5,11 @@ tasks framework on the database backend) processes it, retrying with back-off.
 """
 
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,15 +17,15 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from donations.models.online import OnlineDonation, OnlinePayment, StripeEvent
 from donations.services.online import stripe_event_process
-from donations.tasks import backoff
-from fund.models import Entry
+from fund.models import ChainHead, Entry
 from fund.services import fund_lock_period
+from people.tasks import backoff
 from tests.donations.stripe_helpers import run_tasks
 from tests.donations.test_webhook_events import balances
 
@@ -247,5 +249,73 @@ def test_workers_processing_the_same_event_at_once_post_it_once(
     assert stored.outcome == StripeEvent.Outcome.PROCESSED
     assert OnlinePayment.objects.count() == 1
     assert Entry.objects.filter(idempotency_key__startswith="stripe:gift:").count() == 1
+    assert Entry.objects.count() == 2
+    call_command("verify_ledger")
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only (row locks)")
+def test_a_real_worker_killed_mid_event_is_recovered_and_the_gift_posts_once(
+    committing_db, stripe_world
+):
+    """A ``db_worker`` process is killed (SIGKILL) while it is inside an event's transaction;
+    after ``stripe_events_requeue`` a new worker posts the gift and its fee exactly once."""
+    donation, event = _completed(stripe_world, "25")
+    stripe_world.send(event, process=False)
+    environment = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DEBUG": "true",  # the app accepts the Stripe double only in development
+        "STRIPE_API_BASE": stripe_world.double.base_url,
+        "STRIPE_SECRET_KEY": settings.STRIPE_SECRET_KEY,
+        "STRIPE_WEBHOOK_SECRET": settings.STRIPE_WEBHOOK_SECRET,
+    }
+    base = Path(settings.BASE_DIR)
+    worker_command = [sys.executable, "manage.py", "db_worker", "--no-reload", "-v0"]
+
+    # Hold the ledger's chain head: the worker claims the task, starts the event's
+    # transaction and waits at its posting, where it is killed.
+    with transaction.atomic():
+        ChainHead.objects.select_for_update().get()
+        worker = subprocess.Popen(
+            [*worker_command, "--no-startup-delay"], cwd=base, env=environment
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while not DBTaskResult.objects.filter(status="RUNNING").exists():
+                assert time.monotonic() < deadline, "the worker never claimed the task"
+                assert worker.poll() is None, "the worker stopped by itself"
+                time.sleep(0.2)
+            time.sleep(1)  # inside the event's transaction, waiting for the lock
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=30)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+    assert worker.returncode == -signal.SIGKILL
+    assert Entry.objects.count() == 0
+    assert StripeEvent.objects.get().outcome == StripeEvent.Outcome.RECEIVED
+    assert DBTaskResult.objects.get().status == "RUNNING"  # claimed for ever by the dead one
+
+    call_command("stripe_events_requeue", verbosity=0)
+    finished = subprocess.run(
+        [*worker_command, "--batch", "--no-startup-delay"],
+        cwd=base,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+
+    donation.refresh_from_db()
+    assert donation.status == OnlineDonation.Status.PAID
+    assert StripeEvent.objects.get().outcome == StripeEvent.Outcome.PROCESSED
+    assert balances(stripe_world.fund) == {
+        "income": "25.00",
+        "fees": "0.58",
+        "stripe": "24.42",
+        "bank": "0.00",
+    }
     assert Entry.objects.count() == 2
     call_command("verify_ledger")
