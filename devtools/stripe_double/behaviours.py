@@ -279,6 +279,7 @@ class Behaviours:
             dispute["status"] = {
                 "warning_needs_response": "warning_under_review",
                 "needs_response": "under_review",
+                "appeal_needs_response": "appeal_under_review",
             }[dispute["status"]]
             return [self.event("charge.dispute.updated", dispute)]
 
@@ -310,6 +311,15 @@ class Behaviours:
                 dispute["status"] = "lost"
             events.append(self.event("charge.dispute.closed", dispute))
             return events
+
+    @delivers
+    def appeal_dispute(self, dispute_id: str) -> list[dict]:
+        """A lost dispute that the card network lets the fund appeal reopens as an appeal;
+        the money stays withdrawn until the appeal is won (``close_dispute``)."""
+        with self._lock:
+            dispute = self.get(dispute_id, "dispute")
+            dispute["status"] = "appeal_needs_response"
+            return [self.event("charge.dispute.updated", dispute)]
 
     @delivers
     def pay_out(self) -> list[dict]:

@@ -259,6 +259,8 @@ class OnlinePayment(models.Model):
         WON = "won", "Dispute won"
         LOST = "lost", "Dispute lost"
         PREVENTED = "prevented", "Dispute prevented"
+        APPEAL_NEEDS_RESPONSE = "appeal_needs_response", "Lost dispute appealed: needs a response"
+        APPEAL_UNDER_REVIEW = "appeal_under_review", "Lost dispute appealed: under review"
 
     # How far a dispute has gone: an older event arriving late never moves it back.
     DISPUTE_RANK = {
@@ -268,13 +270,22 @@ class OnlinePayment(models.Model):
         Dispute.INQUIRY_CLOSED: 3,
         Dispute.OPEN: 4,
         Dispute.UNDER_REVIEW: 5,
-        Dispute.WON: 6,
         Dispute.LOST: 6,
         Dispute.PREVENTED: 6,
+        # A lost dispute may be appealed; won is the end, whether on appeal or not.
+        Dispute.APPEAL_NEEDS_RESPONSE: 7,
+        Dispute.APPEAL_UNDER_REVIEW: 8,
+        Dispute.WON: 9,
     }
+    DISPUTE_APPEALS = (Dispute.APPEAL_NEEDS_RESPONSE, Dispute.APPEAL_UNDER_REVIEW)
     # A gift is left out of Gift Aid while a real dispute is open, and for good once lost;
     # an inquiry is not a dispute.
-    DISPUTES_BARRING_GIFT_AID = (Dispute.OPEN, Dispute.UNDER_REVIEW, Dispute.LOST)
+    DISPUTES_BARRING_GIFT_AID = (
+        Dispute.OPEN,
+        Dispute.UNDER_REVIEW,
+        Dispute.LOST,
+        *DISPUTE_APPEALS,
+    )
 
     donation = models.ForeignKey(OnlineDonation, on_delete=models.PROTECT, related_name="payments")
     fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="+")
@@ -318,6 +329,17 @@ class OnlinePayment(models.Model):
 
     def __str__(self) -> str:
         return f"Payment {self.pk} of {self.donation.reference}"
+
+    @classmethod
+    def dispute_after(cls, current: str, reported: str) -> str:
+        """Where a dispute stands once an event reports ``reported``: only ever forward, so
+        an older event arriving late never drags it back. An appeal reopens a lost dispute,
+        and the appeal's outcome (won or lost) is the last word."""
+        current, reported = cls.Dispute(current), cls.Dispute(reported)
+        if current in cls.DISPUTE_APPEALS and reported == cls.Dispute.LOST:
+            return reported  # the appeal is lost
+        rank = cls.DISPUTE_RANK
+        return reported if rank[reported] >= rank[current] else current
 
     @property
     def refundable(self):

@@ -1182,11 +1182,7 @@ def _dispute_sync(*, payment: OnlinePayment, dispute: dict, actor) -> None:
     status = dispute.get("status")
     if status not in OnlinePayment.Dispute.values or not status:
         status = OnlinePayment.Dispute.OPEN  # A status Stripe adds later: treat as disputed.
-    # Only forward: a closed dispute or inquiry stays closed whatever older event arrives.
-    rank = OnlinePayment.DISPUTE_RANK
-    if rank[OnlinePayment.Dispute(status)] < rank[OnlinePayment.Dispute(payment.dispute)]:
-        status = payment.dispute
-    payment.dispute = status
+    payment.dispute = OnlinePayment.dispute_after(payment.dispute, status)
     payment.amount_disputed = (
         from_pence(max(withdrawn, 0)) if withdrawn > 0 else Money("0.00", "GBP")
     )

@@ -330,3 +330,94 @@ def test_an_expiry_arriving_after_payment_does_not_undo_it(stripe_world):
     donation.refresh_from_db()
     assert donation.status == OnlineDonation.Status.PAID
     assert balances(stripe_world.fund)["income"] == "10.00"
+
+
+def _appealed(stripe_world, *, won: bool) -> list[dict]:
+    """A dispute lost, then appealed and decided on appeal: every event, in Stripe's order."""
+    donation = _gift_aided(stripe_world)
+    opened = stripe_world.double.dispute(stripe_world.charge_id(donation))
+    dispute_id = opened[0]["data"]["object"]["id"]
+    return (
+        opened
+        + stripe_world.double.close_dispute(dispute_id, won=False)
+        + stripe_world.double.appeal_dispute(dispute_id)
+        + stripe_world.double.respond_to_dispute(dispute_id)
+        + stripe_world.double.close_dispute(dispute_id, won=won)
+    )
+
+
+ORDERS = {
+    "forward": lambda events: events,
+    "reverse": lambda events: list(reversed(events)),
+    "duplicated": lambda events: events + events,
+}
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_lost_dispute_won_on_appeal_returns_the_money_and_gift_aid(stripe_world, order):
+    stripe_world.send_all(ORDERS[order](_appealed(stripe_world, won=True)))
+
+    assert OnlinePayment.objects.get().dispute == "won"
+    assert _eligible_count() == 1
+    assert balances(stripe_world.fund) == {
+        "income": "25.00",
+        "fees": "0.58",
+        "stripe": "24.42",
+        "bank": "0.00",
+    }
+    call_command("verify_ledger")
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_dispute_lost_on_appeal_stays_lost(stripe_world, order):
+    stripe_world.send_all(ORDERS[order](_appealed(stripe_world, won=False)))
+
+    assert OnlinePayment.objects.get().dispute == "lost"
+    assert _eligible_count() == 0
+    assert balances(stripe_world.fund) == {
+        "income": "0.00",
+        "fees": "20.58",
+        "stripe": "-20.58",
+        "bank": "0.00",
+    }
+    call_command("verify_ledger")
+
+
+def test_an_appeal_under_way_bars_gift_aid_and_keeps_the_money_withdrawn(stripe_world):
+    donation = _gift_aided(stripe_world)
+    opened = stripe_world.double.dispute(stripe_world.charge_id(donation))
+    dispute_id = opened[0]["data"]["object"]["id"]
+    stripe_world.send_all(
+        opened
+        + stripe_world.double.close_dispute(dispute_id, won=False)
+        + stripe_world.double.appeal_dispute(dispute_id)
+    )
+
+    assert OnlinePayment.objects.get().dispute == "appeal_needs_response"
+    assert _eligible_count() == 0
+    assert balances(stripe_world.fund)["income"] == "0.00"
+
+
+# Where a dispute stands after each reported status, written out: (standing, reported) -> after.
+DISPUTE_MOVES = {
+    ("", "warning_needs_response"): "warning_needs_response",
+    ("warning_closed", "warning_needs_response"): "warning_closed",
+    ("warning_closed", "needs_response"): "needs_response",
+    ("under_review", "needs_response"): "under_review",
+    ("under_review", "lost"): "lost",
+    ("lost", "under_review"): "lost",
+    ("lost", "appeal_needs_response"): "appeal_needs_response",
+    ("appeal_under_review", "appeal_needs_response"): "appeal_under_review",
+    ("appeal_under_review", "lost"): "lost",
+    ("appeal_needs_response", "won"): "won",
+    ("won", "appeal_under_review"): "won",
+    ("won", "lost"): "won",
+    ("won", "needs_response"): "won",
+    ("prevented", "needs_response"): "prevented",
+}
+
+
+@pytest.mark.parametrize(("standing", "reported"), DISPUTE_MOVES)
+def test_a_dispute_only_moves_forward(standing, reported):
+    after = OnlinePayment.dispute_after(standing, reported)
+    assert after == DISPUTE_MOVES[standing, reported]
