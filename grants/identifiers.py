@@ -174,6 +174,10 @@ def _full_names(text: str) -> list[str]:
             continue
         if not _surname_like(surname_text) or _PLACE_WORD.fullmatch(surname_text):
             continue
+        # In capitals every word looks capitalised ("JACK THE LAD"): then only a common
+        # surname, or one written "Smith", makes it a name.
+        if first_text.isupper() and surname_text.isupper() and surname_text.lower() not in SURNAMES:
+            continue
         before = words[i - 1] if i else None
         if (
             before

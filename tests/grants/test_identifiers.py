@@ -203,6 +203,7 @@ def test_an_identifying_part_is_named_with_the_reason(text, finding):
         "a jade green coat and lily white sheets",
         "so she can carol sing with the choir",
         "will miss Christmas without a cooker",
+        "JACK THE LAD CAFE VOUCHER",
         "works in a shop on high street",
         "2 trips to the park and 2 new bank cards",
         "a 3 day walk and a 2 hour drive",
