@@ -4,9 +4,13 @@
     .venv/bin/python bench/mutation.py own-approval cap   # some of them
 
 Each mutant patches source text in a temporary copy of the work tree (the real tree is
-never touched), runs the tests that should catch it on SQLite, and is "caught" when they
-fail. A mutant whose text no longer matches the source is reported as "stale" so the list
-is kept up to date. Not part of CI: it takes a few minutes. Results go in tests/README.md.
+never touched) and runs the tests that should catch it on SQLite, twice: first on the copy
+as it is, then with the bug planted. It is "caught" only when the tests pass on the
+unchanged copy and fail with the bug; when they already fail on the unchanged copy the run
+stops without a report (a failure there says nothing about the bug). A mutant whose text
+no longer matches the source is reported as "stale" so the list is kept up to date. Not
+part of CI: it takes several minutes. The report starts with the date and the commit it
+ran on; results go in tests/README.md.
 """
 
 import os
@@ -16,6 +20,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,28 +136,43 @@ def copy_tree(dest: Path) -> None:
         shutil.copy2(css, dest / "static" / "css" / "app.css")
 
 
-def run(mutant: Mutant) -> str:
+class CleanTreeFails(Exception):
+    """The chosen tests fail before any bug is planted: the check cannot say anything."""
+
+
+def pytest_in(tree: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        PYTHONPATH=str(tree),
+        DEBUG="false",
+        SECURE_SSL_REDIRECT="false",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECRET_KEY="mutation-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    )
+    return subprocess.run(
+        [str(tree / ".venv/bin/python"), "-m", "pytest", "-p", "no:cacheprovider", "-x",
+         "-q", "-m", "not browser", *tests],
+        cwd=tree, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+
+
+def run(mutant: Mutant, snapshot: Path) -> str:
     with tempfile.TemporaryDirectory(prefix=f"clf-mutant-{mutant.name}.") as tmp:
-        tree = Path(tmp)
-        copy_tree(tree)
+        tree = Path(tmp) / "tree"
+        shutil.copytree(snapshot, tree, symlinks=True)
         source = tree / mutant.path
         text = source.read_text()
         if text.count(mutant.old) != 1:
             return "stale"
+        clean = pytest_in(tree, mutant.tests)
+        if clean.returncode != 0:
+            raise CleanTreeFails(
+                f"{mutant.name}: the tests fail on the unchanged tree (pytest exit "
+                f"{clean.returncode}), so a failure with the bug would prove nothing:\n"
+                f"{clean.stdout[-1500:]}"
+            )
         source.write_text(text.replace(mutant.old, mutant.new))
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env.update(
-            PYTHONPATH=str(tree),
-            DEBUG="false",
-            SECURE_SSL_REDIRECT="false",
-            ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-            SECRET_KEY="mutation-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        )
-        done = subprocess.run(
-            [str(tree / ".venv/bin/python"), "-m", "pytest", "-p", "no:cacheprovider", "-x",
-             "-q", "-m", "not browser", *mutant.tests],
-            cwd=tree, env=env, capture_output=True, text=True,
-        )  # fmt: skip
+        done = pytest_in(tree, mutant.tests)
         if done.returncode == 1:
             failed = [ln for ln in done.stdout.splitlines() if ln.startswith("FAILED")]
             return "caught" + (f" by {failed[0].split()[1]}" if failed else "")
@@ -161,15 +181,42 @@ def run(mutant: Mutant) -> str:
         return f"error (pytest exit {done.returncode}): {done.stdout[-500:]}"
 
 
+def revision() -> str:
+    """The commit the run is on, marked when the work tree has uncommitted changes."""
+    git = ["git", "-C", str(ROOT)]
+    commit = subprocess.run(
+        [*git, "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    return commit + (" (with uncommitted changes)" if dirty else "")
+
+
 def main(names: list[str]) -> int:
     chosen = [m for m in MUTANTS if not names or m.name in names]
+    unknown = set(names) - {m.name for m in MUTANTS}
+    if unknown:
+        print(f"No such mutant: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    when = datetime.now(UTC).strftime("%d %b %Y %H:%M UTC")
+    print(f"Mutation check on {when}, commit {revision()}, SQLite", flush=True)
     survived = 0
-    for mutant in chosen:
-        started = time.monotonic()
-        result = run(mutant)
-        survived += not result.startswith("caught")
-        print(f"{mutant.name:<17} {result}  ({time.monotonic() - started:.0f} s) — {mutant.what}",
-              flush=True)  # fmt: skip
+    # One copy of the tree as it is now: edits made while the check runs do not reach it.
+    with tempfile.TemporaryDirectory(prefix="clf-mutation-snapshot.") as tmp:
+        snapshot = Path(tmp)
+        copy_tree(snapshot)
+        for mutant in chosen:
+            started = time.monotonic()
+            try:
+                result = run(mutant, snapshot)
+            except CleanTreeFails as failure:
+                print(f"REFUSED: {failure}", file=sys.stderr)
+                return 2
+            survived += not result.startswith("caught")
+            print(f"{mutant.name:<17} {result}  ({time.monotonic() - started:.0f} s) — "
+                  f"{mutant.what}", flush=True)  # fmt: skip
     return 1 if survived else 0
 
 

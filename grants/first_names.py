@@ -25,3 +25,23 @@ FIRST_NAMES = frozenset(
     Tracy Tyler William Zara Zoe
     """.split()
 )
+
+# Common surnames in England that are not also everyday words (no "Green", "White",
+# "Wood", "Hall", "Baker"...). A first name followed by one of these is a full name even
+# when written in lower case ("john smith"); a lower-case first name followed by any other
+# lower-case word is not, so that ordinary sentences pass.
+SURNAMES = frozenset(
+    """
+    smith jones williams taylor davies evans wilson thomas johnson roberts robinson
+    thompson edwards hughes lewis harris clarke patel jackson morris clark harrison morgan
+    allen james scott phillips watson davis bennett griffiths mitchell kelly richardson
+    bailey collins murphy miller richards khan anderson simpson ellis adams singh begum
+    wilkinson foster chapman powell rogers ali hussain campbell matthews owen holmes lloyd
+    russell barker stevens jenkins murray dixon ahmed shah akhtar kaur hussein mahmood
+    atkinson atkins bradley burton cartwright dawson fletcher gibson hamilton hancock
+    hargreaves hopkins howard hudson johnston kennedy lambert lawrence marsden mcdonald
+    newton nicholson o'brien o'neill pearson pickering reynolds robertson saunders
+    stephenson sutton thornton townsend wainwright walsh warburton whitehead wilkins
+    williamson woodward
+    """.split()
+)

@@ -12,7 +12,7 @@ without a house number), "St Leger Homes", "Job Centre Plus", "the Frenchgate Ce
 import re
 import unicodedata
 
-from grants.first_names import FIRST_NAMES
+from grants.first_names import FIRST_NAMES, SURNAMES
 
 _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?"
@@ -27,8 +27,9 @@ _WRITTEN_DATE = (
     r"|\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}"
 )
 
-# Between the digits of a number people put spaces, dots, dashes or slashes.
-_SEP = r"[\s./-]{0,2}"
+# Between the digits of a number people put spaces, dots, slashes, underscores or dashes
+# of any kind (hyphen, en dash, em dash, minus sign).
+_SEP = r"[\s./_\u2010-\u2015\u2212-]{0,2}"
 
 # Characters that print as nothing (zero-width space and joiners, word joiner, byte order
 # mark, soft hyphen) are removed before matching, so they cannot split a number.
@@ -44,6 +45,13 @@ _PLACE_WORDS = (
     rf"{_STREET_TYPES}|Centre|Center|House|Homes|Hall|Market|Hospital|Infirmary|School"
     r"|College|Academy|Trust|Services|Surgery|Practice|Library|Church|Station|Ambulance"
 )
+# Street words that are not everyday words, for addresses written in any case
+# ("12 high street"); "park", "bank", "walk", "way"... count only when capitalised.
+_PLAIN_STREET_TYPES = (
+    r"street|st|road|rd|lane|ln|avenue|ave|crescent|cres|terrace|grove|gardens|gdns|mews"
+)
+# Small words that do not start a street's name, so "2 trips to the road" is not an address.
+_NOT_A_STREET_NAME = r"(?:the|a|an|to|at|of|in|on|for|and|or|with|from|by|per|my|her|his|their)\b"
 _CAPITALISED = r"(?:[A-Z][a-z]*(?:['’-]?[A-Z]?[a-z]+)+|[A-Z]{2,})"
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?"
 
@@ -94,6 +102,16 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         ),
     ),
     (
+        "a house address",
+        "a house or flat number with a street",
+        re.compile(
+            rf"(?<![\w£$.,])\d{{1,4}}[a-z]?,?\s+(?:(?!{_NOT_A_STREET_NAME})[a-z][\w'’-]*\s+){{1,3}}"
+            rf"(?:{_PLAIN_STREET_TYPES})\b\.?"
+            r"|\b(?:flat|apartment|apt)\.?\s+\d{1,4}[a-z]?\b",
+            re.I,
+        ),
+    ),
+    (
         "a full name",
         "a title and a surname",
         re.compile(rf"\b{_TITLE}\s+{_CAPITALISED}\b(?!\s+(?:{_PLACE_WORDS})\b)"),
@@ -112,20 +130,73 @@ _SPELLED_EMAIL = re.compile(
 )
 _SPELLED_OUT = re.compile(r"\bdot\b|[(\[{<]\s*at\s*[)\]}>]", re.I)
 
-_FIRST_AND_SURNAME = re.compile(
-    rf"(?<!\bSt )(?<!\bSt\. )(?<!\bSaint )\b([A-Z][a-z]+)\s+({_CAPITALISED})\b"
-    rf"(?!\s+(?:{_CAPITALISED}\s+)?(?:{_PLACE_WORDS})\b)"
-)
-_PLACE_WORD = re.compile(rf"(?:{_PLACE_WORDS})")
+_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
+_PLACE_WORD = re.compile(rf"(?:{_PLACE_WORDS})", re.I)
+_SAINT = {"st", "saint"}
+
+
+def _surname_like(word: str) -> bool:
+    """Capitalised ("Smith", "SMITH", "O'Brien") or a common surname in any case."""
+    return bool(re.fullmatch(_CAPITALISED, word)) or word.lower() in SURNAMES
+
+
+_ANY_TITLE = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr)\b\.?\s+([A-Za-z]+(?:['’][A-Za-z]+)?)\b", re.I)
+
+
+def _titled_names(text: str) -> list[str]:
+    """'MRS JONES', 'mrs jones': a title in any case with a common surname (a capitalised
+    word after a capitalised title is in PATTERNS). "will miss Christmas" passes."""
+    return [m.group(0) for m in _ANY_TITLE.finditer(text) if m.group(1).lower() in SURNAMES]
 
 
 def _full_names(text: str) -> list[str]:
-    """'John Smith': a first name from the list followed by a capitalised surname."""
+    """'John Smith', 'JOHN SMITH', 'john smith': a first name from the list followed by a
+    surname-like word, unless the pair is part of a place ("St John Ambulance", "Mary
+    Woollett Centre").
+
+    A first name in lower case needs a surname-like word after it (capitalised or a common
+    surname), so "will buy a phone" and "jack for the car" pass.
+    """
+    words = list(_WORD.finditer(text))
+
+    def joined(a, b) -> bool:  # only spaces between two words
+        return not text[a.end() : b.start()].strip()
+
     names = []
-    for match in _FIRST_AND_SURNAME.finditer(text):
-        first, surname = match.groups()
-        if first in FIRST_NAMES and not _PLACE_WORD.fullmatch(surname):
-            names.append(match.group(0))
+    for i in range(len(words) - 1):
+        first, surname = words[i], words[i + 1]
+        if not joined(first, surname):
+            continue
+        first_text, surname_text = first.group(0), surname.group(0)
+        if first_text.capitalize() not in FIRST_NAMES:
+            continue
+        if first_text not in (first_text.capitalize(), first_text.upper(), first_text.lower()):
+            continue
+        if not _surname_like(surname_text) or _PLACE_WORD.fullmatch(surname_text):
+            continue
+        # In capitals every word looks capitalised ("JACK THE LAD"): then only a common
+        # surname, or one written "Smith", makes it a name.
+        if first_text.isupper() and surname_text.isupper() and surname_text.lower() not in SURNAMES:
+            continue
+        before = words[i - 1] if i else None
+        if (
+            before
+            and before.group(0).lower() in _SAINT
+            and not text[before.end() : first.start()].strip(" .")
+        ):
+            continue
+        after = words[i + 2 : i + 4]
+        if after and joined(surname, after[0]):
+            if _PLACE_WORD.fullmatch(after[0].group(0)):
+                continue
+            if (
+                len(after) == 2
+                and re.fullmatch(_CAPITALISED, after[0].group(0))
+                and joined(after[0], after[1])
+                and _PLACE_WORD.fullmatch(after[1].group(0))
+            ):
+                continue
+        names.append(text[first.start() : surname.end()])
     return names
 
 
@@ -157,6 +228,10 @@ def find_identifiers(text: str) -> list[str]:
                     '"at" and "dot")'
                 )
                 break
+    if "a full name" not in found:
+        titled = _titled_names(text)
+        if titled:
+            found["a full name"] = f'a full name ("{titled[0]}": a title and a surname)'
     if "a full name" not in found:
         names = _full_names(text)
         if names:

@@ -275,3 +275,135 @@ def test_a_planted_moment_is_a_date_cell(auditor, claimed):
     (row,) = cells(export(auditor, "gift_aid_claims", "xlsx"), "xlsx")
     made_at = row["Made at"]
     assert made_at.is_date and isinstance(made_at.value, datetime)
+
+
+# --- the exports not covered above ------------------------------------------------------
+
+STATEMENT = (
+    "Date,Type,Description,Paid out,Paid in,Balance\n"
+    '20/11/2026,BGC,"=HYPERLINK(""http://x"",""y"")",,100.00,100.00\n'
+    "21/11/2026,CHG,@SUM(A1),7.25,,92.75\n"
+)
+
+
+def test_bank_reconciliation_csv_writes_statement_and_ledger_text_as_text(client, officer, planted):
+    """Descriptions come from the bank's file and memos from staff: both quoted; the
+    amounts, the £7.25 charge among them, stay plain figures."""
+    from banking.models import BankAccount
+    from banking.services import statement_import
+
+    statement_import(
+        actor=officer,
+        bank_account=BankAccount.objects.get(code="current"),
+        content=STATEMENT.encode(),
+        file_name="nov.csv",
+    )
+    client.force_login(officer)
+    response = client.get(
+        "/audit/exports/download/?export=bank_reconciliation:csv&date_to=2026-11-30"
+    )
+    assert response.status_code == 200
+    rows = cells(b"".join(response.streaming_content), "csv")
+    by_description = {r["Description"]: r for r in rows if r["Description"]}
+    assert by_description["'" + HYPERLINK]["Amount"] == "100.00"
+    assert by_description["'" + AT_SUM]["Amount"] == "-7.25"
+    assert by_description["'" + TAB]["Amount"] == "5.00"
+    assert by_description["'" + TAB]["Section"] == "In the ledger, not yet on the statement"
+    assert not [d for d in by_description if d.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+def test_year_end_pack_ods_files_write_staff_text_as_string_cells(auditor, planted):
+    """The pack's grant register carries the agency's name as typed; every ODS in the pack
+    holds formula-like text only as string cells (ODS keeps formulas in another attribute,
+    which none of its cells has)."""
+    import zipfile
+
+    from audit.yearend import year_bounds, year_end_pack_write
+
+    year = next(
+        y for y in (2026, 2027) if year_bounds(y)[0] <= date(2026, 11, 26) <= year_bounds(y)[1]
+    )
+    stream = io.BytesIO()
+    year_end_pack_write(actor=auditor, actor_name="auditor", year_end=year, stream=stream)
+    pack = zipfile.ZipFile(stream)
+    register = cells(pack.read("grant-register.ods"), "ods")
+    (row,) = register
+    assert_text(row["Agency"], "ods", AT_SUM)
+    assert_number(row["Amount requested (GBP)"], "ods", "45.00")
+    for name in pack.namelist():
+        if name.endswith(".ods"):
+            content = zipfile.ZipFile(io.BytesIO(pack.read(name))).read("content.xml")
+            assert b"table:formula" not in content, name
+
+
+@pytest.fixture
+def boxed_gift(frozen_now, stripe_world, officer):  # noqa: F811 (the imported fixture)
+    """A £10 gift made through the QR code of a box numbered ``@SUM(A1)``."""
+    point = collection_point_create(
+        actor=officer,
+        host_name="Corner Café",
+        address="2 High Street, Doncaster",
+        box_number=AT_SUM,
+        seal="S1",
+        opened_on=date(2026, 1, 5),
+    )
+    stripe_world.pay(stripe_world.give("10", point=point.public_code))
+    return point
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_online_donations_export_writes_its_text_columns_as_text(auditor, boxed_gift, file_format):
+    (row,) = cells(export(auditor, "donations", file_format), file_format)
+    assert_text(row["Collection box"], file_format, AT_SUM)
+    assert text_of(row["Donation reference"]).startswith("OD-")
+    assert text_of(row["Frequency"]) == "one-off"
+    assert text_of(row["Gift Aid declared"]) == "no"
+    assert_number(row["Amount (GBP)"], file_format, "10.00")
+
+
+def admin_export(client, resource, url: str, index: str, file_format: str) -> list[dict]:
+    prefix = resource.__name__.lower()
+    fields = {f"{prefix}_{name}": "on" for name in resource().get_export_order()}
+    response = client.post(reverse(url), {"format": index, "resource": "0", **fields})
+    assert response.status_code == 200
+    return cells(response.content, file_format)
+
+
+ADMIN_FORMATS = [("csv", "0"), ("xlsx", "1"), ("ods", "2")]
+
+
+@pytest.mark.parametrize(("file_format", "index"), ADMIN_FORMATS)
+def test_admin_exports_of_entries_transfers_and_grants_write_text_as_text(
+    client, staff_auditor, planted, file_format, index
+):
+    from audit.resources import EntryResource, GrantResource, TransferResource
+
+    client.force_login(staff_auditor)
+    entries = admin_export(client, EntryResource, "admin:fund_entry_export", index, file_format)
+    (entry,) = [r for r in entries if TAB in text_of(r["Description"])]
+    assert_text(entry["Description"], file_format, TAB)
+
+    transfers = admin_export(
+        client, TransferResource, "admin:fund_transfer_export", index, file_format
+    )
+    (transfer,) = [r for r in transfers if TAB in text_of(r["Description"])]
+    assert_text(transfer["Description"], file_format, TAB)
+    assert_number(transfer["Amount (GBP)"], file_format, "5.00")
+
+    (grant,) = admin_export(client, GrantResource, "admin:grants_grant_export", index, file_format)
+    assert_text(grant["Agency"], file_format, AT_SUM)
+    assert_number(grant["Amount requested (GBP)"], file_format, "45.00")
+
+
+@pytest.mark.parametrize(("file_format", "index"), ADMIN_FORMATS)
+def test_admin_export_of_payments_writes_the_box_number_as_text(
+    client, staff_auditor, boxed_gift, file_format, index
+):
+    from audit.resources import OnlinePaymentResource
+
+    client.force_login(staff_auditor)
+    (payment,) = admin_export(
+        client, OnlinePaymentResource, "admin:donations_onlinepayment_export", index, file_format
+    )
+    assert_text(payment["Collection box"], file_format, AT_SUM)
+    assert_number(payment["Amount (GBP)"], file_format, "10.00")

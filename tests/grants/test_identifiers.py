@@ -23,6 +23,15 @@ from tests.grants.conftest import category, gbp
         ),
         ("Phone for Mary Jones", 'a full name ("Mary Jones": a first name and a surname)'),
         ("Cooker for John SMITH", 'a full name ("John SMITH": a first name and a surname)'),
+        # In any case: all capitals, or all lower case with a common surname.
+        ("COOKER FOR JOHN SMITH", 'a full name ("JOHN SMITH": a first name and a surname)'),
+        (
+            "so that john smith can get to college",
+            'a full name ("john smith": a first name and a surname)',
+        ),
+        ("phone for mary o'brien", 'a full name ("mary o\'brien": a first name and a surname)'),
+        ("MRS JONES NEEDS A COOKER", 'a full name ("MRS JONES": a title and a surname)'),
+        ("referred by dr patel", 'a full name ("dr patel": a title and a surname)'),
         ("Mrs Jones needs a cooker", 'a full name ("Mrs Jones": a title and a surname)'),
         ("Mr. O'Brien has no bed", 'a full name ("Mr. O\'Brien": a title and a surname)'),
         ("Ms Khan starts work Monday", 'a full name ("Ms Khan": a title and a surname)'),
@@ -44,6 +53,19 @@ from tests.grants.conftest import category, gbp
         (
             "Moving into 27a Thorne Road",
             'a house address ("27a Thorne Road": a house or flat number with a street)',
+        ),
+        # Addresses in any case.
+        (
+            "cooker delivered to 12 high street",
+            'a house address ("12 high street": a house or flat number with a street)',
+        ),
+        (
+            "BED TO 27A THORNE ROAD",
+            'a house address ("27A THORNE ROAD": a house or flat number with a street)',
+        ),
+        (
+            "moving into flat 3 next week",
+            'a house address ("flat 3": a house or flat number with a street)',
         ),
         # Written dates of birth.
         (
@@ -69,6 +91,26 @@ from tests.grants.conftest import category, gbp
             "Call 07700-900-123",
             'a phone number ("07700-900-123": '
             "a number starting 0 or +44 with ten or eleven digits)",
+        ),
+        (
+            "Call 07700–900–123",
+            'a phone number ("07700–900–123": '
+            "a number starting 0 or +44 with ten or eleven digits)",
+        ),
+        (
+            "Call 07700—900—123",
+            'a phone number ("07700—900—123": '
+            "a number starting 0 or +44 with ten or eleven digits)",
+        ),
+        (
+            "Call 07700_900_123",
+            'a phone number ("07700_900_123": '
+            "a number starting 0 or +44 with ten or eleven digits)",
+        ),
+        ("NHS 943–476–5919", 'an NHS number ("943–476–5919": ten digits)'),
+        (
+            "NI QQ—12—34—56—C",
+            'a National Insurance number ("QQ—12—34—56—C": two letters, six digits and a letter)',
         ),
         (
             "Call 0 7 7 0 0 9 0 0 1 2 3",
@@ -140,6 +182,33 @@ def test_an_identifying_part_is_named_with_the_reason(text, finding):
         "Appointment on 3 December 2026",
         "Will need a bus pass until March 2027",
         "Gas top-up of £25.50, meter 0123",
+        # The same places in lower case and in capitals.
+        "a stall at doncaster market",
+        "job centre plus have sanctioned her",
+        "st leger homes tenancy starts monday",
+        "bus fare to the frenchgate centre",
+        "referred by changing lives",
+        "aspire appointment on tuesday",
+        "A STALL AT DONCASTER MARKET",
+        "JOB CENTRE PLUS HAVE SANCTIONED HER",
+        "ST LEGER HOMES TENANCY STARTS MONDAY",
+        "BUS FARE TO THE FRENCHGATE CENTRE",
+        "REFERRED BY CHANGING LIVES",
+        "VOLUNTEERS WITH ST JOHN AMBULANCE",
+        "COURSE AT THE MARY WOOLLETT CENTRE",
+        "course at the mary woollett centre",
+        # Ordinary lower-case sentences, some with a first name that is also a word.
+        "will buy a phone for job search",
+        "needs a jack for the car and a dean's letter",
+        "a jade green coat and lily white sheets",
+        "so she can carol sing with the choir",
+        "will miss Christmas without a cooker",
+        "JACK THE LAD CAFE VOUCHER",
+        "works in a shop on high street",
+        "2 trips to the park and 2 new bank cards",
+        "a 3 day walk and a 2 hour drive",
+        "3 nights at the hostel on the road to recovery",
+        "Call the office on 2026-12-03",
     ],
 )
 def test_places_services_and_providers_pass(text):
