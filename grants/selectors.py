@@ -6,16 +6,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from grants.models import Client, Grant, GrantEvent
+from grants.models import QUEUE_RANK_NOT_QUEUED, QUEUED_STATUSES, Client, Grant, GrantEvent
 from grants.services import AWAITING_DECISION, COMMITTED, agency_of
 from people.access import has_role
 from people.roles import STAFF_ROLES
 
 S = Grant.Status
-OPEN_FOR_QUEUE = [S.SUBMITTED, S.SECOND_APPROVAL, S.INFO_REQUESTED]
+OPEN_FOR_QUEUE = list(QUEUED_STATUSES)
 RECEIPT_DUE_DAYS = 14
 OUTCOME_DUE_DAYS = 28
 
@@ -63,19 +63,18 @@ def decision_queue(
     *, status: str = "", agency_id: str = "", category_id: str = ""
 ) -> QuerySet[Grant]:
     """Requests waiting on the fund: urgent first, then the longest waiting."""
+    # The stored sort key (``Grant.queue_rank``, set on every save) both picks the open
+    # requests and orders them, so the index on (queue_rank, submitted_at) serves the page.
     grants = Grant.objects.select_related("agency", "client", "category", "fund")
-    grants = grants.filter(status=status) if status else grants.filter(status__in=OPEN_FOR_QUEUE)
+    if status:
+        grants = grants.filter(status=status)
+    else:
+        grants = grants.filter(queue_rank__lt=QUEUE_RANK_NOT_QUEUED)
     if agency_id:
         grants = grants.filter(agency_id=agency_id)
     if category_id:
         grants = grants.filter(category_id=category_id)
-    return grants.annotate(
-        urgent_first=Case(
-            When(urgency=Grant.Urgency.TODAY, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    ).order_by("urgent_first", "submitted_at", "created_at", "pk")
+    return grants.order_by("queue_rank", "submitted_at", "created_at", "pk")
 
 
 @dataclass(frozen=True)
