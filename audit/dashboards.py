@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from statistics import median, quantiles
 
 from django.db.models import (
     Case,
@@ -373,20 +372,6 @@ def hours_between(start: datetime, end: datetime) -> Decimal:
     return Decimal(int((end - start).total_seconds())) / 3600
 
 
-def median_hours(values: list[Decimal]) -> Decimal | None:
-    return median(values).quantize(HOUR_PLACES) if values else None
-
-
-def p90_hours(values: list[Decimal]) -> Decimal | None:
-    """The 90th percentile, interpolating between the two nearest ranks (the "inclusive"
-    method: the figure nine in ten waits were no longer than)."""
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0].quantize(HOUR_PLACES)
-    return quantiles(values, n=10, method="inclusive")[8].quantize(HOUR_PLACES)
-
-
 @dataclass(frozen=True)
 class Bucket:
     """A span of time the workflow figures are grouped by: a month or a quarter."""
@@ -477,42 +462,52 @@ def _p90_of_ranks(n: int, at: dict[int, Decimal]) -> Decimal | None:
     return ((at[j] * (10 - delta) + at[j + 1] * delta) / 10).quantize(HOUR_PLACES)
 
 
-def _wait_figures(
-    grants, end_field: str, buckets: list[Bucket], min_count: int
-) -> dict[str, tuple[Decimal | None, Decimal | None]]:
-    """Median and 90th percentile hours from submission to ``end_field`` per bucket (by
-    when ``end_field`` happened), for buckets with at least ``min_count`` waits. Two
-    queries whatever the number of grants: the count per bucket, then the few ranked waits
-    each figure needs."""
-    rows = grants.filter(_in_span(end_field, buckets))
-    bucket = _bucket_index(end_field, buckets)
-    counts = {
-        index: n
-        for index, n in rows.annotate(bucket=bucket)
-        .values("bucket")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("bucket", "n")
-        if index is not None and n >= min_count
-    }
-    if not counts:
-        return {}
-    wanted = Q()
-    for index, n in counts.items():
-        wanted |= Q(bucket=index, rank__in=[r + 1 for r in _median_ranks(n) | _p90_ranks(n)])
+@dataclass(frozen=True)
+class WaitFigures:
+    count: int
+    median: Decimal | None  # hours, to the tenth; None below the minimum count
+    p90: Decimal | None
+
+
+def wait_figures(rows, end_field: str, *, group=None, min_count: int = 1) -> dict:
+    """Median and 90th percentile hours from ``submitted_at`` to ``end_field`` over
+    ``rows`` (already limited to the span wanted), per value of the expression ``group``
+    (one group, keyed None, without it). A group with fewer than ``min_count`` waits gets
+    its count and no figures. Two queries whatever the number of rows: the count per
+    group, then only the ranked waits the figures read."""
+    grouped = rows.annotate(
+        group=group if group is not None else Value(None, output_field=IntegerField())
+    )
+    counts = dict(
+        grouped.values("group").annotate(n=Count("pk")).order_by().values_list("group", "n")
+    )
+    figured = {key: n for key, n in counts.items() if n >= min_count}
+    at: dict = defaultdict(dict)
+    # Always the second query, even when no group has enough waits (ROW_NUMBER is never 0,
+    # so it returns nothing): the page runs the same queries however much data there is.
+    wanted = Q(rank=0)
+    for key, n in figured.items():
+        ranks = [r + 1 for r in _median_ranks(n) | _p90_ranks(n)]
+        wanted |= Q(group=key, rank__in=ranks) if group is not None else Q(rank__in=ranks)
     wait = ExpressionWrapper(F(end_field) - F("submitted_at"), output_field=DurationField())
-    ranked = rows.annotate(
-        bucket=bucket,
-        rank=Window(RowNumber(), partition_by=[bucket], order_by=[wait.asc(), F("pk").asc()]),
-    ).filter(wanted)
-    at: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for index, rank, submitted_at, ended_at in ranked.values_list(
-        "bucket", "rank", "submitted_at", end_field
+    rank = Window(
+        RowNumber(),
+        partition_by=[group] if group is not None else None,
+        order_by=[wait.asc(), F("pk").asc()],
+    )
+    for key, rank_, submitted_at, ended_at in (
+        grouped.annotate(rank=rank)
+        .filter(wanted)
+        .values_list("group", "rank", "submitted_at", end_field)
     ):
-        at[index][rank - 1] = hours_between(submitted_at, ended_at)
+        at[key][rank_ - 1] = hours_between(submitted_at, ended_at)
     return {
-        buckets[index].label: (_median_of_ranks(n, at[index]), _p90_of_ranks(n, at[index]))
-        for index, n in counts.items()
+        key: WaitFigures(
+            count=n,
+            median=_median_of_ranks(n, at[key]) if key in figured else None,
+            p90=_p90_of_ranks(n, at[key]) if key in figured else None,
+        )
+        for key, n in counts.items()
     }
 
 
@@ -530,9 +525,16 @@ def speed_chart(
     if not buckets:
         return Chart(slug=slug, title="", series=[], rows=[])
     grants = _grants(fund).filter(submitted_at__isnull=False)
-    decided = _wait_figures(grants, "decided_at", buckets, min_count)
-    paid = _wait_figures(grants, "paid_at", buckets, min_count)
-    none = (None, None)
+    decided, paid = (
+        wait_figures(
+            grants.filter(_in_span(field, buckets)),
+            field,
+            group=_bucket_index(field, buckets),
+            min_count=min_count,
+        )
+        for field in ("decided_at", "paid_at")
+    )
+    none = WaitFigures(count=0, median=None, p90=None)
     palette = colours(4)
     return Chart(
         slug=slug,
@@ -556,11 +558,13 @@ def speed_chart(
             BarRow(
                 label=b.label,
                 values=[
-                    *decided.get(b.label, none),
-                    *paid.get(b.label, none),
+                    decided.get(i, none).median,
+                    decided.get(i, none).p90,
+                    paid.get(i, none).median,
+                    paid.get(i, none).p90,
                 ],
             )
-            for b in buckets
+            for i, b in enumerate(buckets)
         ],
         unit="hours",
         stacked=False,
