@@ -21,9 +21,8 @@ from audit.dashboards import (
     SMALL_NUMBER,
     CategoryCount,
     category_label,
-    hours_between,
-    median_hours,
     merge_small_counts,
+    wait_figures,
 )
 from donations.models import CollectionPoint
 from fund.models import Account, Balance
@@ -169,11 +168,12 @@ def typical_hours_to_decision(now: datetime) -> tuple[Decimal | None, int]:
     many decisions that covers; no figure from fewer than ``SMALL_NUMBER`` decisions."""
     rows = Grant.objects.filter(
         submitted_at__isnull=False, decided_at__gte=now - timedelta(days=365)
-    ).values_list("submitted_at", "decided_at")
-    hours = [hours_between(submitted, decided) for submitted, decided in rows]
-    if len(hours) < SMALL_NUMBER:
-        return None, len(hours)
-    return median_hours(hours), len(hours)
+    )
+    # The median from the one or two middle rows the database picks out, not a year of rows.
+    figures = wait_figures(rows, "decided_at", min_count=SMALL_NUMBER).get(None)
+    if figures is None:
+        return None, 0
+    return figures.median, figures.count
 
 
 def shareable_stories(shown_categories: set[str], limit: int = STORIES_SHOWN) -> list[Story]:

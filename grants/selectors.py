@@ -1,21 +1,21 @@
 """Reads of grants that are more than a one-line queryset."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from grants.models import Client, Grant, GrantEvent
+from grants.models import QUEUE_RANK_NOT_QUEUED, QUEUED_STATUSES, Client, Grant, GrantEvent
 from grants.services import AWAITING_DECISION, COMMITTED, agency_of
 from people.access import has_role
 from people.roles import STAFF_ROLES
 
 S = Grant.Status
-OPEN_FOR_QUEUE = [S.SUBMITTED, S.SECOND_APPROVAL, S.INFO_REQUESTED]
+OPEN_FOR_QUEUE = list(QUEUED_STATUSES)
 RECEIPT_DUE_DAYS = 14
 OUTCOME_DUE_DAYS = 28
 
@@ -63,19 +63,18 @@ def decision_queue(
     *, status: str = "", agency_id: str = "", category_id: str = ""
 ) -> QuerySet[Grant]:
     """Requests waiting on the fund: urgent first, then the longest waiting."""
+    # The stored sort key (``Grant.queue_rank``, set on every save) both picks the open
+    # requests and orders them, so the index on (queue_rank, submitted_at) serves the page.
     grants = Grant.objects.select_related("agency", "client", "category", "fund")
-    grants = grants.filter(status=status) if status else grants.filter(status__in=OPEN_FOR_QUEUE)
+    if status:
+        grants = grants.filter(status=status)
+    else:
+        grants = grants.filter(queue_rank__lt=QUEUE_RANK_NOT_QUEUED)
     if agency_id:
         grants = grants.filter(agency_id=agency_id)
     if category_id:
         grants = grants.filter(category_id=category_id)
-    return grants.annotate(
-        urgent_first=Case(
-            When(urgency=Grant.Urgency.TODAY, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    ).order_by("urgent_first", "submitted_at", "created_at", "pk")
+    return grants.order_by("queue_rank", "submitted_at", "created_at", "pk")
 
 
 @dataclass(frozen=True)
@@ -233,14 +232,39 @@ def promise_share_by_month(first_month: date, last_month: date) -> list[MonthSha
     while month <= last_month:
         counts[month] = [0, 0]
         month = (month + timedelta(days=32)).replace(day=1)
-    for submitted_at, decided_at in Grant.objects.filter(
-        decided_at__isnull=False, submitted_at__isnull=False
-    ).values_list("submitted_at", "decided_at"):
-        key = timezone.localdate(decided_at).replace(day=1)
-        if key in counts:
-            counts[key][0] += 1
-            counts[key][1] += within_promise(submitted_at, decided_at)
+    months = list(counts)
+    if not months:
+        return []
+    # Counted by the database, a row per month: the month of a decision is the first whose
+    # end (UK midnight) is after it, and "within the promise" (``within_promise``) is
+    # decided_at <= submitted_at + the promise.
+    ends = [_local_midnight((m + timedelta(days=32)).replace(day=1)) for m in months]
+    month_of = Case(
+        *[When(decided_at__lt=end, then=Value(i)) for i, end in enumerate(ends)],
+        output_field=IntegerField(),
+    )
+    promise = timedelta(hours=promise_hours())
+    for index, decided, within in (
+        Grant.objects.filter(
+            submitted_at__isnull=False,
+            decided_at__gte=_local_midnight(months[0]),
+            decided_at__lt=ends[-1],
+        )
+        .annotate(month=month_of)
+        .values("month")
+        .annotate(
+            decided=Count("pk"),
+            within=Count("pk", filter=Q(decided_at__lte=F("submitted_at") + promise)),
+        )
+        .order_by()
+        .values_list("month", "decided", "within")
+    ):
+        counts[months[index]] = [decided, within]
     return [MonthShare(m, decided, within) for m, (decided, within) in counts.items()]
+
+
+def _local_midnight(day: date):
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def promise_share_last_12_months(today: date) -> list[MonthShare]:

@@ -79,18 +79,24 @@ def broken_seals_to_review() -> QuerySet[Collection]:
 
 @dataclass(frozen=True)
 class CashInTransit:
-    collections: list[Collection]
+    """Confirmed collections not yet in a deposit: the rows (a queryset, oldest first, for
+    the page to paginate) and their count and total, summed by the database."""
+
+    collections: QuerySet[Collection]
+    count: int
     total: Money
 
 
 def cash_in_transit() -> CashInTransit:
-    """Confirmed collections not yet in a deposit, oldest first: cash someone is holding."""
-    rows = list(
+    """Confirmed collections not yet in a deposit, oldest first: cash someone is holding.
+    The total is one aggregate query, never a sum over loaded rows."""
+    summary = cash_in_transit_summary()
+    rows = (
         Collection.objects.filter(status=Collection.Status.CONFIRMED)
         .select_related("point", "point__fund", "counted_by", "confirmed_by")
         .order_by("emptied_at", "pk")
     )
-    return CashInTransit(collections=rows, total=gbp(sum(r.amount.amount for r in rows)))
+    return CashInTransit(collections=rows, count=summary.count, total=summary.total)
 
 
 @dataclass(frozen=True)

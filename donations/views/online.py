@@ -29,6 +29,7 @@ from donations.selectors.online import (
     donations_filtered,
     payout_summary,
     stripe_events_needing_attention,
+    with_payment_totals,
 )
 from donations.services.monthly import manage_token
 from donations.services.online import (
@@ -160,6 +161,8 @@ def online_list(request):
     filters = DonationFilterForm(request.GET or None)
     rows = donations_filtered(filters.cleaned_data if filters.is_valid() else {})
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    # Paginate first, then total the payments of this page's gifts only.
+    page.object_list = with_payment_totals(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
