@@ -40,7 +40,8 @@ def test_malformed_file_refused_on_the_page_with_its_line(client, officer, bank)
     assert StatementLine.objects.count() == 0
 
 
-def test_work_and_undo_through_the_page(client, officer, bank, public_fund):
+def test_work_and_undo_through_the_page(client, manager, officer, bank, public_fund):
+    post(manager, public_fund, "assets:bank", "income:donations:online", "100.00")
     login(client, officer)
     upload(client, "nov.csv", PAID_IN_OUT)
     fee = StatementLine.objects.get(description="ACCOUNT FEE")
