@@ -12,13 +12,16 @@ so importing a long statement costs a handful of queries rather than a few per l
   amount, within 5 working days;
 - HMRC Gift Aid repayment and GASDS payment: a recorded repayment of the amount, or a claim
   still awaiting payment of the amount (confirming records the repayment through the
-  donations service).
+  donations service). A line that names HMRC is also offered the claims awaiting payment
+  of another amount: HMRC paid less (a shortfall) or more than claimed, and confirming
+  needs the officer's reason, posted with the difference. Such a match is never made
+  automatically.
 """
 
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -48,10 +51,17 @@ class Candidate:
     amount: Decimal
     on: date
     record: object = None  # the claim to record a repayment of
+    # HMRC paid another amount than claimed: the line's amount less the claim's (negative
+    # for a shortfall). Confirming needs a reason; None when the amounts agree.
+    difference: Decimal | None = None
 
     @property
     def kind_label(self) -> str:
         return MatchKind(self.kind).label
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.difference is not None
 
 
 def working_days_apart(a: date, b: date) -> int:
@@ -267,10 +277,43 @@ def _narrow(line: StatementLine, found: list[Candidate]) -> list[Candidate]:
     ]
     if named:
         return named
-    if "HMRC" in line.description.upper():
-        hmrc = [c for c in found if c.kind in ("gift_aid", "gasds")]
+    if _names_hmrc(line):
+        hmrc = [c for c in found if c.kind in HMRC_KINDS]
         if hmrc:
             return hmrc
+    return found
+
+
+HMRC_KINDS = ("gift_aid", "gasds")
+
+
+def _names_hmrc(line: StatementLine) -> bool:
+    return "HMRC" in line.description.upper()
+
+
+def _differing_hmrc(line: StatementLine, awaiting: list[Candidate]) -> list[Candidate]:
+    """HMRC claims awaiting payment of another amount than this paid-in line's, each with
+    the difference written into its label."""
+    if not _names_hmrc(line) or line.amount.amount <= 0:
+        return []
+    paid = line.amount.amount
+    found = []
+    for c in awaiting:
+        if c.amount == paid or not _fits(line, c):
+            continue
+        difference = paid - c.amount
+        what = (
+            f"{format_gbp(-difference)} short of the claim"
+            if difference < 0
+            else f"{format_gbp(difference)} more than the claim"
+        )
+        found.append(
+            replace(
+                c,
+                label=f"{c.label}; HMRC paid {format_gbp(paid)}, {what}: give the reason",
+                difference=difference,
+            )
+        )
     return found
 
 
@@ -289,8 +332,12 @@ def candidates_for(bank_account, lines: list[StatementLine]) -> dict[int, list[C
     taken = live_matched_entry_ids(c.entry_id for c in pool if c.entry_id)
     pool = [c for c in pool if c.entry_id not in taken]
     grouped = _by_amount(pool)
+    awaiting = [c for c in pool if c.kind in HMRC_KINDS and c.entry_id is None]
     result = {}
     for line in lines:
         fitting = [c for c in grouped.get(line.amount.amount, []) if _fits(line, c)]
-        result[line.pk] = _narrow(line, fitting) if fitting else []
+        fitting = _narrow(line, fitting) if fitting else []
+        if awaiting and not any(c.kind in HMRC_KINDS for c in fitting):
+            fitting += _differing_hmrc(line, awaiting)
+        result[line.pk] = fitting
     return result

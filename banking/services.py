@@ -46,8 +46,11 @@ from banking.parsing import (
     parse_ofx,
 )
 from banking.selectors import reconciliation_statement
-from donations.exceptions import GiftAidError
+from donations.exceptions import ContributionError, GiftAidError
+from donations.models.contributions import ContributionReceipt, Pledge
+from donations.services.contributions import contribution_receipt_record
 from donations.services.giftaid import gasds_payment_record, gift_aid_repayment_record
+from fund.bank_share import bank_share
 from fund.exceptions import AlreadyReversed, InvalidPosting, PeriodLocked
 from fund.models import Account, Fund
 from fund.money import format_gbp
@@ -264,6 +267,8 @@ def auto_match(*, actor: AbstractBaseUser, bank_account: BankAccount, lines) -> 
     for line_id, options in found.items():
         if len(options) != 1 or options[0].kind not in kinds or claims[options[0].key] != 1:
             continue
+        if options[0].needs_reason:  # HMRC paid another amount: an officer gives the reason
+            continue
         candidate = options[0]
         if candidate.entry_id is None:
             _confirm(actor, by_id[line_id], candidate, automatic=True)
@@ -306,8 +311,18 @@ def _hmrc_reference(line: StatementLine) -> str:
     return (line.fitid or f"bank line {line.pk}: {line.description}")[:40]
 
 
-def _confirm(actor, line: StatementLine, candidate: Candidate, *, automatic: bool) -> Match:
+def _confirm(
+    actor, line: StatementLine, candidate: Candidate, *, automatic: bool, reason: str = ""
+) -> Match:
+    """Record the match; for an HMRC claim awaiting payment, record HMRC's payment first
+    (through the donations service, which posts a shortfall or surplus with the reason)."""
     entry_id = candidate.entry_id
+    if candidate.needs_reason and not reason:
+        raise MatchRefused(
+            f"HMRC paid {format_gbp(line.amount)}, {format_gbp(abs(candidate.difference))} "
+            f"{'short of' if candidate.difference < 0 else 'more than'} the claim: give the "
+            "reason for the difference (HMRC's notice says why)."
+        )
     if entry_id is None:
         try:
             if candidate.kind == "gift_aid":
@@ -317,16 +332,22 @@ def _confirm(actor, line: StatementLine, candidate: Candidate, *, automatic: boo
                     amount=line.amount,
                     received_on=line.posted_on,
                     hmrc_reference=_hmrc_reference(line),
+                    reason=reason,
                 )
                 entry_id = repayment.entry_id
             else:
                 claim = gasds_payment_record(
-                    actor=actor, claim=candidate.record, amount=line.amount, paid_on=line.posted_on
+                    actor=actor,
+                    claim=candidate.record,
+                    amount=line.amount,
+                    paid_on=line.posted_on,
+                    reason=reason,
                 )
                 entry_id = claim.payment_entry_id
         except GiftAidError as exc:
             raise MatchRefused(str(exc)) from None
     match = _match_row(actor, line, candidate, automatic=automatic, entry_id=entry_id)
+    match.reason = reason[:300]
     match._history_user = actor
     try:
         with transaction.atomic():
@@ -338,9 +359,13 @@ def _confirm(actor, line: StatementLine, candidate: Candidate, *, automatic: boo
     return match
 
 
-def match_confirm(*, actor: AbstractBaseUser, line: StatementLine, key: str) -> Match:
-    """An officer confirms one of the line's suggested matches (by its key)."""
+def match_confirm(
+    *, actor: AbstractBaseUser, line: StatementLine, key: str, reason: str = ""
+) -> Match:
+    """An officer confirms one of the line's suggested matches (by its key). Where HMRC paid
+    another amount than claimed, ``reason`` says why; it is posted with the difference."""
     _require(actor, HANDLER_ROLES, "fund officers and managers")
+    reason = reason.strip()
     with transaction.atomic():
         line = StatementLine.objects.select_for_update().get(pk=line.pk)
         if _has_live_match(line):
@@ -349,7 +374,7 @@ def match_confirm(*, actor: AbstractBaseUser, line: StatementLine, key: str) -> 
         chosen = next((c for c in options if c.key == key), None)
         if chosen is None:
             raise MatchRefused("That item is no longer a match for this line.")
-        return _confirm(actor, line, chosen, automatic=False)
+        return _confirm(actor, line, chosen, automatic=False, reason=reason)
 
 
 def match_undo(*, actor: AbstractBaseUser, match: Match, reason: str) -> Match:
@@ -365,6 +390,13 @@ def match_undo(*, actor: AbstractBaseUser, match: Match, reason: str) -> Match:
             raise MatchRefused("This match has already been undone.")
         if SuspenseClearance.objects.filter(match=match).exists():
             raise MatchRefused("This receipt has been cleared from suspense; it cannot be undone.")
+        receipt = ContributionReceipt.objects.filter(bank_line_id=match.line_id).first()
+        if match.worked and receipt is not None:
+            raise MatchRefused(
+                f"This line is recorded as money received on pledge {receipt.pledge.reference}; "
+                "it cannot be undone here (the pledge's received figure counts it). Ask a "
+                "manager to post a correcting entry."
+            )
         if match.worked:
             original = match.entry
             try:
@@ -415,17 +447,34 @@ def line_work(
     actor: AbstractBaseUser,
     line: StatementLine,
     kind: str,
-    fund: Fund,
+    fund: Fund | None,
     reason: str,
     account: Account | None = None,
+    pledge: Pledge | None = None,
 ) -> Match:
-    """Work an unmatched line into a ledger entry of its own, with the reason."""
+    """Work an unmatched line into a ledger entry of its own, with the reason.
+
+    A contribution received may name the pledge it pays: it is then recorded through the
+    donations service as money received against that pledge (in the pledge's fund), so
+    the pledge's received and outstanding figures move.
+    """
     _require(actor, HANDLER_ROLES, "fund officers and managers")
     reason = reason.strip()
     if kind not in WORKINGS:
         raise WorkRefused(f"{kind!r} is not a way to work a line.")
     if not reason:
         raise WorkRefused("Give the reason: what the bank line is.")
+    if pledge is not None:
+        if kind != "contribution_received":
+            raise WorkRefused("A pledge is chosen only for a contribution received.")
+        if fund is not None and fund.pk != pledge.fund_id:
+            raise WorkRefused(
+                f"Pledge {pledge.reference} is to the {pledge.fund.name} fund, not "
+                f"{fund.name}: choose that fund, or leave the fund empty."
+            )
+        fund = pledge.fund
+    if fund is None:
+        raise WorkRefused("Choose the fund the entry is for.")
     paid_in, debit, credit = WORKINGS[kind]
     if paid_in != line.paid_in:
         raise WorkRefused(
@@ -443,23 +492,18 @@ def line_work(
         line = StatementLine.objects.select_for_update().get(pk=line.pk)
         if _has_live_match(line):
             raise WorkRefused("This line is already matched or worked: undo that first.")
+        if not paid_in:
+            _check_bank_share(fund, amount, line)
         attempt = Match.objects.filter(line=line, worked=True).count() + 1
-        try:
-            entry = entry_post(
-                actor=actor,
-                effective_date=line.posted_on,
-                memo=f"{MatchKind(kind).label}: {line.description[:150]} ({reason[:100]})",
-                source=f"banking.StatementLine:{line.pk}",
-                legs=[Leg(fund=fund, debit=debit, credit=credit, amount=amount)],
-                idempotency_key=f"banking:line:{line.pk}:work:{attempt}",
-            )
-        except (PeriodLocked, InvalidPosting) as exc:
-            raise WorkRefused(str(exc)) from None
+        if pledge is not None:
+            entry = _pledge_receipt(actor, line, pledge, amount)
+        else:
+            entry = _work_entry(actor, line, kind, fund, reason, amount, debit, credit, attempt)
         match = Match(
             line=line,
             entry=entry,
             kind=kind,
-            source=f"fund.Entry:{entry.pk}",
+            source=f"donations.Pledge:{pledge.pk}" if pledge else f"fund.Entry:{entry.pk}",
             worked=True,
             reason=reason[:300],
             confirmed_by=actor,
@@ -467,6 +511,59 @@ def line_work(
         match._history_user = actor
         match.save()
     return match
+
+
+def _check_bank_share(fund: Fund, amount: Money, line: StatementLine) -> None:
+    """A bank charge is money the bank has already taken, but the fund it is charged to
+    must hold that much of the bank: a restricted fund cannot lend to another, so a
+    charge beyond a fund's share is refused and put to a fund that holds it (issue 13)."""
+    locked = Fund.objects.select_for_update().get(pk=fund.pk)  # as grant payments lock it
+    share = bank_share(locked)
+    short = share.shortfall(amount)
+    if short.amount <= 0:
+        return
+    waiting = []
+    if share.cash_in_transit.amount > 0:
+        waiting.append(f"{format_gbp(share.cash_in_transit)} in cash not banked")
+    if share.stripe.amount > 0:
+        waiting.append(f"{format_gbp(share.stripe)} in Stripe")
+    where = (
+        f" {locked.name} still has {' and '.join(waiting)}."
+        if waiting
+        else f" {locked.name} has no money waiting to be banked."
+    )
+    raise WorkRefused(
+        f"Charging {format_gbp(amount)} to {locked.name} would take its share of the bank "
+        f"{format_gbp(short)} short: it has {format_gbp(share.bank)} in the bank.{where} "
+        "The bank has already taken the charge: put it to a fund that holds that much in the "
+        "bank, or bank the cash first. Nothing was recorded."
+    )
+
+
+def _pledge_receipt(actor, line: StatementLine, pledge: Pledge, amount: Money):
+    if ContributionReceipt.objects.filter(bank_line_id=line.pk).exists():
+        raise WorkRefused("This line has already been recorded as money received on a pledge.")
+    try:
+        receipt = contribution_receipt_record(
+            actor=actor, pledge=pledge, amount=amount, received_on=line.posted_on, bank_line=line
+        )
+    except (ContributionError, PeriodLocked, InvalidPosting) as exc:
+        raise WorkRefused(str(exc)) from None
+    return receipt.entry
+
+
+def _work_entry(actor, line, kind, fund, reason, amount, debit, credit, attempt):
+    try:
+        return entry_post(
+            actor=actor,
+            effective_date=line.posted_on,
+            memo=f"{MatchKind(kind).label}: {line.description[:150]} ({reason[:100]})",
+            source=f"banking.StatementLine:{line.pk}",
+            legs=[Leg(fund=fund, debit=debit, credit=credit, amount=amount)],
+            idempotency_key=f"banking:line:{line.pk}:work:{attempt}",
+        )
+    except (PeriodLocked, InvalidPosting) as exc:
+        raise WorkRefused(str(exc)) from None
 
 
 def suspense_clear(

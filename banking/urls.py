@@ -13,6 +13,7 @@ urlpatterns = [
     path("suspense/", views.suspense, name="suspense"),
     path("suspense/<int:pk>/clear/", views.suspense_clear_view, name="suspense-clear"),
     path("rules/", views.rules, name="rules"),
+    path("layouts/", views.layouts, name="layouts"),
     path("reconciliation/", views.reconciliation, name="reconciliation"),
     path("reconciliation/mark/", views.reconciliation_mark_view, name="reconciliation-mark"),
 ]

@@ -7,18 +7,26 @@ managers import, match and work lines; managers mark a period reconciled and set
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from banking.exceptions import BankingError, StatementRefused
-from banking.forms import ClearForm, ImportForm, ReconciliationForm, UndoForm, WorkForm
+from banking.forms import (
+    ClearForm,
+    CsvLayoutForm,
+    ImportForm,
+    ReconciliationForm,
+    UndoForm,
+    WorkForm,
+)
 from banking.matching import candidates_for
 from banking.models import (
     MATCH_KINDS,
     BankAccount,
+    CsvLayout,
     Match,
     MatchKind,
     MatchRule,
@@ -27,6 +35,7 @@ from banking.models import (
 )
 from banking.selectors import lines_to_work, live_match, reconciliation_statement, suspense_open
 from banking.services import (
+    csv_layout_create,
     line_work,
     match_confirm,
     match_rule_set,
@@ -37,7 +46,7 @@ from banking.services import (
 )
 from fund.money import format_gbp
 from people.access import has_role, role_required
-from people.roles import HANDLER_ROLES, STAFF_ROLES, Role
+from people.roles import BANK_SETUP_ROLES, HANDLER_ROLES, STAFF_ROLES, Role
 
 
 def _account() -> BankAccount:
@@ -136,7 +145,12 @@ def line_detail(request, pk: int):
 def line_match(request, pk: int):
     line = get_object_or_404(StatementLine, pk=pk)
     try:
-        match_confirm(actor=request.user, line=line, key=request.POST.get("candidate", ""))
+        match_confirm(
+            actor=request.user,
+            line=line,
+            key=request.POST.get("candidate", ""),
+            reason=request.POST.get("reason", "")[:300],
+        )
     except BankingError as exc:
         messages.error(request, str(exc))
         return redirect("banking:line", pk=line.pk)
@@ -215,6 +229,33 @@ def rules(request):
         request,
         "banking/rules.html",
         {"kinds": [(k, MatchKind(k).label, k in on) for k in MATCH_KINDS]},
+    )
+
+
+@role_required(*BANK_SETUP_ROLES)
+@require_http_methods(["GET", "POST"])
+def layouts(request):
+    """A manager defines a bank's CSV layout (which column is what) without code."""
+    form = CsvLayoutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            layout = csv_layout_create(actor=request.user, **form.layout_fields())
+        except BankingError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Layout {layout.name} saved: choose it on the import page, or give "
+                f"--layout {layout.name} to import_bank_statement.",
+            )
+            return redirect("banking:layouts")
+    return render(
+        request,
+        "banking/layouts.html",
+        {"form": form, "layouts": CsvLayout.objects.select_related("created_by")},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -234,6 +234,7 @@ _DONATIONS = {
     "banking:suspense": Access(allow=STAFF, needs=("bank_match",)),
     "banking:suspense-clear": Access(allow=WRITERS, kwargs={"pk": "bank_match"}),
     "banking:rules": Access(allow={MANAGER}),
+    "banking:layouts": Access(allow={MANAGER}),
     "banking:reconciliation": Access(allow=STAFF, needs=("statement_line",)),
     "banking:reconciliation-mark": Access(ok=REDIRECT, allow={MANAGER}, method="POST"),
 }

@@ -85,6 +85,7 @@ FORM_PAGES = {
     "account_login",
     "account_reauthenticate",
     "account_reset_password",
+    "banking:layouts",
     "banking:line",
     "banking:rules",
     "banking:statements",

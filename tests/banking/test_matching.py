@@ -23,7 +23,7 @@ from banking.services import (
 )
 from donations.models.online import StripePayout
 from donations.services.cash import deposit_check
-from fund.models import Account
+from fund.models import Account, Entry
 from fund.services import Leg, entry_post
 from grants.models import Grant
 from tests.fund.helpers import balance, post
@@ -142,6 +142,7 @@ def test_a_contribution_by_bank_transfer_matches(manager, officer, bank, restric
 def test_bank_charge_interest_and_unknown_receipt_are_worked_then_suspense_cleared(
     manager, officer, bank, public_fund
 ):
+    post(manager, public_fund, "assets:bank", "income:donations:online", "100.00")
     charge, interest, unknown, contribution, refund = load(
         officer,
         bank,
@@ -193,8 +194,9 @@ def test_bank_charge_interest_and_unknown_receipt_are_worked_then_suspense_clear
 
 
 def test_undoing_a_match_keeps_it_in_the_history_and_reverses_a_worked_entry(
-    officer, bank, public_fund
+    manager, officer, bank, public_fund
 ):
+    post(manager, public_fund, "assets:bank", "income:donations:online", "100.00")
     [line] = load(officer, bank, ("2026-11-02", "ACCOUNT FEE", "-6.50"))
     match = line_work(actor=officer, line=line, kind="bank_charge", fund=public_fund, reason="Fee")
     with pytest.raises(MatchRefused):
@@ -234,4 +236,35 @@ def test_reconciliation_refused_while_a_difference_remains_then_marked(
     line_work(actor=officer, line=fee, kind="bank_charge", fund=public_fund, reason="Fee")
     row = reconciliation_mark(actor=manager, bank_account=bank, as_of=date(2026, 11, 30))
     assert (str(row.difference.amount), str(row.not_on_statement.amount)) == ("0.00", "-30.00")
+    verify()
+
+
+def test_a_bank_charge_beyond_the_funds_bank_share_is_refused_and_nothing_posted(
+    manager, officer, bank, public_fund, restricted_fund
+):
+    """The bank holds £1,004.00; the restricted fund's share is £4.00 (and £50.00 of its
+    cash is not yet banked). A £6.50 charge put to it is refused, as a payment beyond its
+    share would be; put to the public fund it goes through."""
+    post(manager, public_fund, "assets:bank", "income:donations:online", "1000.00")
+    post(manager, restricted_fund, "assets:bank", "income:contributions", "4.00")
+    post(manager, restricted_fund, "assets:cash-in-transit", "income:donations:boxes", "50.00")
+    [fee] = load(officer, bank, ("2026-11-02", "ACCOUNT FEE", "-6.50"))
+    entries = Entry.objects.count()
+
+    with pytest.raises(WorkRefused) as refused:
+        line_work(actor=officer, line=fee, kind="bank_charge", fund=restricted_fund, reason="Fee")
+
+    assert str(refused.value) == (
+        "Charging £6.50 to Rough sleepers grant 2026/27 would take its share of the bank "
+        "£2.50 short: it has £4.00 in the bank. Rough sleepers grant 2026/27 still has £50.00 "
+        "in cash not banked. The bank has already taken the charge: put it to a fund that "
+        "holds that much in the bank, or bank the cash first. Nothing was recorded."
+    )
+    assert (Entry.objects.count(), Match.objects.count()) == (entries, 0)
+    assert str(balance("assets:bank", restricted_fund).amount) == "4.00"
+    assert str(balance("expenses:bank-charges").amount) == "0.00"
+
+    line_work(actor=officer, line=fee, kind="bank_charge", fund=public_fund, reason="Fee")
+    assert str(balance("assets:bank", public_fund).amount) == "993.50"
+    assert str(balance("expenses:bank-charges").amount) == "6.50"
     verify()

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
 from banking.models import Match, Reconciliation, StatementLine
-from tests.banking.conftest import OFX, PAID_IN_OUT
+from tests.banking.conftest import AMOUNT, OFX, PAID_IN_OUT
 from tests.banking.test_matching import verify
 from tests.conftest import login
 from tests.fund.helpers import post
@@ -29,6 +29,31 @@ def test_import_through_the_page_then_same_file_again(client, officer, bank):
     assert StatementLine.objects.count() == 5
 
 
+def test_a_balance_gap_is_shown_on_the_import_page(client, officer, bank):
+    """November closes at £1,115.00; the next file opens at £1,215.00: £100.00 is missing."""
+    login(client, officer)
+    upload(client, "nov.csv", PAID_IN_OUT)
+    later = (
+        AMOUNT.replace("1116.25", "1216.25")
+        .replace("1156.25", "1256.25")
+        .replace("1196.25", "1296.25")
+    )
+    response = client.post(
+        "/banking/",
+        {"file": SimpleUploadedFile("dec.csv", later.encode()), "layout": ""},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "dec.csv: 3 new lines, 0 already held, 0 matched automatically." in page
+    assert (
+        "Balance gap of £100.00: the new lines do not follow on from the last closing "
+        "balance £1,115.00."
+    ) in page
+    assert "Gap of £100.00" in page
+    assert page.count("Gap of ") == 1  # November follows on; only December has the gap
+    assert StatementLine.objects.count() == 6
+
+
 def test_malformed_file_refused_on_the_page_with_its_line(client, officer, bank):
     login(client, officer)
     response = upload(client, "bad.csv", PAID_IN_OUT.replace("20.00", "2o.00"))
@@ -40,7 +65,8 @@ def test_malformed_file_refused_on_the_page_with_its_line(client, officer, bank)
     assert StatementLine.objects.count() == 0
 
 
-def test_work_and_undo_through_the_page(client, officer, bank, public_fund):
+def test_work_and_undo_through_the_page(client, manager, officer, bank, public_fund):
+    post(manager, public_fund, "assets:bank", "income:donations:online", "100.00")
     login(client, officer)
     upload(client, "nov.csv", PAID_IN_OUT)
     fee = StatementLine.objects.get(description="ACCOUNT FEE")

@@ -133,3 +133,36 @@ def test_the_payout_page_shows_the_refusal_and_the_approval_page_the_unbanked_pa
     assert _ledger_state() == before
     grant.refresh_from_db()
     assert grant.status == S.APPROVED
+
+
+def test_a_restricted_funds_share_cannot_borrow_from_the_others(
+    kw, officer, officer2, manager, funded, restricted_fund
+):
+    """The bank holds £1,100.00, but only £100.00 of it is the restricted fund's: a £230.00
+    payment from that fund is refused (a restricted fund cannot lend or borrow), with the
+    £150.00 of its cash not yet banked named, and nothing is posted."""
+    post(manager, restricted_fund, "assets:bank", "income:contributions", "100.00")
+    post(manager, restricted_fund, "assets:cash-in-transit", "income:donations:boxes", "150.00")
+    grant = make_grant(kw, items=[("Furniture pack", "230.00")], code="furniture")
+    grant = services.grant_approve(actor=officer, grant=grant, fund=restricted_fund)
+    if grant.status == S.SECOND_APPROVAL:
+        grant = services.grant_approve(actor=officer2, grant=grant)
+    assert (grant.status, grant.fund_id) == (S.APPROVED, restricted_fund.pk)
+    assert balance("assets:bank") == gbp("1100.00")
+    before = _ledger_state()
+
+    with pytest.raises(BankShareShort) as refused:
+        _pay(manager, grant, "230.00")
+
+    assert str(refused.value) == (
+        "Paying £230.00 would take Rough sleepers grant 2026/27's share of the bank £130.00 "
+        "short: it has £100.00 in the bank. Rough sleepers grant 2026/27 still has £150.00 in "
+        "cash not banked. Bank the cash, wait for the Stripe payout, or pay from another "
+        "fund. Nothing was recorded."
+    )
+    assert _ledger_state() == before
+    assert balance("assets:bank", restricted_fund) == gbp("100.00")
+    assert balance("assets:bank", funded) == gbp("1000.00")
+    grant.refresh_from_db()
+    assert grant.status == S.APPROVED
+    call_command("verify_ledger", stdout=StringIO())
