@@ -274,6 +274,9 @@ def test_the_page_lists_the_check_and_the_button_runs_one(stripe_world, officer,
     assert "The ledger's Stripe balance differs from Stripe's by -£5.00." in body
     assert "£25.07 (£25.07 available, £0.00 pending)" in body
     assert "Negative balance recovery" in body
+    dashboard = client.get(reverse("audit:dashboard")).content.decode()
+    assert 'data-testid="stripe-difference"' in dashboard
+    assert "The ledger's Stripe balance differs from Stripe's by -£5.00" in dashboard
 
     unknown = StripeBalanceFinding.objects.get(status="open")
     url = reverse("donations:stripe-finding-post", args=[unknown.pk])
@@ -294,6 +297,8 @@ def test_the_page_lists_the_check_and_the_button_runs_one(stripe_world, officer,
         cleared.content.decode()
     )
     call_command("verify_ledger")
+    dashboard = client.get(reverse("audit:dashboard")).content.decode()
+    assert 'data-testid="stripe-difference"' not in dashboard
 
     login(client, auditor)
     assert client.post(reverse("donations:stripe-check-run")).status_code == 403
