@@ -311,3 +311,16 @@ def test_the_button_says_when_stripe_cannot_be_read(stripe_world, officer):
     page = stripe_world.client.post(reverse("donations:stripe-check-run"), follow=True)
     assert "The check did not run: Stripe could not be read" in page.content.decode()
     assert not StripeBalanceCheck.objects.exists()
+
+
+def test_the_daily_timer_runs_the_command():
+    from pathlib import Path
+
+    from django.core.management import get_commands
+
+    unit = Path(__file__).resolve().parents[2] / "deploy/systemd/clf-reconcile-stripe.service"
+    (exec_start,) = [
+        line for line in unit.read_text().splitlines() if line.startswith("ExecStart=")
+    ]
+    assert exec_start.endswith("manage.py reconcile_stripe")
+    assert get_commands()["reconcile_stripe"] == "donations"
