@@ -324,3 +324,42 @@ def test_the_daily_timer_runs_the_command():
     ]
     assert exec_start.endswith("manage.py reconcile_stripe")
     assert get_commands()["reconcile_stripe"] == "donations"
+
+
+def test_every_kind_with_its_entry_passes_and_a_lost_dispute_is_posted(stripe_world, officer):
+    """A gift, its fee, a refund and a payout whose webhooks all came need nothing; a
+    dispute whose webhooks were lost is posted through the service that posts disputes."""
+    double = stripe_world.double
+    fifty = stripe_world.give("50")
+    stripe_world.pay(fifty)
+    stripe_world.send_all(double.dashboard_refund(stripe_world.charge_id(fifty), 500))
+    ten = stripe_world.give("10")
+    stripe_world.pay(ten)
+    double.dispute(stripe_world.charge_id(ten))  # its webhooks never arrive
+    # 50.00 - 0.95 - 5.00 + 10.00 - 0.35 - 10.00 - 20.00 (dispute fee) = 23.70 paid out.
+    stripe_world.send_all(double.pay_out())
+    assert gbp_balance("assets:stripe") == "30.00"
+
+    check = stripe_balance_reconcile(actor=officer)
+
+    assert _figures(check) == {
+        "stripe": "0.00",
+        "available": "0.00",
+        "pending": "0.00",
+        "ledger": "0.00",
+        "difference": "0.00",
+    }
+    assert check.walked == 5
+    assert _findings(check) == [("adjustment", "-10.00", "20.00", "-30.00", "posted")]
+    (finding,) = check.findings.all()
+    assert finding.lacking.startswith(f"The dispute money of -£30.00 on gift {ten.reference}")
+    assert finding.entry.idempotency_key == f"stripe:dispute:{finding.balance_transaction_id}"
+    assert OnlinePayment.objects.get(donation=ten).dispute == "needs_response"
+    # Income: 50.00 - 5.00 refunded + 10.00 - 10.00 disputed.
+    assert balances(stripe_world.fund) == {
+        "income": "45.00",
+        "fees": "21.30",
+        "stripe": "0.00",
+        "bank": "23.70",
+    }
+    call_command("verify_ledger")
