@@ -5,9 +5,9 @@ returning a ``Check``: whether it is clear, a short explanation and a link to pu
 The period is locked through ``fund.services.fund_lock_period``; while an item is open the
 lock is refused unless the manager gives a reason, which the fund's history keeps.
 
-Bank and Stripe reconciliation come from apps that may not be installed yet: their checks
-look the models up at run time and report "not yet reconciled" when there is nothing to
-look at.
+Bank and Stripe reconciliation are read from ``banking.Reconciliation`` and
+``donations.StripeBalanceCheck``: the first record on or after the period end (the last of
+that day) must show no difference; with none, the item says "not yet reconciled".
 """
 
 from collections.abc import Callable
@@ -100,7 +100,11 @@ def _reconciliation_for(model, fund: Fund, period_end: date):
         rows = rows.filter(fund=fund)
     for date_field in ("as_of", "period_end", "statement_date", "checked_on"):
         if date_field in names:
-            return rows.filter(**{f"{date_field}__gte": period_end}).order_by(date_field).first()
+            return (
+                rows.filter(**{f"{date_field}__gte": period_end})
+                .order_by(date_field, "-pk")
+                .first()
+            )
     return rows.order_by("-pk").first()
 
 
@@ -136,9 +140,9 @@ def _reconciliation_check(code, title, labels, fund, period_end, fix_name) -> Ch
     return Check(code, title, True, "Reconciled with no difference.")
 
 
-# Where the lead wires the other helpers' work in: the first model found is used.
+# The models read, first found first.
 BANK_RECONCILIATION_MODELS = ("banking.Reconciliation",)
-STRIPE_RECONCILIATION_MODELS = ("banking.StripeBalanceCheck", "donations.StripeBalanceCheck")
+STRIPE_RECONCILIATION_MODELS = ("donations.StripeBalanceCheck",)
 
 
 def check_bank_reconciled(fund: Fund, period_end: date) -> Check:
@@ -159,7 +163,7 @@ def check_stripe_reconciled(fund: Fund, period_end: date) -> Check:
         STRIPE_RECONCILIATION_MODELS,
         fund,
         period_end,
-        "donations:payout-list",
+        "donations:stripe-checks",
     )
 
 
@@ -180,8 +184,8 @@ def check_nothing_in_suspense(fund: Fund, period_end: date) -> Check:
             title,
             False,
             f"{format_gbp(held)} is held in suspense.",
-            _url("audit:exports"),
-            "Find the suspense entries in the ledger",
+            _url("banking:suspense") or _url("audit:exports"),
+            "Clear the suspense items",
         )
     return Check("suspense", title, True, "The suspense account is clear.")
 

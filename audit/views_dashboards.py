@@ -11,6 +11,7 @@ from audit import dashboards
 from audit.forms_dashboards import DashboardFilterForm, PartnerFilterForm
 from audit.transparency import CACHE_SECONDS, cached_transparency_figures
 from banking.selectors import suspense_open
+from donations.selectors.online import latest_stripe_check
 from grants.selectors import RECEIPT_DUE_DAYS, promise_hours, promise_share_last_12_months
 from people.access import STAFF_ROLES, role_required
 from people.roles import PARTNER_VIEW_ROLES
@@ -58,6 +59,7 @@ def dashboard(request):
             "promise_hours": promise_hours(),
             "promise_months": promise_share_last_12_months(today),
             "suspense": suspense_open(),
+            "stripe_check": latest_stripe_check(),
         },
     )
 

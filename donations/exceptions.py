@@ -131,6 +131,10 @@ class GiftCancelFailed(OnlineError):
     """Stripe did not cancel the subscription."""
 
 
+class StripeReconcileFailed(OnlineError):
+    """The Stripe balance check could not run, or a finding could not be posted as asked."""
+
+
 # --- end of online -------------------------------------------------------------------------
 
 

@@ -14,6 +14,13 @@ urlpatterns = [
         "online/events/<int:pk>/retry/", online.stripe_event_retry_view, name="stripe-event-retry"
     ),
     path("payouts/", online.payout_list, name="payout-list"),
+    path("stripe-balance/", online.stripe_checks, name="stripe-checks"),
+    path("stripe-balance/check/", online.stripe_check_run, name="stripe-check-run"),
+    path(
+        "stripe-balance/findings/<int:pk>/post/",
+        online.stripe_finding_post,
+        name="stripe-finding-post",
+    ),
     path("payouts/<int:pk>/", online.payout_detail, name="payout-detail"),
     # Contributions from services and funders (staff)
     path("contributions/", contributions.pledges, name="pledges"),

@@ -20,6 +20,7 @@ from donations.models.online import (
     StripeEvent,
     StripePayout,
 )
+from donations.models.reconcile import StripeBalanceCheck, StripeBalanceFinding
 from donations.services.cash import (
     collection_confirm,
     collection_point_create,
@@ -116,6 +117,36 @@ def stripe_event(db):
         outcome=StripeEvent.Outcome.FAILED,
         last_error="ValueError: for the access table",
         payload={"id": "evt_access_table", "type": "invoice.paid", "data": {"object": {}}},
+    )
+
+
+@pytest.fixture
+def stripe_finding(db):
+    """An adjustment Stripe made that nothing in the ledger explains yet."""
+    check = StripeBalanceCheck.objects.create(
+        checked_at=datetime(2026, 11, 24, 6, tzinfo=UTC),
+        checked_on=date(2026, 11, 24),
+        stripe_available=Money("5.00", "GBP"),
+        stripe_pending=Money("0.00", "GBP"),
+        stripe_balance=Money("5.00", "GBP"),
+        ledger_balance=Money("10.00", "GBP"),
+        difference=Money("-5.00", "GBP"),
+        walked=1,
+        last_balance_transaction_id="txn_access_table",
+        last_balance_transaction_at=datetime(2026, 11, 23, 12, tzinfo=UTC),
+    )
+    return StripeBalanceFinding.objects.create(
+        check_run=check,
+        balance_transaction_id="txn_access_table",
+        type="adjustment",
+        reporting_category="other_adjustment",
+        created=datetime(2026, 11, 23, 12, tzinfo=UTC),
+        amount=Money("-5.00", "GBP"),
+        fee=Money("0.00", "GBP"),
+        net=Money("-5.00", "GBP"),
+        lacking="An entry for an adjustment of -£5.00.",
+        action="Find it in Stripe's Dashboard, then post it from this page.",
+        status=StripeBalanceFinding.Status.OPEN,
     )
 
 

@@ -176,6 +176,10 @@ _DONATIONS = {
     ),
     "donations:payout-list": Access(allow=STAFF),
     "donations:payout-detail": Access(allow=STAFF, kwargs={"pk": "stripe_payout"}),
+    "donations:stripe-checks": Access(allow=STAFF, needs=("stripe_finding",)),
+    # Without a Stripe key in the tests the check cannot run: it says so and redirects.
+    "donations:stripe-check-run": Access(ok=REDIRECT, allow=WRITERS, method="POST"),
+    "donations:stripe-finding-post": Access(allow=WRITERS, kwargs={"pk": "stripe_finding"}),
     "donations:stripe-events": Access(allow=STAFF),
     "donations:stripe-event-retry": Access(
         ok=REDIRECT, allow=WRITERS, method="POST", kwargs={"pk": "stripe_event"}

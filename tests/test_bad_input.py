@@ -103,6 +103,7 @@ FORM_PAGES = {
     "donations:payment-refund",
     "donations:pledge",
     "donations:pledges",
+    "donations:stripe-finding-post",
     "subject-access",
     "grants:agencies",
     "grants:agency_edit",

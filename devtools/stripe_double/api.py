@@ -226,6 +226,8 @@ class Api:
 
     def _get(self, path: str, query: dict, expand: list[str]) -> dict:
         with self._lock:
+            if path == "/v1/balance":
+                return self.expand(self.balance(), expand)
             if path == "/v1/balance_transactions":
                 return self.expand(self.list_balance_transactions(query), expand)
             if path == "/v1/invoice_payments":

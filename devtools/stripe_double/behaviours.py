@@ -84,8 +84,12 @@ class Behaviours:
         return []
 
     @delivers
-    def settle_balance_transaction(self, charge_id: str) -> list[dict]:
-        """The late balance transaction of a charge now exists: ``charge.updated``."""
+    def settle_balance_transaction(self, charge_id: str, announce: bool = True) -> list[dict]:
+        """The late balance transaction of a charge now exists: ``charge.updated``.
+
+        ``announce=False`` plants a fee the webhook never tells (a lost delivery): only the
+        balance and its transactions show it.
+        """
         with self._lock:
             charge = self.get(charge_id, "charge")
             bt = self._late.pop(charge_id, None)
@@ -93,9 +97,29 @@ class Behaviours:
                 raise StripeError(400, "This charge already has its balance transaction.")
             self._put(bt)
             charge["balance_transaction"] = bt["id"]
+            if not announce:
+                return []
             event = self.event("charge.updated", charge)
             event["data"]["previous_attributes"] = {"balance_transaction": None}
             return [event]
+
+    def adjust(self, amount: int, description: str = "Balance adjustment") -> dict:
+        """A movement of the balance that no webhook this app listens to announces.
+
+        Stripe makes these itself (a correction, a fee it reverses, a negative-balance
+        recovery): an ``adjustment`` balance transaction with no source.
+        """
+        with self._lock:
+            return self._public(
+                self._balance_transaction(
+                    amount=amount,
+                    fee=0,
+                    type_="adjustment",
+                    category="other_adjustment",
+                    source=None,
+                    description=description,
+                )
+            )
 
     @delivers
     def expire_checkout(self, session_id: str) -> list[dict]:
@@ -183,12 +207,20 @@ class Behaviours:
             return self._emit(("invoice.paid", invoice))
 
     @delivers
-    def dashboard_refund(self, charge_id: str, amount: int | None = None) -> list[dict]:
-        """A refund made in Stripe's Dashboard rather than through the app."""
+    def dashboard_refund(
+        self, charge_id: str, amount: int | None = None, announce: bool = True
+    ) -> list[dict]:
+        """A refund made in Stripe's Dashboard rather than through the app.
+
+        ``announce=False`` plants a refund whose webhooks never arrive.
+        """
         with self._lock:
             charge = self.get(charge_id, "charge")
             amount = charge["amount"] - charge["amount_refunded"] if amount is None else amount
             _, events = self._refund(charge, amount, {}, "requested_by_customer")
+            if not announce:
+                self.events = [e for e in self.events if all(e is not x for x in events)]
+                return []
             return events
 
     @delivers
@@ -366,4 +398,12 @@ class Behaviours:
         with self._lock:
             payout = self.get(payout_id, "payout")
             payout.update(status="failed", failure_code="account_closed")
+            # The bank sent the money back: it is in the Stripe balance again.
+            self._balance_transaction(
+                amount=payout["amount"],
+                fee=0,
+                type_="payout_failure",
+                category="payout_reversal",
+                source=payout_id,
+            )
             return self._emit(("payout.failed", payout))

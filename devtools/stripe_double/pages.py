@@ -152,8 +152,15 @@ def control_page(double: "StripeDouble") -> bytes:
                 actions += button(
                     "balance-transaction", "Deliver the late balance transaction", charge=obj["id"]
                 )
+                actions += button(
+                    "balance-transaction",
+                    "Make the fee, lose its webhook",
+                    charge=obj["id"],
+                    announce="0",
+                )
             if obj["amount_refunded"] < obj["amount"]:
                 actions += button("refund", "Refund in dashboard", charge=obj["id"])
+                actions += button("silent-refund", "Refund, lose its webhooks", charge=obj["id"])
             if not obj["disputed"]:
                 actions += button("dispute", "Card holder disputes", charge=obj["id"])
                 actions += button("inquiry", "Issuer inquires", charge=obj["id"])
@@ -220,6 +227,7 @@ def control_page(double: "StripeDouble") -> bytes:
         + versions
         + "<p>"
         + button("payout", "Pay out the balance")
+        + button("adjustment", "Stripe adjusts the balance by -£5.00", amount="-500")
         + "</p>"
         + table
     )

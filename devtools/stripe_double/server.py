@@ -113,7 +113,11 @@ class Handler(BaseHTTPRequestHandler):
             "settle": lambda: double.settle_async(form["session"], form.get("succeed") == "1"),
             "invoice": lambda: double.charge_next_invoice(form["subscription"]),
             "refund": lambda: double.dashboard_refund(form["charge"]),
-            "balance-transaction": lambda: double.settle_balance_transaction(form["charge"]),
+            "balance-transaction": lambda: double.settle_balance_transaction(
+                form["charge"], form.get("announce", "1") == "1"
+            ),
+            "silent-refund": lambda: double.dashboard_refund(form["charge"], announce=False),
+            "adjustment": lambda: double.adjust(int(form.get("amount", "-500"))) and [],
             "dispute": lambda: double.dispute(form["charge"]),
             "inquiry": lambda: double.inquiry(form["charge"]),
             "fail-refund": lambda: double.fail_refund(form["refund"]),

@@ -43,6 +43,8 @@ class Store:
         self.late_balance_transactions = False
         self._late: dict[str, dict] = {}  # charge id -> its balance transaction, not yet made
         self._lock = threading.RLock()
+        # Balance transactions in the order they were made: Stripe lists newest first.
+        self._bt_order: dict[str, int] = {}
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}_test_{secrets.token_hex(12)}"
@@ -58,28 +60,81 @@ class Store:
         return obj
 
     def _balance_transaction(
-        self, *, amount: int, fee: int, type_: str, category: str, source: str
+        self,
+        *,
+        amount: int,
+        fee: int,
+        type_: str,
+        category: str,
+        source: str | None,
+        description: str | None = None,
     ) -> dict:
         now = int(time.time())
+        bt_id = self._id("txn")
+        self._bt_order[bt_id] = len(self._bt_order)
+        fee_details = [
+            {
+                "amount": fee,
+                "application": None,
+                "currency": "gbp",
+                "description": "Stripe processing fees",
+                "type": "stripe_fee",
+            }
+        ]
         return self._put(
             {
-                "id": self._id("txn"),
+                "id": bt_id,
                 "object": "balance_transaction",
                 "amount": amount,
-                "fee": fee,
-                "net": amount - fee,
+                "available_on": now + 2 * DAY,
+                "balance_type": "payments",
+                "created": now,
                 "currency": "gbp",
-                "type": type_,
+                "description": description,
+                "exchange_rate": None,
+                "fee": fee,
+                "fee_details": fee_details if fee else [],
+                "net": amount - fee,
                 "reporting_category": category,
                 "source": source,
                 "status": "available",
-                "created": now,
-                "available_on": now + 2 * DAY,
-                "fee_details": [{"amount": fee, "currency": "gbp", "type": "stripe_fee"}]
-                if fee
-                else [],
+                "type": type_,
             }
         )
+
+    def balance(self) -> dict:
+        """``GET /v1/balance``: the net of every balance transaction, available or pending.
+
+        A transaction's money is ``pending`` until Stripe makes it ``available``; the double
+        makes it available at once unless a test says otherwise (``status`` on the object).
+        """
+        totals = {"available": 0, "pending": 0}
+        cards = {"available": 0, "pending": 0}
+        for obj in self.objects.values():
+            if obj["object"] != "balance_transaction":
+                continue
+            status = "pending" if obj["status"] == "pending" else "available"
+            totals[status] += obj["net"]
+            if obj["type"] in ("charge", "payment"):
+                cards[status] += obj["net"]
+        return {
+            "object": "balance",
+            "available": [
+                {
+                    "amount": totals["available"],
+                    "currency": "gbp",
+                    "source_types": {"card": cards["available"]},
+                }
+            ],
+            "livemode": False,
+            "pending": [
+                {
+                    "amount": totals["pending"],
+                    "currency": "gbp",
+                    "source_types": {"card": cards["pending"]},
+                }
+            ],
+        }
 
     def _charge(
         self,
@@ -139,17 +194,63 @@ class Store:
         )
 
     def list_balance_transactions(self, query: dict) -> dict:
+        """``GET /v1/balance_transactions``, newest first, with Stripe's filters and cursors.
+
+        Filters: ``payout``, ``type``, ``source``, ``currency`` and ``created`` (a timestamp
+        or ``created[gt|gte|lt|lte]``); pages of ``limit`` (1 to 100, default 10) after
+        ``starting_after`` or before ``ending_before``, with ``has_more``.
+        """
         payout = query.get("payout")
-        data = [
-            obj
-            for obj in self.objects.values()
-            if obj["object"] == "balance_transaction"
-            and (payout is None or self._paid_out.get(obj["id"]) == payout)
-        ]
+        created = query.get("created")
+        bounds = created if isinstance(created, dict) else {}
+        if created is not None and not isinstance(created, dict):
+            bounds = {"gte": created, "lte": created}
+        try:
+            bounds = {op: int(value) for op, value in bounds.items()}
+            limit = int(query.get("limit", 10))
+        except ValueError:
+            raise StripeError(400, "Invalid integer", "parameter_invalid_integer") from None
+        if set(bounds) - {"gt", "gte", "lt", "lte"}:
+            raise StripeError(400, "Received unknown parameter: created", "parameter_unknown")
+        if not 1 <= limit <= 100:
+            raise StripeError(
+                400, "Invalid limit: must be between 1 and 100", "parameter_invalid_integer"
+            )
+        tests = {
+            "gt": lambda t, v: t > v,
+            "gte": lambda t, v: t >= v,
+            "lt": lambda t, v: t < v,
+            "lte": lambda t, v: t <= v,
+        }
+        data = sorted(
+            (
+                obj
+                for obj in self.objects.values()
+                if obj["object"] == "balance_transaction"
+                and (payout is None or self._paid_out.get(obj["id"]) == payout)
+                and query.get("type") in (None, obj["type"])
+                and query.get("source") in (None, obj["source"])
+                and query.get("currency") in (None, obj["currency"])
+                and all(tests[op](obj["created"], value) for op, value in bounds.items())
+            ),
+            key=lambda obj: (obj["created"], self._bt_order.get(obj["id"], 0)),
+            reverse=True,
+        )
+        ids = [obj["id"] for obj in data]
+        if query.get("starting_after"):
+            cursor = self.get(query["starting_after"], "balance_transaction")["id"]
+            data = data[ids.index(cursor) + 1 :] if cursor in ids else []
+            page, has_more = data[:limit], len(data) > limit
+        elif query.get("ending_before"):
+            cursor = self.get(query["ending_before"], "balance_transaction")["id"]
+            data = data[: ids.index(cursor)] if cursor in ids else []
+            page, has_more = data[-limit:], len(data) > limit
+        else:
+            page, has_more = data[:limit], len(data) > limit
         return {
             "object": "list",
-            "data": data,
-            "has_more": False,
+            "data": page,
+            "has_more": has_more,
             "url": "/v1/balance_transactions",
         }
 

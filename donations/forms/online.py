@@ -169,3 +169,35 @@ class MonthlyCancelForm(forms.Form):
         max_length=300,
         error_messages={"required": "Say why the monthly gift is being cancelled"},
     )
+
+
+class StripeFindingPostForm(forms.Form):
+    """Say what a Stripe balance transaction nothing explains is, to post it."""
+
+    fund = forms.ModelChoiceField(
+        label="Fund",
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": "Choose the fund", "invalid_choice": "Choose a fund"},
+    )
+    account = forms.ModelChoiceField(
+        label="Account it belongs to",
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": "Choose the account", "invalid_choice": "Choose an account"},
+    )
+    reason = forms.CharField(
+        label="What it is",
+        max_length=250,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what this balance transaction is"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from fund.models import Account, Fund
+
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = Fund.objects.order_by("name")
+        self.fields["account"].queryset = Account.objects.exclude(code="assets:stripe").order_by(
+            "code"
+        )

@@ -8,3 +8,4 @@ from donations.models.cash import *  # noqa: F403
 from donations.models.contributions import *  # noqa: F403
 from donations.models.giftaid import *  # noqa: F403
 from donations.models.online import *  # noqa: F403
+from donations.models.reconcile import *  # noqa: F403

@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from djmoney.money import Money
 
 from donations.models.online import OnlineDonation, OnlinePayment, StripeEvent, StripePayout
+from donations.models.reconcile import StripeBalanceCheck
 
 ZERO = Money("0.00", "GBP")
 
@@ -122,3 +123,8 @@ def stripe_events_needing_attention(now: datetime) -> QuerySet[StripeEvent]:
         Q(outcome=StripeEvent.Outcome.FAILED)
         | Q(outcome__in=not_yet, received_at__lte=now - UNMATCHED_SHOWN_AFTER)
     ).order_by("received_at", "id")
+
+
+def latest_stripe_check():
+    """The newest check of the ledger's Stripe balance against Stripe's, or ``None``."""
+    return StripeBalanceCheck.objects.order_by("-checked_at", "-id").first()

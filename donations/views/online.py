@@ -19,12 +19,19 @@ from donations.exceptions import (
     RefundFailed,
     RefundInvalid,
     StripeEventFinal,
+    StripeReconcileFailed,
     TooManyAttempts,
 )
-from donations.forms.online import DonationFilterForm, DonationForm, RefundForm
+from donations.forms.online import (
+    DonationFilterForm,
+    DonationForm,
+    RefundForm,
+    StripeFindingPostForm,
+)
 from donations.models.cash import CollectionPoint
 from donations.models.giftaid import GIFT_AID_HIGHER_RATE, GIFT_AID_INTRO, GIFT_AID_NOTES
 from donations.models.online import OnlineDonation, OnlinePayment, StripeEvent, StripePayout
+from donations.models.reconcile import StripeBalanceCheck, StripeBalanceFinding
 from donations.selectors.online import (
     donations_filtered,
     payout_summary,
@@ -41,6 +48,11 @@ from donations.services.online import (
     online_payment_refund,
     stripe_event_retry,
 )
+from donations.services.stripe_reconcile import (
+    stripe_balance_reconcile,
+    stripe_balance_transaction_post,
+)
+from fund.money import format_gbp
 from people.access import role_required
 
 
@@ -260,3 +272,86 @@ def stripe_event_retry_view(request, pk):
     else:
         messages.success(request, f"Event {event.stripe_id} will be processed again shortly.")
     return redirect("donations:stripe-events")
+
+
+@role_required(*READERS)
+def stripe_checks(request):
+    """The checks of the ledger's Stripe balance against Stripe's, newest first, with what
+    each found; officers and managers can run one now."""
+    checks = StripeBalanceCheck.objects.select_related("checked_by")
+    page = Paginator(checks, 20).get_page(request.GET.get("page"))
+    latest = checks.first()
+    findings = (
+        latest.findings.select_related("entry")
+        if latest is not None
+        else StripeBalanceFinding.objects.none()
+    )
+    return render(
+        request,
+        "donations/online/stripe_checks.html",
+        {
+            "page": page,
+            "latest": latest,
+            "findings": findings,
+            "may_act": handles_money(request.user),
+        },
+    )
+
+
+@role_required(*HANDLERS)
+@require_POST
+def stripe_check_run(request):
+    try:
+        check = stripe_balance_reconcile(actor=request.user)
+    except StripeReconcileFailed as error:
+        messages.error(request, f"The check did not run: {error}")
+    else:
+        posted = check.findings.filter(status=StripeBalanceFinding.Status.POSTED).count()
+        needing = check.findings.filter(status=StripeBalanceFinding.Status.OPEN).count()
+        messages.success(
+            request,
+            f"Stripe checked: difference {format_gbp(check.difference)}; "
+            f"{posted} missing entr{'y' if posted == 1 else 'ies'} posted, "
+            f"{needing} need{'s' if needing == 1 else ''} a person.",
+        )
+    return redirect("donations:stripe-checks")
+
+
+@role_required(*HANDLERS)
+@require_http_methods(["GET", "POST"])
+def stripe_finding_post(request, pk):
+    """Post a balance transaction nothing else explains, once a person has said what it is."""
+    finding = get_object_or_404(
+        StripeBalanceFinding.objects.select_related("check_run"),
+        pk=pk,
+        status=StripeBalanceFinding.Status.OPEN,
+    )
+    status = 200
+    if request.method == "POST":
+        form = StripeFindingPostForm(request.POST)
+        if form.is_valid():
+            try:
+                entry = stripe_balance_transaction_post(
+                    actor=request.user,
+                    finding=finding,
+                    fund=form.cleaned_data["fund"],
+                    account=form.cleaned_data["account"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except StripeReconcileFailed as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    f"Posted as entry {entry.pk}. Check Stripe again to see the difference.",
+                )
+                return redirect("donations:stripe-checks")
+        status = 400
+    else:
+        form = StripeFindingPostForm()
+    return render(
+        request,
+        "donations/online/stripe_finding_post.html",
+        {"finding": finding, "form": form},
+        status=status,
+    )

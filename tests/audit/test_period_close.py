@@ -1,13 +1,12 @@
 """Closing a period through the page: the checklist, the refusal, the reason, the lock."""
 
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import UTC, date, datetime
 
 import pytest
 from djmoney.money import Money
 
-from audit import period_close
+from banking.models import BankAccount, Reconciliation
+from donations.models.reconcile import StripeBalanceCheck
 from donations.services.cash import (
     collection_confirm,
     collection_point_create,
@@ -15,6 +14,7 @@ from donations.services.cash import (
     deposit_check,
     deposit_record,
 )
+from donations.services.stripe_reconcile import stripe_balance_reconcile
 from fund.exceptions import PeriodLocked
 from tests.audit.conftest import LONDON
 from tests.conftest import login
@@ -23,17 +23,30 @@ from tests.fund.helpers import post
 URL = "/audit/period-close/"
 
 
-@dataclass
-class Reconciled:
-    difference: Decimal = Decimal("0.00")
+ZERO = Money("0.00", "GBP")
+
+
+def _bank_reconciled(manager, as_of):
+    """The manager's mark that the bank statement and the ledger agree at ``as_of``."""
+    return Reconciliation.objects.create(
+        bank_account=BankAccount.objects.get(code="current"),
+        as_of=as_of,
+        ledger_balance=ZERO,
+        statement_balance=ZERO,
+        not_on_statement=ZERO,
+        difference=ZERO,
+        reconciled_by=manager,
+    )
 
 
 @pytest.fixture
-def reconciled(monkeypatch):
-    """Bank and Stripe reconciled with no difference (the banking app is not on main yet)."""
-    monkeypatch.setattr(
-        period_close, "_latest_reconciliation", lambda labels, fund, end: (object, Reconciled())
-    )
+def reconciled(manager, stripe_double):
+    """The bank marked reconciled at the period end, and Stripe checked (through the real
+    ``stripe`` library against the double) with no difference after it."""
+    _bank_reconciled(manager, date(2026, 10, 31))
+    check = stripe_balance_reconcile(actor=manager)
+    assert str(check.difference.amount) == "0.00"
+    return check
 
 
 @pytest.fixture
@@ -153,3 +166,70 @@ def test_a_closed_period_cannot_be_reopened(client, manager, public_fund, reconc
     response = client.post(URL, {"fund": public_fund.code, "period_end": "2026-09-30"})
     assert response.status_code == 400
     assert "already closed up to 31 Oct 2026" in response.content.decode()
+
+
+def _stripe_check(difference: str, on: date) -> StripeBalanceCheck:
+    return StripeBalanceCheck.objects.create(
+        checked_at=datetime(on.year, on.month, on.day, 6, tzinfo=UTC),
+        checked_on=on,
+        stripe_available=Money("20.00", "GBP"),
+        stripe_pending=ZERO,
+        stripe_balance=Money("20.00", "GBP"),
+        ledger_balance=Money("20.00", "GBP") - Money(difference, "GBP"),
+        difference=Money(difference, "GBP"),
+    )
+
+
+def test_stripe_and_bank_items_read_the_records_on_or_after_the_period_end(
+    client, manager, public_fund
+):
+    login(client, manager)
+    data = {"fund": public_fund.code, "period_end": "2026-10-31"}
+    _bank_reconciled(manager, date(2026, 9, 30))  # before the period end: does not count
+    _stripe_check("0.00", date(2026, 10, 30))  # likewise
+    _stripe_check("-5.00", date(2026, 11, 1))
+    page = client.get(URL, data)
+    checks = {c.code: c for c in page.context["checks"]}
+    assert (checks["bank"].ok, checks["bank"].explanation) == (
+        False,
+        "Not yet reconciled — no reconciliation recorded.",
+    )
+    assert checks["bank"].fix_url == "/banking/reconciliation/"
+    assert (checks["stripe"].ok, checks["stripe"].explanation) == (
+        False,
+        "Reconciled with a difference of -£5.00.",
+    )
+    assert checks["stripe"].fix_url == "/donations/stripe-balance/"
+    assert 'href="/donations/stripe-balance/"' in page.content.decode()
+
+    # Checked again the same day once the difference was put right: that check counts.
+    _stripe_check("0.00", date(2026, 11, 1))
+    _bank_reconciled(manager, date(2026, 11, 3))
+    checks = {c.code: c for c in client.get(URL, data).context["checks"]}
+    assert (checks["stripe"].ok, checks["stripe"].explanation) == (
+        True,
+        "Reconciled with no difference.",
+    )
+    assert (checks["bank"].ok, checks["bank"].explanation) == (
+        True,
+        "Reconciled with no difference.",
+    )
+
+
+def test_money_in_suspense_links_to_the_suspense_page(client, manager, public_fund):
+    post(
+        manager,
+        public_fund,
+        "assets:bank",
+        "liabilities:suspense",
+        "40.00",
+        on=date(2026, 10, 6),
+    )
+    login(client, manager)
+    page = client.get(URL, {"fund": public_fund.code, "period_end": "2026-10-31"})
+    suspense = {c.code: c for c in page.context["checks"]}["suspense"]
+    assert (suspense.ok, suspense.explanation) == (False, "£40.00 is held in suspense.")
+    assert (suspense.fix_url, suspense.fix_label) == (
+        "/banking/suspense/",
+        "Clear the suspense items",
+    )
