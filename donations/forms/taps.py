@@ -1,0 +1,47 @@
+"""Forms for contactless collection points: a terminal at a point, a report to import.
+
+Validation here is for friendly messages; the services and the database enforce the rules.
+"""
+
+from django import forms
+
+from donations.forms.cash import GovukForm, _text
+from donations.tap_report import LAYOUTS
+
+# A provider's report of a few months of taps is well under this; anything bigger is not one.
+MAX_REPORT_BYTES = 5 * 1024 * 1024
+
+
+class TapTerminalForm(GovukForm):
+    provider = _text("Card provider", width=20, hint="The company that runs the terminal")
+    terminal_id = _text(
+        "Terminal id", width=20, hint="As it appears in the provider's transaction report"
+    )
+
+    def clean_provider(self):
+        return self.cleaned_data["provider"].strip()[:60]
+
+    def clean_terminal_id(self):
+        value = self.cleaned_data["terminal_id"].strip()
+        if len(value) > 60:
+            raise forms.ValidationError("Enter a terminal id of 60 characters or fewer")
+        return value
+
+
+class TapImportForm(GovukForm):
+    file = forms.FileField(
+        label="Transaction report (CSV)",
+        error_messages={"required": "Choose the provider's transaction report to import"},
+    )
+    layout = forms.ChoiceField(
+        label="Report layout",
+        choices=[(name, f"{name}: {layout.label}") for name, layout in LAYOUTS.items()],
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+        error_messages={"invalid_choice": "Choose one of the report layouts listed"},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_REPORT_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB: it is not a tap report")
+        return upload
