@@ -46,8 +46,9 @@ from banking.parsing import (
     parse_ofx,
 )
 from banking.selectors import reconciliation_statement
-from donations.exceptions import GiftAidError
+from donations.exceptions import GiftAidError, TapError
 from donations.services.giftaid import gasds_payment_record, gift_aid_repayment_record
+from donations.services.taps import tap_payout_record
 from fund.exceptions import AlreadyReversed, InvalidPosting, PeriodLocked
 from fund.models import Account, Fund
 from fund.money import format_gbp
@@ -319,12 +320,21 @@ def _confirm(actor, line: StatementLine, candidate: Candidate, *, automatic: boo
                     hmrc_reference=_hmrc_reference(line),
                 )
                 entry_id = repayment.entry_id
+            elif candidate.kind == "tap_payout":
+                payout = tap_payout_record(
+                    actor=actor,
+                    payout=candidate.record,
+                    amount=line.amount,
+                    paid_on=line.posted_on,
+                    bank_account_code=line.bank_account.ledger_account.code,
+                )
+                entry_id = payout.entry_id
             else:
                 claim = gasds_payment_record(
                     actor=actor, claim=candidate.record, amount=line.amount, paid_on=line.posted_on
                 )
                 entry_id = claim.payment_entry_id
-        except GiftAidError as exc:
+        except (GiftAidError, TapError) as exc:
             raise MatchRefused(str(exc)) from None
     match = _match_row(actor, line, candidate, automatic=automatic, entry_id=entry_id)
     match._history_user = actor
