@@ -82,7 +82,7 @@ DATE_TIME = re.compile(
     r"^(?:(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4}))[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$"
 )
 AMOUNT = re.compile(r"^£?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
-IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$")
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,59}$")
 
 
 def parse_date_time(text: str) -> datetime:

@@ -102,6 +102,8 @@ FORM_PAGES = {
     "donations:payment-refund",
     "donations:pledge",
     "donations:pledges",
+    "donations:tap_terminal_create",
+    "donations:taps",
     "subject-access",
     "grants:agencies",
     "grants:agency_edit",

@@ -6,25 +6,39 @@ Validation here is for friendly messages; the services and the database enforce 
 from django import forms
 
 from donations.forms.cash import GovukForm, _text
-from donations.tap_report import LAYOUTS
+from donations.tap_report import IDENTIFIER, LAYOUTS
 
 # A provider's report of a few months of taps is well under this; anything bigger is not one.
 MAX_REPORT_BYTES = 5 * 1024 * 1024
 
 
+# The card providers charities' contactless terminals come from. A choice, not free text:
+# the provider's name is part of each tap's identity, so "Sumup" and "SumUp" must not both
+# appear.
+PROVIDERS = ["SumUp", "Zettle", "Square", "GoodBox", "Stripe Terminal"]
+
+
 class TapTerminalForm(GovukForm):
-    provider = _text("Card provider", width=20, hint="The company that runs the terminal")
+    provider = forms.ChoiceField(
+        label="Card provider",
+        choices=[("", "Choose the provider")] + [(p, p) for p in PROVIDERS],
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+        error_messages={
+            "required": "Choose the card provider",
+            "invalid_choice": "Choose one of the card providers listed",
+        },
+    )
     terminal_id = _text(
         "Terminal id", width=20, hint="As it appears in the provider's transaction report"
     )
 
-    def clean_provider(self):
-        return self.cleaned_data["provider"].strip()[:60]
-
     def clean_terminal_id(self):
         value = self.cleaned_data["terminal_id"].strip()
-        if len(value) > 60:
-            raise forms.ValidationError("Enter a terminal id of 60 characters or fewer")
+        if not IDENTIFIER.match(value):
+            raise forms.ValidationError(
+                "Enter the terminal id as in the provider's report: up to 60 letters, digits "
+                "and - . _ : /"
+            )
         return value
 
 
