@@ -15,7 +15,11 @@ so importing a long statement costs a handful of queries rather than a few per l
   donations service). A line that names HMRC is also offered the claims awaiting payment
   of another amount: HMRC paid less (a shortfall) or more than claimed, and confirming
   needs the officer's reason, posted with the difference. Such a match is never made
-  automatically.
+  automatically;
+- contactless payout: a card provider's payout of the amount (its taps' net of fees), paid
+  on or after its last tap and within 10 working days of it (confirming records the
+  payout through the donations service, moving the net from the clearing account to the
+  bank).
 """
 
 import re
@@ -25,12 +29,14 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
+from django.utils import timezone
 
 from banking.models import Match, MatchKind, StatementLine
 from donations.models.cash import Deposit
 from donations.models.giftaid import GasdsClaim, GiftAidRepayment
 from donations.models.online import GiftAidClaim, StripePayout
+from donations.models.taps import TapPayout
 from fund.models import Entry, Transfer
 from fund.money import format_gbp
 from grants.models import Payout
@@ -39,6 +45,7 @@ DEPOSIT_WORKING_DAYS = 5
 PAYOUT_WORKING_DAYS = 2
 SUPPLIER_WORKING_DAYS = 5
 CONTRIBUTION_WORKING_DAYS = 5
+TAP_PAYOUT_WORKING_DAYS = 10
 
 
 @dataclass(frozen=True)
@@ -252,6 +259,38 @@ def _hmrc(start: date, end: date) -> list[Candidate]:
     return found
 
 
+def _tap_payouts(start: date, end: date) -> list[Candidate]:
+    """Card provider payouts: those awaiting the bank (confirming records them) and those
+    recorded in the window (a match undone and made again)."""
+    rows = (
+        TapPayout.objects.filter(
+            Q(entry__isnull=True, net__gt=0) | Q(entry__isnull=False, paid_on__range=(start, end))
+        )
+        .annotate(last_tap=Max("taps__tapped_at"))
+        .order_by("pk")
+    )
+    found = []
+    for payout in rows:
+        if payout.last_tap is None:
+            continue
+        paid = payout.entry_id is not None
+        found.append(
+            Candidate(
+                "tap_payout",
+                f"tap_payout:{payout.pk}",
+                f"donations.TapPayout:{payout.pk}",
+                f"{payout.provider} contactless payout {payout.payout_id}, "
+                f"{format_gbp(payout.net)} ({format_gbp(payout.gross)} less fees "
+                f"{format_gbp(payout.fees)})" + ("" if paid else " (confirming records it)"),
+                payout.entry_id,
+                payout.net.amount,
+                payout.paid_on if paid else timezone.localdate(payout.last_tap),
+                record=None if paid else payout,
+            )
+        )
+    return found
+
+
 def _fits(line: StatementLine, candidate: Candidate) -> bool:
     apart = working_days_apart(line.posted_on, candidate.on)
     if candidate.kind == "deposit":
@@ -262,6 +301,8 @@ def _fits(line: StatementLine, candidate: Candidate) -> bool:
         return apart <= SUPPLIER_WORKING_DAYS
     if candidate.kind == "contribution":
         return apart <= CONTRIBUTION_WORKING_DAYS
+    if candidate.kind == "tap_payout":
+        return line.posted_on >= candidate.on and apart <= TAP_PAYOUT_WORKING_DAYS
     # HMRC: paid on or after the claim (a recorded repayment: near its date)
     if candidate.entry_id is not None:
         return apart <= DEPOSIT_WORKING_DAYS
@@ -328,6 +369,7 @@ def candidates_for(bank_account, lines: list[StatementLine]) -> dict[int, list[C
         + _supplier_payments(start, end)
         + _contributions(bank_account, start, end)
         + _hmrc(start, end)
+        + _tap_payouts(start, end)
     )
     taken = live_matched_entry_ids(c.entry_id for c in pool if c.entry_id)
     pool = [c for c in pool if c.entry_id not in taken]

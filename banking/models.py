@@ -181,6 +181,7 @@ class MatchKind(models.TextChoices):
     CONTRIBUTION = "contribution", "Contribution by bank transfer"
     GIFT_AID = "gift_aid", "HMRC Gift Aid repayment"
     GASDS = "gasds", "HMRC GASDS payment"
+    TAP_PAYOUT = "tap_payout", "Contactless card provider payout"
     # A line worked into a new entry here
     BANK_CHARGE = "bank_charge", "Bank charge"
     INTEREST = "interest", "Interest"
@@ -189,7 +190,15 @@ class MatchKind(models.TextChoices):
     UNKNOWN_RECEIPT = "unknown_receipt", "Unknown receipt (to suspense)"
 
 
-MATCH_KINDS = ("deposit", "payout", "supplier", "contribution", "gift_aid", "gasds")
+MATCH_KINDS = (
+    "deposit",
+    "payout",
+    "supplier",
+    "contribution",
+    "gift_aid",
+    "gasds",
+    "tap_payout",
+)
 WORK_KINDS = (
     "bank_charge",
     "interest",

@@ -46,10 +46,11 @@ from banking.parsing import (
     parse_ofx,
 )
 from banking.selectors import reconciliation_statement
-from donations.exceptions import ContributionError, GiftAidError
+from donations.exceptions import ContributionError, GiftAidError, TapError
 from donations.models.contributions import ContributionReceipt, Pledge
 from donations.services.contributions import contribution_receipt_record
 from donations.services.giftaid import gasds_payment_record, gift_aid_repayment_record
+from donations.services.taps import tap_payout_record
 from fund.bank_share import bank_share
 from fund.exceptions import AlreadyReversed, InvalidPosting, PeriodLocked
 from fund.models import Account, Fund
@@ -335,6 +336,15 @@ def _confirm(
                     reason=reason,
                 )
                 entry_id = repayment.entry_id
+            elif candidate.kind == "tap_payout":
+                payout = tap_payout_record(
+                    actor=actor,
+                    payout=candidate.record,
+                    amount=line.amount,
+                    paid_on=line.posted_on,
+                    bank_account_code=line.bank_account.ledger_account.code,
+                )
+                entry_id = payout.entry_id
             else:
                 claim = gasds_payment_record(
                     actor=actor,
@@ -344,7 +354,7 @@ def _confirm(
                     reason=reason,
                 )
                 entry_id = claim.payment_entry_id
-        except GiftAidError as exc:
+        except (GiftAidError, TapError) as exc:
             raise MatchRefused(str(exc)) from None
     match = _match_row(actor, line, candidate, automatic=automatic, entry_id=entry_id)
     match.reason = reason[:300]

@@ -163,3 +163,19 @@ class ScheduleTemplateInvalid(GiftAidError):
 
 class ContributionError(DonationsError):
     """A pledge or a contribution received was refused and nothing changed."""
+
+
+# --- Contactless: tap terminals, the provider's reports, payouts ---------------------------
+
+
+class TapError(DonationsError):
+    """A contactless action was refused and nothing changed."""
+
+
+class TapReportRefused(TapError):
+    """A transaction report that does not parse or does not fit: nothing from it is stored."""
+
+    def __init__(self, line: int, reason: str):
+        self.line = line
+        self.reason = reason
+        super().__init__(f"Line {line}: {reason}")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from donations.views import cash, contributions, giftaid, monthly, online
+from donations.views import cash, contributions, giftaid, monthly, online, taps
 
 app_name = "donations"
 urlpatterns = [
@@ -76,6 +76,9 @@ urlpatterns = [
     path("cash/deposits/<int:pk>/check/", cash.deposit_check, name="cash_deposit_check"),
     path("cash/yield/", cash.yield_report, name="cash_yield"),
     path("cash/gasds/", cash.gasds_report, name="cash_gasds"),
+    # Contactless: tap terminals at the points and the provider's reports (staff pages).
+    path("cash/taps/", taps.tap_import, name="taps"),
+    path("cash/points/<int:pk>/terminal/", taps.tap_terminal_create, name="tap_terminal_create"),
     path("cash/gasds/<int:year>/claim/", giftaid.gasds_claim, name="gasds-claim"),
     path("cash/gasds/claims/<int:pk>/payment/", giftaid.gasds_payment, name="gasds-payment"),
 ]

@@ -5,6 +5,15 @@ CHART = [
     ("assets:bank", "Bank", "asset", True, False),
     ("assets:stripe", "Stripe balance", "asset", True, False),
     ("assets:cash-in-transit", "Cash in transit", "asset", True, False),
+    # Contactless gifts the card provider has taken and not yet paid into the bank (net of
+    # its fees): cleared when its payout is matched on the bank statement.
+    (
+        "assets:card-provider",
+        "Card provider: contactless taps to be paid out",
+        "asset",
+        True,
+        False,
+    ),
     ("assets:gift-aid-receivable", "Gift Aid receivable", "asset", False, False),
     ("assets:gasds-receivable", "GASDS receivable", "asset", False, False),
     ("liabilities:grants-payable", "Grants payable", "liability", False, False),
@@ -16,6 +25,7 @@ CHART = [
     ("liabilities:suspense", "Suspense: unknown receipts", "liability", False, False),
     ("income:donations:boxes", "Donations: collection boxes", "income", False, False),
     ("income:donations:online", "Donations: online", "income", False, False),
+    ("income:donations:contactless", "Donations: contactless", "income", False, False),
     ("income:contributions", "Contributions from services and funders", "income", False, False),
     ("income:gift-aid", "Gift Aid", "income", False, False),
     ("income:gasds", "GASDS top-up", "income", False, False),

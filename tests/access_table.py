@@ -222,6 +222,9 @@ _DONATIONS = {
     ),
     "donations:cash_yield": Access(allow=STAFF),
     "donations:cash_gasds": Access(allow=STAFF),
+    # Contactless: the report import and a terminal at a point (officers and managers)
+    "donations:taps": Access(allow=WRITERS),
+    "donations:tap_terminal_create": Access(allow=WRITERS, kwargs={"pk": "collection_point"}),
     # Bank statements and reconciliation
     "banking:statements": Access(allow=STAFF),
     "banking:lines": Access(allow=STAFF, needs=("statement_line",)),

@@ -104,6 +104,8 @@ FORM_PAGES = {
     "donations:pledge",
     "donations:pledges",
     "donations:stripe-finding-post",
+    "donations:tap_terminal_create",
+    "donations:taps",
     "subject-access",
     "grants:agencies",
     "grants:agency_edit",

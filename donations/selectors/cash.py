@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from djmoney.money import Money
@@ -189,6 +189,11 @@ class GasdsYear:
     excluded: Money
     gift_aid_claimed: Money
     today: date
+    # Contactless taps: those of £30 or less are small donations; a tap over £30 is not.
+    small_taps: int = 0
+    small_tap_total: Money = Money("0.00", "GBP")
+    taps_over: int = 0
+    taps_over_total: Money = Money("0.00", "GBP")
 
     @property
     def end(self) -> date:
@@ -200,8 +205,9 @@ class GasdsYear:
 
     @property
     def eligible_total(self) -> Money:
-        """Box cash less the notes over £30 (each a single donation above the limit)."""
-        return self.total - self.excluded
+        """Box cash less the notes over £30 (each a single donation above the limit), and
+        the contactless taps of £30 or less."""
+        return self.total - self.excluded + self.small_tap_total
 
     @property
     def matching_limit(self) -> Money:
@@ -257,12 +263,42 @@ def _gift_aid_claimed_by_tax_year() -> dict[date, Decimal]:
     return years
 
 
+def _taps_by_tax_year() -> dict[date, tuple[int, Decimal, int, Decimal]]:
+    """Per tax year: the taps of £30 or less (count, total) and those over (count, total)."""
+    from donations.models import Tap
+
+    small = Q(amount__lte=GASDS_SMALL_LIMIT)
+    per_day = (
+        Tap.objects.annotate(day=TruncDate("tapped_at"))
+        .values("day")
+        .annotate(
+            small_count=Count("pk", filter=small),
+            small_total=Sum("amount", filter=small),
+            over_count=Count("pk", filter=~small),
+            over_total=Sum("amount", filter=~small),
+        )
+        .order_by()
+    )
+    years: dict[date, tuple[int, Decimal, int, Decimal]] = {}
+    for row in per_day:
+        start = tax_year_start(_as_date(row["day"]))
+        a, b, c, d = years.get(start, (0, Decimal("0.00"), 0, Decimal("0.00")))
+        years[start] = (
+            a + row["small_count"],
+            b + (row["small_total"] or 0),
+            c + row["over_count"],
+            d + (row["over_total"] or 0),
+        )
+    return years
+
+
 def gasds_by_tax_year(*, today: date | None = None) -> list[GasdsYear]:
-    """Confirmed box cash per UK tax year (6 April to 5 April, by date emptied), newest first.
+    """Confirmed box cash and contactless taps per UK tax year (6 April to 5 April, by date
+    emptied or tapped), newest first.
 
     Notes over £30 (the £50 note) recorded on the count are single donations above the
     small-donation limit and are excluded; the rest of a box is loose coins and notes of
-    £30 or less.
+    £30 or less. A tap is one donation: eligible at £30.00 or less, excluded above.
     """
     today = today or timezone.localdate()
     per_day = (
@@ -276,6 +312,9 @@ def gasds_by_tax_year(*, today: date | None = None) -> list[GasdsYear]:
         start = tax_year_start(_as_date(row["day"]))
         count, total = years.get(start, (0, Decimal("0.00")))
         years[start] = (count + row["collections"], total + row["total"])
+    taps = _taps_by_tax_year()
+    for start in taps:
+        years.setdefault(start, (0, Decimal("0.00")))
     excluded: dict[date, Decimal] = defaultdict(lambda: Decimal("0.00"))
     big_notes = CollectionDenomination.objects.filter(
         collection__status__in=POSTED, value__gt=GASDS_SMALL_LIMIT
@@ -284,6 +323,7 @@ def gasds_by_tax_year(*, today: date | None = None) -> list[GasdsYear]:
         day = timezone.localtime(emptied_at).date()
         excluded[tax_year_start(day)] += value * quantity
     claimed = _gift_aid_claimed_by_tax_year()
+    no_taps = (0, Decimal("0.00"), 0, Decimal("0.00"))
     return [
         GasdsYear(
             start=start,
@@ -292,6 +332,10 @@ def gasds_by_tax_year(*, today: date | None = None) -> list[GasdsYear]:
             excluded=gbp(excluded[start]),
             gift_aid_claimed=gbp(claimed[start]),
             today=today,
+            small_taps=taps.get(start, no_taps)[0],
+            small_tap_total=gbp(taps.get(start, no_taps)[1]),
+            taps_over=taps.get(start, no_taps)[2],
+            taps_over_total=gbp(taps.get(start, no_taps)[3]),
         )
         for start, (count, total) in sorted(years.items(), reverse=True)
     ]

@@ -45,6 +45,7 @@ from donations.models.online import (
     OnlineDonation,
     OnlinePayment,
 )
+from donations.models.taps import Tap
 from donations.selectors.cash import GASDS_SMALL_LIMIT, POSTED, gasds_by_tax_year
 from fund.models import Fund
 from fund.services import Leg, entry_post
@@ -528,7 +529,8 @@ GASDS_INCOME = "income:gasds"
 
 
 def _gasds_weights(start: date) -> dict[int, Decimal]:
-    """Each fund's eligible box cash in the tax year from ``start``: the top-up's shares."""
+    """Each fund's eligible box cash and small taps in the tax year from ``start``: the
+    top-up's shares."""
     begin = timezone.make_aware(datetime.combine(start, time.min))
     end = timezone.make_aware(datetime.combine(date(start.year + 1, 4, 6), time.min))
     weights = _by_fund(
@@ -544,6 +546,14 @@ def _gasds_weights(start: date) -> dict[int, Decimal]:
         value__gt=GASDS_SMALL_LIMIT,
     ).values_list("collection__point__fund", "value", "quantity"):
         weights[fund_id] -= Decimal(value) * quantity
+    # Contactless taps of £30 or less are small donations too, in the fund of their point.
+    for fund_id, total in (
+        Tap.objects.filter(tapped_at__gte=begin, tapped_at__lt=end, amount__lte=GASDS_SMALL_LIMIT)
+        .values("point__fund")
+        .annotate(total=Sum("amount"))
+        .values_list("point__fund", "total")
+    ):
+        weights[fund_id] += Decimal(total)
     return weights
 
 
@@ -569,7 +579,9 @@ def gasds_claim_record(
         raise GasdsClaimInvalid("The claim date cannot be in the future.")
     year = next((y for y in gasds_by_tax_year(today=today) if y.start == tax_year_start), None)
     if year is None:
-        raise GasdsClaimInvalid("There is no confirmed box cash in that tax year.")
+        raise GasdsClaimInvalid(
+            "There is no confirmed box cash and no contactless tap in that tax year."
+        )
     if year.no_gift_aid:
         raise GasdsClaimInvalid(
             f"No Gift Aid was claimed in {year.label}, so HMRC allows no GASDS top-up."

@@ -26,6 +26,8 @@ from donations.forms.cash import (
 from donations.models import Collection, CollectionPoint, Deposit, GasdsClaim
 from donations.poster import donate_path, poster_pdf
 from donations.selectors import cash as cash_selectors
+from donations.selectors import taps as tap_selectors
+from donations.selectors.taps import NO_TAKINGS
 from donations.services import cash as services
 from fund.exceptions import LedgerError
 from people.access import has_role, role_required
@@ -54,11 +56,16 @@ def overview(request):
 
 @role_required(*READERS)
 def point_list(request):
+    takings = tap_selectors.takings_by_point()
+    terminals = tap_selectors.terminals_by_point()
     return render(
         request,
         "donations/cash/point_list.html",
         {
-            "rows": cash_selectors.points_with_last_emptied(),
+            "rows": [
+                (row, takings.get(row.point.pk, NO_TAKINGS), terminals.get(row.point.pk, []))
+                for row in cash_selectors.points_with_last_emptied()
+            ],
             "can_handle": handles_money(request.user),
         },
     )
