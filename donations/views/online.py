@@ -21,7 +21,12 @@ from donations.exceptions import (
     StripeEventFinal,
     TooManyAttempts,
 )
-from donations.forms.online import DonationFilterForm, DonationForm, RefundForm
+from donations.forms.online import (
+    DonationFilterForm,
+    DonationForm,
+    MonthlyCancelForm,
+    RefundForm,
+)
 from donations.models.cash import CollectionPoint
 from donations.models.giftaid import GIFT_AID_HIGHER_RATE, GIFT_AID_INTRO, GIFT_AID_NOTES
 from donations.models.online import OnlineDonation, OnlinePayment, StripeEvent, StripePayout
@@ -171,6 +176,11 @@ def online_list(request):
 
 @role_required(*READERS)
 def online_detail(request, pk):
+    return detail_page(request, pk)
+
+
+def detail_page(request, pk, *, cancel_form=None, status=200):
+    """The gift's page; `cancel_form` re-shows a refused cancel with its errors."""
     donation = get_object_or_404(OnlineDonation.objects.select_related("fund", "gift_aid"), pk=pk)
     payments = donation.payments.prefetch_related("staff_refunds").order_by("paid_on", "id")
     return render(
@@ -180,7 +190,9 @@ def online_detail(request, pk):
             "donation": donation,
             "payments": payments,
             "events": donation.events.select_related("actor"),
+            "cancel_form": cancel_form or MonthlyCancelForm(),
         },
+        status=status,
     )
 
 
