@@ -20,7 +20,7 @@ from djmoney.money import Money
 
 from fund.bank_share import bank_share
 from fund.models import ZERO, Account, CategoryCap, Fund, FundRules
-from fund.money import format_gbp
+from fund.money import AmountProblem, amount_problem, check_amount, format_gbp
 from fund.services import Leg, entry_post, entry_reverse
 from grants import notifications
 from grants.exceptions import (
@@ -183,9 +183,12 @@ def _locked(grant: Grant) -> Grant:
 
 
 def _money(value: Money) -> Money:
-    if not isinstance(value, Money) or str(value.currency) != "GBP":
+    if amount_problem(value, positive=False) in NOT_STERLING:
         raise InvalidRequest("Amounts are in pounds sterling.")
     return value
+
+
+NOT_STERLING = (AmountProblem.NOT_MONEY, AmountProblem.NOT_STERLING)
 
 
 # --- agencies, key workers, clients --------------------------------------------------
@@ -326,11 +329,16 @@ def _check_request_fields(*, category: Account, own_words: str, why_fund: str, l
     for number, item in enumerate(line_items, start=1):
         if not item.description.strip():
             raise InvalidRequest(f"Item {number} needs a description.")
-        amount = _money(item.amount)
-        if amount.amount <= 0:
-            raise InvalidRequest(f"Item {number} must cost more than £0.")
-        if amount.amount != amount.amount.quantize(ZERO.amount):
-            raise InvalidRequest(f"Item {number} must be in pounds and pence.")
+        amount = check_amount(
+            item.amount,
+            error=InvalidRequest,
+            messages={
+                AmountProblem.NOT_MONEY: "Amounts are in pounds sterling.",
+                AmountProblem.NOT_STERLING: "Amounts are in pounds sterling.",
+                AmountProblem.NOT_POSITIVE: f"Item {number} must cost more than £0.",
+                AmountProblem.NOT_WHOLE_PENCE: f"Item {number} must be in pounds and pence.",
+            },
+        )
         _check_text(
             **{f"Item {number}": item.description, f"Item {number}'s supplier": item.supplier}
         )
