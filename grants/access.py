@@ -41,7 +41,7 @@ class GrantPermissions:
             is_own_agency=own,
             can_decide=decide,
             can_edit=own and status in services.EDITABLE,
-            can_withdraw=own and S.WITHDRAWN in services.ALLOWED_TRANSITIONS[status],
+            can_withdraw=own and S.WITHDRAWN in Grant.ALLOWED_TRANSITIONS[status],
             can_upload_quote=(own or decide) and status in services.QUOTE_STATES,
             can_upload_receipt=(own or decide) and status in services.RECEIPT_STATES,
             can_record_outcome=own
