@@ -26,7 +26,7 @@ from fund.exceptions import InvalidPosting
 from fund.models import Fund
 from fund.selectors import chain_head, fund_summaries
 from people.access import STAFF_ROLES, role_required
-from people.roles import Role
+from people.roles import HANDLER_ROLES, Role
 
 SPOOL_BYTES = 8 * 1024 * 1024
 
@@ -127,7 +127,7 @@ def manifest_json(request, pk: int):
     return response
 
 
-@role_required(Role.FUND_OFFICER, Role.FUND_MANAGER)
+@role_required(*HANDLER_ROLES)
 @require_http_methods(["GET", "POST"])
 def subject_access(request):
     """A subject-access request: everything held about one client reference or donor email,

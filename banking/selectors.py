@@ -22,12 +22,12 @@ from djmoney.money import Money
 
 from banking.models import BankAccount, Match, Reconciliation, StatementLine, SuspenseClearance
 from fund.models import Transfer
+from fund.money import gbp
 
 ZERO = Decimal("0.00")
 
 
-def _gbp(amount) -> Money:
-    return Money(Decimal(amount or 0).quantize(Decimal("0.01")), "GBP")
+_gbp = gbp  # the one helper in fund.money, under the name this module's callers use
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ services that record them.
 import hashlib
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -54,10 +53,10 @@ from donations.services.taps import tap_payout_record
 from fund.bank_share import bank_share
 from fund.exceptions import AlreadyReversed, InvalidPosting, PeriodLocked
 from fund.models import Account, Fund
-from fund.money import format_gbp
+from fund.money import format_gbp, gbp
 from fund.services import Leg, entry_post, entry_reverse
 from people.access import has_role
-from people.roles import HANDLER_ROLES, Role
+from people.roles import BANK_MANAGER_ROLES, HANDLER_ROLES
 
 SUSPENSE = "liabilities:suspense"
 LOOKUP_CHUNK = 2_000
@@ -68,8 +67,7 @@ def _require(actor, roles, what: str) -> None:
         raise BankingError(f"Only {what} may do this.")
 
 
-def _gbp(amount: Decimal) -> Money:
-    return Money(amount, "GBP")
+_gbp = gbp  # the one helper in fund.money, under the name this module's callers use
 
 
 # --- layouts ----------------------------------------------------------------------------
@@ -101,7 +99,7 @@ def layout_for(name: str) -> Layout:
 
 def csv_layout_create(*, actor: AbstractBaseUser, name: str, **columns) -> CsvLayout:
     """A manager names a CSV layout: which column holds the date, description, amount..."""
-    _require(actor, (Role.FUND_MANAGER,), "fund managers")
+    _require(actor, BANK_MANAGER_ROLES, "fund managers")
     if name in BUILT_IN_LAYOUTS:
         raise BankingError(f"{name!r} is a built-in layout; choose another name.")
     used = [v for k, v in columns.items() if k.endswith("_column") and v]
@@ -237,7 +235,7 @@ def automatic_kinds() -> set[str]:
 
 def match_rule_set(*, actor: AbstractBaseUser, kind: str, automatic: bool) -> MatchRule:
     """A manager switches automatic confirmation of one match kind on or off."""
-    _require(actor, (Role.FUND_MANAGER,), "fund managers")
+    _require(actor, BANK_MANAGER_ROLES, "fund managers")
     if kind not in MATCH_KINDS:
         raise BankingError(f"{kind!r} is not a kind of match.")
     with transaction.atomic():
@@ -624,7 +622,7 @@ def reconciliation_mark(
     *, actor: AbstractBaseUser, bank_account: BankAccount, as_of: date
 ) -> Reconciliation:
     """A manager marks the period reconciled: only when the unexplained difference is £0.00."""
-    _require(actor, (Role.FUND_MANAGER,), "fund managers")
+    _require(actor, BANK_MANAGER_ROLES, "fund managers")
     with transaction.atomic():
         BankAccount.objects.select_for_update().get(pk=bank_account.pk)
         figures = reconciliation_statement(bank_account, as_of)

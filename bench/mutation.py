@@ -40,9 +40,9 @@ MUTANTS = [
     Mutant(
         "transition",
         "a declined request may be approved after all",
-        "grants/services.py",
-        "    S.DECLINED: set(),",
-        "    S.DECLINED: {S.APPROVED},",
+        "grants/models.py",
+        "        Status.DECLINED: set(),",
+        "        Status.DECLINED: {Status.APPROVED},",
         ("tests/grants/test_workflow.py", "-k", "exactly_the_literal or final_state"),
     ),
     Mutant(

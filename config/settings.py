@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "djmoney",
     "simple_history",
     "import_export",
@@ -145,9 +146,13 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "libraries": {"govuk_forms": "config.govuk_forms"},
         },
     },
 ]
+
+# Every form field renders as a GOV.UK form group (config/govuk_forms.py).
+FORM_RENDERER = "config.govuk_forms.GovukFormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(

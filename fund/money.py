@@ -49,16 +49,23 @@ class AmountProblem(StrEnum):
     NOT_MONEY = "not money"
     NOT_STERLING = "not pounds sterling"
     NOT_POSITIVE = "not more than £0.00"
+    NEGATIVE = "less than £0.00"
     NOT_WHOLE_PENCE = "not whole pence"
 
 
-def amount_problem(amount, *, positive: bool = True) -> AmountProblem | None:
-    """What is wrong with ``amount`` as an amount of the fund's money, or None."""
+def amount_problem(
+    amount, *, positive: bool = True, zero_allowed: bool = False
+) -> AmountProblem | None:
+    """What is wrong with ``amount`` as an amount of the fund's money, or None.
+
+    ``positive`` asks for more than £0.00; with ``zero_allowed`` too, for £0.00 or more."""
     if not isinstance(amount, Money):
         return AmountProblem.NOT_MONEY
     if str(amount.currency) != "GBP":
         return AmountProblem.NOT_STERLING
-    if positive and amount.amount <= 0:
+    if positive and zero_allowed and amount.amount < 0:
+        return AmountProblem.NEGATIVE
+    if positive and not zero_allowed and amount.amount <= 0:
         return AmountProblem.NOT_POSITIVE
     if amount.amount != amount.amount.quantize(PENNY):
         return AmountProblem.NOT_WHOLE_PENCE
@@ -71,11 +78,13 @@ def check_amount(
     error: type[Exception],
     messages: Mapping[AmountProblem, str],
     positive: bool = True,
+    zero_allowed: bool = False,
 ) -> Money:
     """Return ``amount`` if it is sterling in whole pence (and more than £0.00 when
-    ``positive``); otherwise raise ``error`` with the caller's message for the problem.
-    A message may name ``{type}``, ``{currency}`` or ``{amount}``."""
-    problem = amount_problem(amount, positive=positive)
+    ``positive``, or £0.00 or more with ``zero_allowed``); otherwise raise ``error`` with
+    the caller's message for the problem. A message may name ``{type}``, ``{currency}`` or
+    ``{amount}``."""
+    problem = amount_problem(amount, positive=positive, zero_allowed=zero_allowed)
     if problem is None:
         return amount
     raise error(

@@ -36,6 +36,8 @@ def no_identifiers(value: str) -> str:
 class PoundsField(forms.DecimalField):
     """An amount in pounds and pence, typed with or without the £ sign."""
 
+    govuk_prefix = "£"
+
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 10)
         kwargs.setdefault("decimal_places", 2)
@@ -50,6 +52,11 @@ class PoundsField(forms.DecimalField):
 
 
 class GrantForm(forms.Form):
+    govuk_fields = {
+        name: {"label_class": "govuk-label--s"}
+        for name in ("client_reference", "category", "own_words", "why_fund")
+    }
+
     client_reference = forms.CharField(
         label="Client reference",
         max_length=40,
@@ -157,6 +164,8 @@ def line_item_formset(data=None, *, initial=None, blank_rows: int = 3):
 
 
 class UploadForm(forms.Form):
+    govuk_fields = {"file": {"label_class": "govuk-label--s"}}
+
     file = forms.FileField(
         label="Upload a file",
         widget=forms.ClearableFileInput(
@@ -189,6 +198,8 @@ class NoteForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
+    govuk_fields = {"fund": {"label_class": "govuk-label--s"}}
+
     fund = forms.ModelChoiceField(
         label="Pay from",
         queryset=Fund.objects.filter(is_active=True).order_by("kind", "name"),

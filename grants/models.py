@@ -1,6 +1,6 @@
 """Micro-grants: agencies, key workers, pseudonymous clients and the request workflow.
 
-A request moves through the states in ``ALLOWED_TRANSITIONS`` (see ``grants.services``);
+A request moves through the states in ``Grant.ALLOWED_TRANSITIONS`` (``fund.workflow``);
 every move writes a ``GrantEvent``. Money lives in the ledger (``fund``): approval commits
 the grant (Dr the category's expense account, Cr grants payable) and payment settles it
 (Dr grants payable, Cr bank). Clients are known only by their agency's own reference.
@@ -14,6 +14,8 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from fund.models import money_field
+from fund.workflow import StatusEvent
+from grants.exceptions import InvalidTransition
 
 
 def category_label(account) -> str:
@@ -103,6 +105,33 @@ class Grant(models.Model):
         TODAY = "today", "Today"
         THIS_WEEK = "this_week", "This week"
 
+    # The workflow: each status and the statuses it may move to (fund.workflow.transition).
+    ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+        Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
+        Status.SUBMITTED: {
+            Status.INFO_REQUESTED,
+            Status.SECOND_APPROVAL,
+            Status.APPROVED,
+            Status.DECLINED,
+            Status.WITHDRAWN,
+        },
+        Status.INFO_REQUESTED: {Status.SUBMITTED, Status.DECLINED, Status.WITHDRAWN},
+        Status.SECOND_APPROVAL: {
+            Status.APPROVED,
+            Status.INFO_REQUESTED,
+            Status.DECLINED,
+            Status.WITHDRAWN,
+        },
+        # After approval the commitment is in the ledger: leaving without payment reverses it.
+        Status.APPROVED: {Status.PAID, Status.CANCELLED, Status.WITHDRAWN},
+        Status.PAID: {Status.RECEIPT_RECEIVED},
+        Status.RECEIPT_RECEIVED: {Status.CLOSED},
+        Status.DECLINED: set(),
+        Status.CLOSED: set(),
+        Status.WITHDRAWN: set(),
+        Status.CANCELLED: set(),
+    }
+
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="grants")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="grants")
     requester = models.ForeignKey(
@@ -170,6 +199,9 @@ class Grant(models.Model):
             kwargs["update_fields"] = [*update_fields, "queue_rank"]
         super().save(*args, **kwargs)
 
+    def transition_refused(self, to: str) -> InvalidTransition:
+        return InvalidTransition(self, to)
+
     @property
     def reference(self) -> str:
         return f"G-{self.pk:05d}" if self.pk else "New request"
@@ -211,18 +243,12 @@ class LineItem(models.Model):
         return self.description
 
 
-class GrantEvent(models.Model):
+class GrantEvent(StatusEvent):
     """One transition of a request: who, when, from, to and why. Never edited."""
 
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
     from_status = models.CharField(max_length=20, choices=Grant.Status.choices)
     to_status = models.CharField(max_length=20, choices=Grant.Status.choices)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.grant}: {self.from_status} → {self.to_status}"

@@ -1,9 +1,10 @@
 """Every write to grants: agencies, key workers, clients and the request workflow.
 
-The workflow is ``Grant.Status`` plus ``ALLOWED_TRANSITIONS``; ``_transition`` is the one
-place a status changes. It re-reads the row under ``select_for_update`` so two people
-acting on the same request at once are serialised: the second sees the first's result and
-is refused by the table rather than acting on a stale status.
+The workflow is ``Grant.Status`` plus ``Grant.ALLOWED_TRANSITIONS``;
+``fund.workflow.transition`` is the one place a status changes. It re-reads the row under
+``select_for_update`` so two people acting on the same request at once are serialised: the
+second sees the first's result and is refused by the table rather than acting on a stale
+status.
 """
 
 import uuid
@@ -20,8 +21,9 @@ from djmoney.money import Money
 
 from fund.bank_share import bank_share
 from fund.models import ZERO, Account, CategoryCap, Fund, FundRules
-from fund.money import format_gbp
+from fund.money import AmountProblem, amount_problem, check_amount, format_gbp
 from fund.services import Leg, entry_post, entry_reverse
+from fund.workflow import transition
 from grants import notifications
 from grants.exceptions import (
     BankShareShort,
@@ -39,7 +41,6 @@ from grants.models import (
     Client,
     Document,
     Grant,
-    GrantEvent,
     KeyWorker,
     LineItem,
     Outcome,
@@ -52,20 +53,7 @@ from people.services import change_record, person_deactivate
 
 S = Grant.Status
 
-ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
-    S.SUBMITTED: {S.INFO_REQUESTED, S.SECOND_APPROVAL, S.APPROVED, S.DECLINED, S.WITHDRAWN},
-    S.INFO_REQUESTED: {S.SUBMITTED, S.DECLINED, S.WITHDRAWN},
-    S.SECOND_APPROVAL: {S.APPROVED, S.INFO_REQUESTED, S.DECLINED, S.WITHDRAWN},
-    # After approval the commitment is in the ledger: leaving without payment reverses it.
-    S.APPROVED: {S.PAID, S.CANCELLED, S.WITHDRAWN},
-    S.PAID: {S.RECEIPT_RECEIVED},
-    S.RECEIPT_RECEIVED: {S.CLOSED},
-    S.DECLINED: set(),
-    S.CLOSED: set(),
-    S.WITHDRAWN: set(),
-    S.CANCELLED: set(),
-}
+ALLOWED_TRANSITIONS = Grant.ALLOWED_TRANSITIONS
 
 EDITABLE = {S.DRAFT, S.INFO_REQUESTED}
 AWAITING_DECISION = {S.SUBMITTED, S.SECOND_APPROVAL}
@@ -153,27 +141,6 @@ def _require_note(note: str, what: str) -> str:
     return note
 
 
-def _transition(grant: Grant, *, actor, to_status: str, note: str = "", **fields) -> Grant:
-    """Move a request to ``to_status`` if the table allows it, and write the event row.
-
-    Re-reads the row under a lock: a racing action on the same request waits here and
-    then sees the status the first one left behind.
-    """
-    locked = Grant.objects.select_for_update().get(pk=grant.pk)
-    if to_status not in ALLOWED_TRANSITIONS[locked.status]:
-        raise InvalidTransition(locked, to_status)
-    from_status = locked.status
-    locked.status = to_status
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked._history_user = actor
-    locked.save()
-    GrantEvent.objects.create(
-        grant=locked, actor=actor, from_status=from_status, to_status=to_status, note=note
-    )
-    return locked
-
-
 def _locked(grant: Grant) -> Grant:
     return (
         Grant.objects.select_for_update()
@@ -183,9 +150,12 @@ def _locked(grant: Grant) -> Grant:
 
 
 def _money(value: Money) -> Money:
-    if not isinstance(value, Money) or str(value.currency) != "GBP":
+    if amount_problem(value, positive=False) in NOT_STERLING:
         raise InvalidRequest("Amounts are in pounds sterling.")
     return value
+
+
+NOT_STERLING = (AmountProblem.NOT_MONEY, AmountProblem.NOT_STERLING)
 
 
 # --- agencies, key workers, clients --------------------------------------------------
@@ -326,11 +296,16 @@ def _check_request_fields(*, category: Account, own_words: str, why_fund: str, l
     for number, item in enumerate(line_items, start=1):
         if not item.description.strip():
             raise InvalidRequest(f"Item {number} needs a description.")
-        amount = _money(item.amount)
-        if amount.amount <= 0:
-            raise InvalidRequest(f"Item {number} must cost more than £0.")
-        if amount.amount != amount.amount.quantize(ZERO.amount):
-            raise InvalidRequest(f"Item {number} must be in pounds and pence.")
+        amount = check_amount(
+            item.amount,
+            error=InvalidRequest,
+            messages={
+                AmountProblem.NOT_MONEY: "Amounts are in pounds sterling.",
+                AmountProblem.NOT_STERLING: "Amounts are in pounds sterling.",
+                AmountProblem.NOT_POSITIVE: f"Item {number} must cost more than £0.",
+                AmountProblem.NOT_WHOLE_PENCE: f"Item {number} must be in pounds and pence.",
+            },
+        )
         _check_text(
             **{f"Item {number}": item.description, f"Item {number}'s supplier": item.supplier}
         )
@@ -498,10 +473,10 @@ def grant_submit(*, actor: AbstractBaseUser, grant: Grant, note: str = "") -> Gr
         if not locked.line_items.exists():
             raise InvalidRequest("Add at least one item before submitting.")
         check_caps(locked, locked.fund)
-        grant = _transition(
+        grant = transition(
             locked,
             actor=actor,
-            to_status=S.SUBMITTED,
+            to=S.SUBMITTED,
             note=note,
             submitted_at=locked.submitted_at or timezone.now(),
         )
@@ -517,7 +492,7 @@ def grant_withdraw(*, actor: AbstractBaseUser, grant: Grant, note: str = "") -> 
     with transaction.atomic():
         locked = _locked(grant)
         was_approved = locked.status == S.APPROVED
-        grant = _transition(locked, actor=actor, to_status=S.WITHDRAWN, note=note)
+        grant = transition(locked, actor=actor, to=S.WITHDRAWN, note=note)
         if was_approved:
             _reverse_approval(grant, actor, "withdrawn")
     return grant
@@ -538,7 +513,7 @@ def grant_request_info(*, actor: AbstractBaseUser, grant: Grant, note: str) -> G
     _require_decider(actor)
     note = _require_note(note, "the information you need")
     with transaction.atomic():
-        grant = _transition(grant, actor=actor, to_status=S.INFO_REQUESTED, note=note)
+        grant = transition(grant, actor=actor, to=S.INFO_REQUESTED, note=note)
         Approval.objects.filter(grant=grant, superseded=False).update(superseded=True)
         notifications.information_requested(grant)
     return grant
@@ -611,7 +586,7 @@ def grant_approve(
         approval.save()
 
         if len(approvers) + 1 < approvals_needed(locked, fund):
-            return _transition(locked, actor=actor, to_status=S.SECOND_APPROVAL, note=note)
+            return transition(locked, actor=actor, to=S.SECOND_APPROVAL, note=note)
 
         entry = entry_post(
             actor=actor,
@@ -630,10 +605,10 @@ def grant_approve(
             discretionary=True,
         )
         now = timezone.now()
-        grant = _transition(
+        grant = transition(
             locked,
             actor=actor,
-            to_status=S.APPROVED,
+            to=S.APPROVED,
             note=note,
             approval_entry=entry,
             decided_at=now,
@@ -647,8 +622,8 @@ def grant_decline(*, actor: AbstractBaseUser, grant: Grant, reason: str) -> Gran
     _require_decider(actor)
     reason = _require_note(reason, "the reason for declining")
     with transaction.atomic():
-        grant = _transition(
-            grant, actor=actor, to_status=S.DECLINED, note=reason, decided_at=timezone.now()
+        grant = transition(
+            grant, actor=actor, to=S.DECLINED, note=reason, decided_at=timezone.now()
         )
         notifications.decided(grant)
     return grant
@@ -659,7 +634,7 @@ def grant_cancel(*, actor: AbstractBaseUser, grant: Grant, reason: str) -> Grant
     _require_decider(actor)
     reason = _require_note(reason, "the reason for cancelling")
     with transaction.atomic():
-        grant = _transition(grant, actor=actor, to_status=S.CANCELLED, note=reason)
+        grant = transition(grant, actor=actor, to=S.CANCELLED, note=reason)
         _reverse_approval(grant, actor, "cancelled")
         notifications.decided(grant)
     return grant
@@ -754,10 +729,10 @@ def grant_record_payout(
         )
         payout._history_user = actor
         payout.save()
-        grant = _transition(
+        grant = transition(
             locked,
             actor=actor,
-            to_status=S.PAID,
+            to=S.PAID,
             paid_at=timezone.now(),
             note=f"Paid {format_gbp(amount)} to {payee} ({Payout.Method(method).label.lower()})",
         )
@@ -812,7 +787,7 @@ def document_upload(
         document._history_user = actor
         document.save()
         if kind == Document.Kind.RECEIPT and locked.status == S.PAID:
-            _transition(locked, actor=actor, to_status=S.RECEIPT_RECEIVED, note="Receipt uploaded")
+            transition(locked, actor=actor, to=S.RECEIPT_RECEIVED, note="Receipt uploaded")
     return document
 
 
@@ -851,4 +826,4 @@ def grant_close(*, actor: AbstractBaseUser, grant: Grant, note: str = "") -> Gra
     if note:
         _check_text(**{"The note": note})
     with transaction.atomic():
-        return _transition(grant, actor=actor, to_status=S.CLOSED, note=note)
+        return transition(grant, actor=actor, to=S.CLOSED, note=note)

@@ -24,6 +24,7 @@ from fund.money import format_gbp
 from fund.selectors import available_in_fund
 from fund.services import category_cap_set, fund_rules_update
 from grants import selectors, services
+from grants.access import GrantPermissions
 from grants.exceptions import GrantError
 from grants.forms import (
     AgencyForm,
@@ -235,17 +236,13 @@ def _labelled(form: NoteForm, label: str) -> NoteForm:
 
 
 def _detail(request, grant: Grant, status: int = 200, **forms):
-    user = request.user
-    is_own_agency = (
-        agency := services.agency_of(user)
-    ) is not None and agency.pk == grant.agency_id
-    can_decide = has_role(user, *DECIDERS)
+    permissions = GrantPermissions.for_user(grant, request.user)
+    can_decide = permissions.can_decide
     funds = _fund_choices(grant) if can_decide else []
     approve_form = forms.get("approve_form") or ApproveForm(initial={"fund": grant.fund})
     approve_form.fields["fund"].label_from_instance = lambda f: (
         f"{f.name} ({format_gbp(available_in_fund(f))} available)"
     )
-    approvers = services.current_approvers(grant)
     context = {
         "grant": grant,
         "line_items": grant.line_items.all(),
@@ -258,22 +255,7 @@ def _detail(request, grant: Grant, status: int = 200, **forms):
         "age": selectors.age_of(grant),
         "payout": getattr(grant, "payout", None),
         "outcome": getattr(grant, "outcome", None),
-        "is_own_agency": is_own_agency,
-        "can_decide": can_decide,
-        "can_edit": is_own_agency and grant.status in services.EDITABLE,
-        "can_withdraw": is_own_agency and S.WITHDRAWN in services.ALLOWED_TRANSITIONS[grant.status],
-        "can_upload_quote": (is_own_agency or can_decide) and grant.status in services.QUOTE_STATES,
-        "can_upload_receipt": (is_own_agency or can_decide)
-        and grant.status in services.RECEIPT_STATES,
-        "can_record_outcome": is_own_agency
-        and grant.status in services.OUTCOME_STATES
-        and not hasattr(grant, "outcome"),
-        "awaiting_decision": can_decide and grant.status in services.AWAITING_DECISION,
-        "already_approved": user.pk in approvers,
-        "is_requester": grant.requester_id == user.pk,
-        "can_pay": can_decide and grant.status == S.APPROVED,
-        "sole_approver": set(approvers) == {user.pk},
-        "can_close": can_decide and grant.status == S.RECEIPT_RECEIVED,
+        "permissions": permissions,
         "funds": funds,
         "available": available_in_fund(grant.fund),
         "bank_share": bank_share(grant.fund) if can_decide else None,

@@ -172,7 +172,7 @@ _DONATIONS = {
     "donations:online-detail": Access(allow=STAFF, kwargs={"pk": "online_donation"}),
     "donations:payment-refund": Access(allow=WRITERS, kwargs={"pk": "online_payment"}),
     "donations:monthly-cancel": Access(
-        ok=REDIRECT, allow=WRITERS, method="POST", kwargs={"pk": "online_donation"}
+        ok=BAD_REQUEST, allow=WRITERS, method="POST", kwargs={"pk": "online_donation"}
     ),
     "donations:payout-list": Access(allow=STAFF),
     "donations:payout-detail": Access(allow=STAFF, kwargs={"pk": "stripe_payout"}),

@@ -71,27 +71,6 @@ def _reason(label: str, *, required=True, hint: str = ""):
     )
 
 
-class GovukForm(forms.Form):
-    """Marks fields with errors using the design system's error classes."""
-
-    error_classes = {
-        "govuk-input": "govuk-input--error",
-        "govuk-textarea": "govuk-textarea--error",
-        "govuk-select": "govuk-select--error",
-    }
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            widget = self.fields[name].widget
-            css = widget.attrs.get("class", "")
-            extra = [err for base, err in self.error_classes.items() if base in css.split()]
-            if extra:
-                widget.attrs["class"] = " ".join([css, *extra])
-
-
 def denomination_field_name(value: Decimal) -> str:
     return f"count_{int(value * 100)}"
 
@@ -104,7 +83,7 @@ def denomination_label(value: Decimal) -> str:
     )
 
 
-class PointForm(GovukForm):
+class PointForm(forms.Form):
     host_name = _text("Host business", hint="The shop, café or pharmacy that keeps the box")
     address = forms.CharField(
         label="Address",
@@ -151,8 +130,10 @@ class PointEditForm(PointForm):
     )
 
 
-class CountForm(GovukForm):
+class CountForm(forms.Form):
     """The amount counted, optionally broken down by note and coin."""
+
+    govuk_fields = {"amount": {"label_class": "govuk-label--s"}}
 
     amount = _money("Amount counted", hint="In pounds and pence, for example 42.17")
 
@@ -245,13 +226,17 @@ class CollectionForm(CountForm):
         return cleaned
 
 
-class ReasonForm(GovukForm):
+class ReasonForm(forms.Form):
+    govuk_fields = {"reason": {"label_class": "govuk-label--s"}}
+
     reason = _reason(
         "Why are you sending the count back?", hint="For example, what your own count came to"
     )
 
 
-class SealReviewForm(GovukForm):
+class SealReviewForm(forms.Form):
+    govuk_fields = {"note": {"label_class": "govuk-label--s"}}
+
     note = _reason(
         "What was found",
         hint="For example, what the host said and whether the cash looked tampered with",
@@ -266,7 +251,7 @@ class CollectionChoiceField(forms.ModelMultipleChoiceField):
         )
 
 
-class DepositForm(GovukForm):
+class DepositForm(forms.Form):
     collections = CollectionChoiceField(
         label="Collections in this deposit",
         queryset=Collection.objects.none(),

@@ -12,6 +12,8 @@ DATE = {"type": "date", "class": "govuk-input govuk-input--width-10"}
 
 
 class PledgeForm(forms.Form):
+    govuk_fields = {"amount": {"prefix": "£"}}
+
     funder = forms.CharField(label="Funder", max_length=200, widget=forms.TextInput(TEXT))
     fund = forms.ModelChoiceField(
         label="Fund it goes to",
@@ -44,6 +46,8 @@ class PledgeForm(forms.Form):
 
 
 class ReceiptForm(forms.Form):
+    govuk_fields = {"amount": {"prefix": "£"}}
+
     amount = forms.DecimalField(
         label="Amount received",
         max_digits=12,

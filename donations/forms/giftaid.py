@@ -4,16 +4,24 @@ from decimal import Decimal
 
 from django import forms
 
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+REFERENCE = forms.TextInput(
+    attrs={"class": "govuk-input govuk-input--width-20", "spellcheck": "false"}
+)
+AMOUNT = forms.TextInput(
+    attrs={"class": "govuk-input govuk-input--width-10", "inputmode": "decimal"}
+)
+
 
 class GiftAidClaimForm(forms.Form):
     date_from = forms.DateField(
         label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE,
         error_messages={"required": "Enter the first date", "invalid": "Enter a real date"},
     )
     date_to = forms.DateField(
         label="To",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE,
         error_messages={"required": "Enter the last date", "invalid": "Enter a real date"},
     )
 
@@ -25,19 +33,23 @@ class GiftAidClaimForm(forms.Form):
 
 
 class GiftAidRepaymentForm(forms.Form):
+    govuk_fields = {"amount": {"prefix": "£"}}
+
     hmrc_reference = forms.CharField(
         label="HMRC reference",
         max_length=40,
         help_text="As on HMRC's repayment notice or the bank statement line.",
         error_messages={"required": "Enter HMRC's reference"},
+        widget=REFERENCE,
     )
     received_on = forms.DateField(
         label="Date received",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE,
         error_messages={"required": "Enter the date HMRC paid", "invalid": "Enter a real date"},
     )
     amount = forms.DecimalField(
         label="Amount HMRC paid, in pounds",
+        widget=AMOUNT,
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.00"),
@@ -62,22 +74,26 @@ class GasdsClaimForm(forms.Form):
         max_length=40,
         help_text="The reference Charities Online gave the claim.",
         error_messages={"required": "Enter HMRC's reference"},
+        widget=REFERENCE,
     )
     claimed_on = forms.DateField(
         label="Date claimed",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE,
         error_messages={"required": "Enter the date of the claim", "invalid": "Enter a real date"},
     )
 
 
 class GasdsPaymentForm(forms.Form):
+    govuk_fields = {"amount": {"prefix": "£"}}
+
     paid_on = forms.DateField(
         label="Date received",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE,
         error_messages={"required": "Enter the date HMRC paid", "invalid": "Enter a real date"},
     )
     amount = forms.DecimalField(
         label="Amount HMRC paid, in pounds",
+        widget=AMOUNT,
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.00"),

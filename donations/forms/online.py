@@ -13,9 +13,32 @@ PRESET_AMOUNTS = [Decimal("3"), Decimal("5"), Decimal("10"), Decimal("25")]
 # The shape of a UK postcode (outward code, then inward code); spacing and case are free.
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}$", re.IGNORECASE)
 GIFT_AID_FIELDS = ("first_name", "last_name", "house_name_or_number", "postcode")
+AMOUNT = {"inputmode": "decimal", "spellcheck": "false"}
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+def _attrs(*, width: int | None = None, autocomplete: str = "", spellcheck: bool = True):
+    """A GOV.UK text input's attributes: its width, the browser's autofill hint, spelling."""
+    attrs = {"class": f"govuk-input govuk-input--width-{width}" if width else "govuk-input"}
+    if autocomplete:
+        attrs["autocomplete"] = autocomplete
+    if not spellcheck:
+        attrs["spellcheck"] = "false"
+    return attrs
+
+
+def _optional_text(label: str, max_length: int, **attrs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.TextInput(_attrs(**attrs)),
+    )
 
 
 class DonationForm(forms.Form):
+    govuk_fields = {"other_amount": {"prefix": "£"}}
+
     attempt = forms.UUIDField(widget=forms.HiddenInput)
     point = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
     amount_choice = forms.ChoiceField(
@@ -26,9 +49,11 @@ class DonationForm(forms.Form):
     )
     other_amount = forms.DecimalField(
         label="Amount in pounds",
+        help_text="If you chose another amount",
         required=False,
         max_digits=9,
         decimal_places=2,
+        widget=forms.TextInput(attrs={**_attrs(width=5), **AMOUNT}),
         error_messages={
             "invalid": "Enter the amount as a number, like 7.50",
             "max_decimal_places": "Enter the amount in pounds and pence, like 7.50",
@@ -41,10 +66,12 @@ class DonationForm(forms.Form):
         initial=OnlineDonation.Frequency.ONE_OFF,
         error_messages={"required": "Choose one-off or monthly"},
     )
-    donor_name = forms.CharField(label="Your name (optional)", required=False, max_length=120)
+    donor_name = _optional_text("Your name (optional)", 120, autocomplete="name", spellcheck=False)
     donor_email = forms.EmailField(
         label="Email address for your receipt (optional)",
+        help_text="We send a receipt to this address and use it for nothing else.",
         required=False,
+        widget=forms.EmailInput(_attrs(autocomplete="email", spellcheck=False)),
         error_messages={
             "invalid": "Enter an email address in the correct format, like name@example.com"
         },
@@ -54,14 +81,16 @@ class DonationForm(forms.Form):
         required=False,
         help_text=GIFT_AID_STATEMENT,
     )
-    title = forms.CharField(label="Title (optional)", required=False, max_length=4)
-    first_name = forms.CharField(label="First name", required=False, max_length=35)
-    last_name = forms.CharField(label="Last name", required=False, max_length=35)
-    house_name_or_number = forms.CharField(
-        label="House name or number", required=False, max_length=40
+    title = _optional_text("Title (optional)", 4, width=4, autocomplete="honorific-prefix")
+    first_name = _optional_text("First name", 35, autocomplete="given-name", spellcheck=False)
+    last_name = _optional_text("Last name", 35, autocomplete="family-name", spellcheck=False)
+    house_name_or_number = _optional_text(
+        "House name or number", 40, width=20, autocomplete="address-line1"
     )
-    address = forms.CharField(label="Street and town (optional)", required=False, max_length=200)
-    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    address = _optional_text("Street and town (optional)", 200, autocomplete="address-line2")
+    postcode = _optional_text(
+        "Postcode", 10, width=10, autocomplete="postal-code", spellcheck=False
+    )
     outside_uk = forms.BooleanField(
         label="I live outside the UK",
         required=False,
@@ -112,9 +141,12 @@ class DonationForm(forms.Form):
 
 
 class RefundForm(forms.Form):
+    govuk_fields = {"amount": {"prefix": "£"}}
+
     request_key = forms.UUIDField(widget=forms.HiddenInput)
     amount = forms.DecimalField(
         label="Amount to refund, in pounds",
+        widget=forms.TextInput(attrs={**_attrs(width=5), **AMOUNT}),
         max_digits=9,
         decimal_places=2,
         min_value=Decimal("0.01"),
@@ -154,18 +186,15 @@ class DonationFilterForm(forms.Form):
         required=False,
         choices=[("", "Any"), ("yes", "Refunded (all or part)"), ("no", "Not refunded")],
     )
-    point = forms.CharField(label="Collection point code", required=False, max_length=12)
-    date_from = forms.DateField(
-        label="Paid from", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="Paid to", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    point = _optional_text("Collection point code", 12, width=10)
+    date_from = forms.DateField(label="Paid from", required=False, widget=DATE)
+    date_to = forms.DateField(label="Paid to", required=False, widget=DATE)
 
 
 class MonthlyCancelForm(forms.Form):
     reason = forms.CharField(
         label="Why is the monthly gift being cancelled?",
+        help_text="Stripe stops the payments at once; the reason is kept on the gift's history.",
         max_length=300,
         error_messages={"required": "Say why the monthly gift is being cancelled"},
     )

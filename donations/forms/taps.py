@@ -5,7 +5,7 @@ Validation here is for friendly messages; the services and the database enforce 
 
 from django import forms
 
-from donations.forms.cash import GovukForm, _text
+from donations.forms.cash import _text
 from donations.tap_report import IDENTIFIER, LAYOUTS
 
 # A provider's report of a few months of taps is well under this; anything bigger is not one.
@@ -18,7 +18,7 @@ MAX_REPORT_BYTES = 5 * 1024 * 1024
 PROVIDERS = ["SumUp", "Zettle", "Square", "GoodBox", "Stripe Terminal"]
 
 
-class TapTerminalForm(GovukForm):
+class TapTerminalForm(forms.Form):
     provider = forms.ChoiceField(
         label="Card provider",
         choices=[("", "Choose the provider")] + [(p, p) for p in PROVIDERS],
@@ -42,7 +42,7 @@ class TapTerminalForm(GovukForm):
         return value
 
 
-class TapImportForm(GovukForm):
+class TapImportForm(forms.Form):
     file = forms.FileField(
         label="Transaction report (CSV)",
         error_messages={"required": "Choose the provider's transaction report to import"},

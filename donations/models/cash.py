@@ -17,7 +17,9 @@ from django.db.models.functions import Upper
 from djmoney.money import Money
 from simple_history.models import HistoricalRecords
 
+from donations.exceptions import InvalidTransition
 from fund.models import money_field
+from fund.workflow import StatusEvent
 
 __all__ = [
     "DENOMINATIONS",
@@ -110,6 +112,15 @@ class Collection(models.Model):
         CONFIRMED = "confirmed", "Confirmed, cash in transit"
         BANKED = "banked", "In a deposit"
 
+    # The workflow (fund.workflow.transition); "" is the event row of a new collection.
+    ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+        "": {Status.AWAITING_CONFIRMATION},
+        Status.AWAITING_CONFIRMATION: {Status.CONFIRMED, Status.RETURNED},
+        Status.RETURNED: {Status.AWAITING_CONFIRMATION},
+        Status.CONFIRMED: {Status.BANKED},
+        Status.BANKED: set(),
+    }
+
     point = models.ForeignKey(CollectionPoint, on_delete=models.PROTECT, related_name="collections")
     emptied_at = models.DateTimeField()
     seal_expected = models.CharField(
@@ -189,6 +200,9 @@ class Collection(models.Model):
     def __str__(self) -> str:
         return f"Collection {self.pk} from box {self.point.box_number}"
 
+    def transition_refused(self, to: str) -> InvalidTransition:
+        return InvalidTransition(self, self.status, to)
+
 
 class CollectionDenomination(models.Model):
     """How many of one note or coin a count found; a count's rows add up to its amount."""
@@ -226,21 +240,10 @@ class CollectionDenomination(models.Model):
         return Money(self.value * self.quantity, "GBP")
 
 
-class CollectionEvent(models.Model):
+class CollectionEvent(StatusEvent):
     """One status change of a collection: who, when, from, to, and why."""
 
     collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    from_status = models.CharField(max_length=30, blank=True)
-    to_status = models.CharField(max_length=30)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status}"
 
     @property
     def to_label(self) -> str:
@@ -253,6 +256,13 @@ class Deposit(models.Model):
     class Status(models.TextChoices):
         AWAITING_CHECK = "awaiting_check", "Awaiting check"
         CHECKED = "checked", "Checked and posted"
+
+    # The workflow (fund.workflow.transition); "" is the event row of a new deposit.
+    ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+        "": {Status.AWAITING_CHECK},
+        Status.AWAITING_CHECK: {Status.CHECKED},
+        Status.CHECKED: set(),
+    }
 
     fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="deposits")
     paying_in_reference = models.CharField(max_length=60, unique=True)
@@ -304,27 +314,19 @@ class Deposit(models.Model):
     def __str__(self) -> str:
         return f"Deposit {self.paying_in_reference}"
 
+    def transition_refused(self, to: str) -> InvalidTransition:
+        return InvalidTransition(self, self.status, to)
+
     @property
     def difference(self) -> Money:
         """Banked less counted: negative is a shortfall, positive an excess."""
         return self.amount_banked - self.counted_total
 
 
-class DepositEvent(models.Model):
+class DepositEvent(StatusEvent):
     """One status change of a deposit: who, when, from, to, and why."""
 
     deposit = models.ForeignKey(Deposit, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    from_status = models.CharField(max_length=30, blank=True)
-    to_status = models.CharField(max_length=30)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status}"
 
     @property
     def to_label(self) -> str:

@@ -19,7 +19,9 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from donations.exceptions import InvalidDonationTransition
 from fund.models import ZERO, money_field
+from fund.workflow import StatusEvent
 
 __all__ = [
     "GIFT_AID_STATEMENT",
@@ -164,17 +166,18 @@ class OnlineDonation(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def transition_refused(self, to: str) -> InvalidDonationTransition:
+        return InvalidDonationTransition(self, self.status, to)
+
     @property
     def reference(self) -> str:
         return f"OD-{self.pk:06d}" if self.pk else "OD-new"
 
 
-class OnlineDonationEvent(models.Model):
+class OnlineDonationEvent(StatusEvent):
     """One status change of an online donation: who, when, from, to and why."""
 
     donation = models.ForeignKey(OnlineDonation, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
     from_status = models.CharField(max_length=20)
     to_status = models.CharField(max_length=20)
     note = models.CharField(max_length=300, blank=True)

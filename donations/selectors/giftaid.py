@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import Max, Min, QuerySet, Sum
 from django.utils import timezone
@@ -11,6 +10,7 @@ from djmoney.money import Money
 from donations.models.giftaid import GiftAidAdjustment
 from donations.models.online import OnlinePayment
 from donations.services.giftaid import gift_aid_eligible, gift_aid_refusal
+from fund.money import gbp
 
 
 def overclaims_waiting() -> Money:
@@ -18,7 +18,7 @@ def overclaims_waiting() -> Money:
     total = GiftAidAdjustment.objects.filter(deducted_in__isnull=True).aggregate(
         total=Sum("amount")
     )["total"]
-    return Money(Decimal(total or 0).quantize(Decimal("0.01")), "GBP")
+    return gbp(total)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from donations.models import (
 from fund.models import Fund
 from fund.money import AmountProblem, check_amount
 from fund.services import Leg, entry_post
+from fund.workflow import transition
 from people.access import has_role
 from people.roles import Role
 
@@ -135,41 +136,6 @@ def collection_point_update(
 
 
 # --- Collections: the two-person count ------------------------------------------------------
-
-COLLECTION_TRANSITIONS: dict[str, set[str]] = {
-    "": {Collection.Status.AWAITING_CONFIRMATION},
-    Collection.Status.AWAITING_CONFIRMATION: {
-        Collection.Status.CONFIRMED,
-        Collection.Status.RETURNED,
-    },
-    Collection.Status.RETURNED: {Collection.Status.AWAITING_CONFIRMATION},
-    Collection.Status.CONFIRMED: {Collection.Status.BANKED},
-    Collection.Status.BANKED: set(),
-}
-
-
-def _collection_transition(
-    collection: Collection, *, actor: AbstractBaseUser, to: str, note: str = "", **changes
-) -> Collection:
-    """Re-read the collection under a row lock, check the table, change it, log the event.
-
-    The lock is what makes a double-clicked confirm, or two officers confirming at once,
-    post once: the second caller waits here, then finds the status already changed.
-    """
-    locked = Collection.objects.select_for_update().get(pk=collection.pk)
-    if to not in COLLECTION_TRANSITIONS[locked.status]:
-        raise InvalidTransition(locked, locked.status, to)
-    from_status = locked.status
-    locked.status = to
-    for name, value in changes.items():
-        setattr(locked, name, value)
-    locked._history_user = actor
-    locked.save()
-    CollectionEvent.objects.create(
-        collection=locked, actor=actor, from_status=from_status, to_status=to, note=note
-    )
-    return locked
-
 
 AMOUNT_MESSAGES = {
     AmountProblem.NOT_MONEY: "Amounts must be money, not {type}.",
@@ -297,7 +263,7 @@ def collection_recount(
     _check_amount(amount)
     cleaned = _clean_denominations(amount, denominations)
     with transaction.atomic():
-        collection = _collection_transition(
+        collection = transition(
             collection,
             actor=actor,
             to=Collection.Status.AWAITING_CONFIRMATION,
@@ -325,7 +291,7 @@ def collection_confirm(*, actor: AbstractBaseUser, collection: Collection) -> Co
             )
         # Checked before posting so a second click raises instead of reaching the ledger;
         # the idempotency key is a second guard should the two ever disagree.
-        if Collection.Status.CONFIRMED not in COLLECTION_TRANSITIONS[current.status]:
+        if Collection.Status.CONFIRMED not in Collection.ALLOWED_TRANSITIONS[current.status]:
             raise InvalidTransition(current, current.status, Collection.Status.CONFIRMED)
         point = current.point
         entry = entry_post(
@@ -343,7 +309,7 @@ def collection_confirm(*, actor: AbstractBaseUser, collection: Collection) -> Co
             ],
             idempotency_key=f"collection:{current.pk}:confirm",
         )
-        return _collection_transition(
+        return transition(
             current,
             actor=actor,
             to=Collection.Status.CONFIRMED,
@@ -365,7 +331,7 @@ def collection_return(
         current = Collection.objects.select_for_update().get(pk=collection.pk)
         if current.counted_by_id == actor.pk:
             raise SameOfficer("You counted this box, so a different fund officer must check it.")
-        return _collection_transition(
+        return transition(
             current,
             actor=actor,
             to=Collection.Status.RETURNED,
@@ -405,31 +371,6 @@ def collection_review_seal(
 
 
 # --- Deposits: banking and the independent check --------------------------------------------
-
-DEPOSIT_TRANSITIONS: dict[str, set[str]] = {
-    "": {Deposit.Status.AWAITING_CHECK},
-    Deposit.Status.AWAITING_CHECK: {Deposit.Status.CHECKED},
-    Deposit.Status.CHECKED: set(),
-}
-
-
-def _deposit_transition(
-    deposit: Deposit, *, actor: AbstractBaseUser, to: str, note: str = "", **changes
-) -> Deposit:
-    """Re-read the deposit under a row lock, check the table, change it, log the event."""
-    locked = Deposit.objects.select_for_update().get(pk=deposit.pk)
-    if to not in DEPOSIT_TRANSITIONS[locked.status]:
-        raise InvalidTransition(locked, locked.status, to)
-    from_status = locked.status
-    locked.status = to
-    for name, value in changes.items():
-        setattr(locked, name, value)
-    locked._history_user = actor
-    locked.save()
-    DepositEvent.objects.create(
-        deposit=locked, actor=actor, from_status=from_status, to_status=to, note=note
-    )
-    return locked
 
 
 def deposit_record(
@@ -498,7 +439,7 @@ def deposit_record(
             note=f"Banked {amount_banked} against {counted} counted.",
         )
         for row in rows:
-            _collection_transition(
+            transition(
                 row,
                 actor=actor,
                 to=Collection.Status.BANKED,
@@ -537,7 +478,7 @@ def deposit_check(*, actor: AbstractBaseUser, deposit: Deposit) -> Deposit:
             legs=_deposit_legs(current),
             idempotency_key=f"deposit:{current.pk}:check",
         )
-        return _deposit_transition(
+        return transition(
             current,
             actor=actor,
             to=Deposit.Status.CHECKED,

@@ -48,9 +48,9 @@ from donations.models.online import (
 from donations.models.taps import Tap
 from donations.selectors.cash import GASDS_SMALL_LIMIT, POSTED, gasds_by_tax_year
 from fund.models import Fund
+from fund.money import PENNY, AmountProblem, check_amount, gbp
 from fund.services import Leg, entry_post
 
-PENNY = Decimal("0.01")
 ZERO = Money("0.00", "GBP")
 RECEIVABLE = "assets:gift-aid-receivable"
 INCOME = "income:gift-aid"
@@ -61,10 +61,6 @@ BACKDATE_YEARS = 4
 # HMRC: a claim must be made within four years of the end of the accounting period in
 # which the donation was received.
 CLAIM_YEARS = 4
-
-
-def gbp(amount) -> Money:
-    return Money(Decimal(amount or 0).quantize(PENNY), "GBP")
 
 
 def gift_aid_tax(donation: Money) -> Money:
@@ -359,6 +355,14 @@ def _split(total: Decimal, weights: dict[int, Decimal]) -> dict[int, Decimal]:
     return shares
 
 
+REPAYMENT_MESSAGES = {
+    AmountProblem.NOT_MONEY: "Enter the amount HMRC paid in pounds.",
+    AmountProblem.NOT_STERLING: "Enter the amount HMRC paid in pounds.",
+    AmountProblem.NEGATIVE: "Enter the amount HMRC paid, in pounds and pence.",
+    AmountProblem.NOT_WHOLE_PENCE: "Enter the amount HMRC paid, in pounds and pence.",
+}
+
+
 def gift_aid_repayment_record(
     *,
     actor: AbstractBaseUser,
@@ -377,10 +381,9 @@ def gift_aid_repayment_record(
     """
     hmrc_reference = hmrc_reference.strip()
     reason = reason.strip()
-    if not isinstance(amount, Money) or str(amount.currency) != "GBP":
-        raise GiftAidRepaymentInvalid("Enter the amount HMRC paid in pounds.")
-    if amount.amount < 0 or amount.amount != amount.amount.quantize(PENNY):
-        raise GiftAidRepaymentInvalid("Enter the amount HMRC paid, in pounds and pence.")
+    check_amount(
+        amount, error=GiftAidRepaymentInvalid, messages=REPAYMENT_MESSAGES, zero_allowed=True
+    )
     if not hmrc_reference:
         raise GiftAidRepaymentInvalid("Enter HMRC's reference for the repayment.")
     if received_on > timezone.localdate():

@@ -61,6 +61,7 @@ from donations.tasks import stripe_event_task
 from fund.models import Entry, Fund, FundRules
 from fund.money import AmountProblem, check_amount, from_pence, to_pence
 from fund.services import Leg, entry_post, entry_reverse
+from fund.workflow import transition
 from people.tasks import retry_at
 
 logger = logging.getLogger("fund.donations.online")
@@ -300,20 +301,13 @@ def _checkout_session_open(*, donation: OnlineDonation, site_url: str) -> Online
 def online_donation_transition(
     *, actor: AbstractBaseUser, donation: OnlineDonation, to: str, note: str = ""
 ) -> OnlineDonation:
-    """Move a donation along ``ALLOWED_TRANSITIONS`` under a row lock and record the change."""
+    """Move a donation along ``ALLOWED_TRANSITIONS`` under a row lock and record the change;
+    a move to the status it already has changes nothing."""
     with transaction.atomic():
         donation = OnlineDonation.objects.select_for_update().get(pk=donation.pk)
         if to == donation.status:
             return donation
-        if to not in OnlineDonation.ALLOWED_TRANSITIONS[donation.status]:
-            raise InvalidDonationTransition(donation, donation.status, to)
-        OnlineDonationEvent.objects.create(
-            donation=donation, actor=actor, from_status=donation.status, to_status=to, note=note
-        )
-        donation.status = to
-        donation._history_user = actor
-        donation.save(update_fields=["status"])
-    return donation
+        return transition(donation, actor=actor, to=to, note=note)
 
 
 def _advance(actor, donation: OnlineDonation, to: str, note: str) -> None:

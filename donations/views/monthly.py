@@ -15,6 +15,7 @@ from donations.services.monthly import (
     monthly_gift_cancel,
     monthly_gift_portal_url,
 )
+from donations.views.online import detail_page
 from people.access import role_required
 
 
@@ -46,8 +47,7 @@ def monthly_cancel(request, pk):
     donation = get_object_or_404(OnlineDonation, pk=pk)
     form = MonthlyCancelForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["reason"][0])
-        return redirect("donations:online-detail", pk=donation.pk)
+        return detail_page(request, donation.pk, cancel_form=form, status=400)
     try:
         monthly_gift_cancel(
             actor=request.user, donation=donation, reason=form.cleaned_data["reason"]

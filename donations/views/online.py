@@ -25,6 +25,7 @@ from donations.exceptions import (
 from donations.forms.online import (
     DonationFilterForm,
     DonationForm,
+    MonthlyCancelForm,
     RefundForm,
     StripeFindingPostForm,
 )
@@ -186,6 +187,11 @@ def online_list(request):
 
 @role_required(*READERS)
 def online_detail(request, pk):
+    return detail_page(request, pk)
+
+
+def detail_page(request, pk, *, cancel_form=None, status=200):
+    """The gift's page; `cancel_form` re-shows a refused cancel with its errors."""
     donation = get_object_or_404(OnlineDonation.objects.select_related("fund", "gift_aid"), pk=pk)
     payments = donation.payments.prefetch_related("staff_refunds").order_by("paid_on", "id")
     return render(
@@ -195,7 +201,9 @@ def online_detail(request, pk):
             "donation": donation,
             "payments": payments,
             "events": donation.events.select_related("actor"),
+            "cancel_form": cancel_form or MonthlyCancelForm(),
         },
+        status=status,
     )
 
 
