@@ -159,11 +159,15 @@ def test_the_check_finds_a_missing_fee_a_missing_refund_and_an_unknown_adjustmen
     assert _figures(again)["difference"] == "-5.00"
     assert _findings(again) == [("adjustment", "-5.00", "0.00", "-5.00", "open")]
 
-    # The webhooks arriving late now find everything done.
-    stripe_world.send_all(
-        [e for e in stripe_world.double.events if e["type"] in ("charge.refunded",)]
-    )
+    # The refund's and the fee's webhooks arriving late now find everything done.
+    double = stripe_world.double
+    late = [
+        double.event("charge.refunded", double.get(stripe_world.charge_id(ten))),
+        double.event("charge.updated", double.get(stripe_world.charge_id(twenty_five))),
+    ]
+    stripe_world.send_all(late)
     assert Entry.objects.count() == entries
+    assert balances(stripe_world.fund)["stripe"] == "30.07"
 
     # A person says what the adjustment is; it is posted at Stripe's figure, once.
     posted = stripe_balance_transaction_post(
