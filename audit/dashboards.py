@@ -47,6 +47,7 @@ ONLINE = "income:donations:online"
 # column) and the rest of the account's movement is one-off.
 INCOME_CHANNELS = [
     ("boxes", "Collection boxes", "income:donations:boxes"),
+    ("contactless", "Contactless taps", "income:donations:contactless"),
     ("online-one-off", "Online, one-off", ONLINE),
     ("online-monthly", "Online, monthly", ONLINE),
     ("contributions", "Contributions from services and funders", "income:contributions"),

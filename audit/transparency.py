@@ -44,7 +44,11 @@ WAIT_SECONDS, WAIT_STEP = 5, 0.05
 # rule, which the partner view follows too).
 STORIES_SHOWN = 6
 
-PUBLIC_INCOME = ["income:donations:boxes", "income:donations:online"]
+PUBLIC_INCOME = [
+    "income:donations:boxes",
+    "income:donations:contactless",
+    "income:donations:online",
+]
 FUNDER_INCOME = ["income:contributions"]
 # Gift Aid on declared gifts and the GASDS top-up on small cash gifts, shown together.
 GIFT_AID_INCOME = ["income:gift-aid", "income:gasds"]

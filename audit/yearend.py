@@ -44,6 +44,7 @@ COLUMNS = ("Unrestricted funds", "Restricted funds", "Endowment funds", "Total f
 
 RECEIPT_LINES = {
     "income:donations:boxes": "Donations: collection boxes",
+    "income:donations:contactless": "Donations: contactless taps",
     "income:donations:online": "Donations: online, less refunds",
     "income:contributions": "Contributions from services and funders",
     "income:gift-aid": "Gift Aid repaid by HMRC",

@@ -116,6 +116,7 @@ def test_income_by_channel_by_month_matches_the_ledger(client, officer, ledger_w
     assert rows["Nov 2026"]["Collection boxes"] == "30.00"
     assert rows["Nov 2026"]["Online, one-off"] == "20.00"  # £25.00 less £5.00 refunded
     assert rows["Nov 2026"]["Online, monthly"] == "10.00"
+    assert rows["Nov 2026"]["Contactless taps"] == "0.00"
     assert rows["Sep 2026"]["Contributions from services and funders"] == "15000.00"
     assert rows["Nov 2026"]["Total"] == "60.00"
     assert rows["Jan 2026"]["Total"] == "0.00"
@@ -213,3 +214,23 @@ def test_dashboard_in_chromium_is_accessible(browse, manager, ledger_world, widt
     assert page.get_by_role("table", name="Income by channel, by month: the figures").is_visible()
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
+
+
+def test_contactless_taps_are_a_channel_of_their_own(client, officer, manager, ledger_world):
+    from datetime import date
+
+    from tests.fund.helpers import post
+
+    post(
+        manager,
+        ledger_world.public,
+        "assets:card-provider",
+        "income:donations:contactless",
+        "7.25",
+        on=date(2026, 11, 20),
+    )
+    dashboard(client, officer)  # signs in
+    rows = {r["Month"]: r for r in chart_csv(client, "income-by-channel")}
+    assert rows["Nov 2026"]["Contactless taps"] == "7.25"
+    assert rows["Nov 2026"]["Collection boxes"] == "30.00"
+    assert rows["Nov 2026"]["Total"] == "67.25"  # £60.00 as above, and the taps

@@ -161,3 +161,19 @@ def test_transparency_page_in_chromium_is_accessible(browse, ledger_world, width
     assert "£15,180.50" in page.inner_text("main")
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
+
+
+def test_contactless_taps_count_as_the_public_s_gifts(client, ledger_world, manager):
+    post(
+        manager,
+        ledger_world.public,
+        "assets:card-provider",
+        "income:donations:contactless",
+        "12.50",
+        on=date(2026, 11, 20),
+    )
+    html = client.get("/transparency/").content.decode()
+    # £220.50 from boxes and online (as above) and £12.50 tapped.
+    table = html.split('data-testid="given-by-source"', 1)[1].split("</table>", 1)[0]
+    assert "£233.00" in table
+    assert figure(html, "to-date", "given") == "£15,233.00"
