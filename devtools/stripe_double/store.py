@@ -43,6 +43,17 @@ class Store:
         self.late_balance_transactions = False
         self._late: dict[str, dict] = {}  # charge id -> its balance transaction, not yet made
         self._lock = threading.RLock()
+        # The double's clock, like a Stripe test clock: seconds added to the real time, so a
+        # demo can make gifts, refunds and payouts on past days ("clock" action).
+        self.clock_offset = 0
+
+    def now(self) -> int:
+        return int(time.time()) + self.clock_offset
+
+    def set_clock(self, at: str = "") -> list[dict]:
+        """Run the double's clock from ``at`` (Unix seconds); empty puts it back to real time."""
+        self.clock_offset = int(at) - int(time.time()) if at else 0
+        return []
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}_test_{secrets.token_hex(12)}"
@@ -60,7 +71,7 @@ class Store:
     def _balance_transaction(
         self, *, amount: int, fee: int, type_: str, category: str, source: str
     ) -> dict:
-        now = int(time.time())
+        now = self.now()
         return self._put(
             {
                 "id": self._id("txn"),
@@ -113,7 +124,7 @@ class Store:
                     "email": (billing_details or {}).get("email"),
                     "name": (billing_details or {}).get("name"),
                 },
-                "created": int(time.time()),
+                "created": self.now(),
                 "refunds": {"object": "list", "data": [], "has_more": False},
             }
         )
@@ -134,7 +145,7 @@ class Store:
                 "status": "processing",
                 "latest_charge": None,
                 "metadata": dict(metadata),
-                "created": int(time.time()),
+                "created": self.now(),
             }
         )
 
