@@ -15,6 +15,7 @@ from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -44,6 +45,10 @@ DEMO_USERS = [
 def seed_users() -> dict[str, object]:
     User = get_user_model()
     users = {}
+    # One hash of the published password serves every account: hashing is slow by design
+    # (a third of a second each), and eight hashes of the same public password protect
+    # nothing more than one.
+    hashed = None
     for username, role, description in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
@@ -56,7 +61,8 @@ def seed_users() -> dict[str, object]:
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            hashed = hashed or make_password(DEMO_PASSWORD)
+            user.password = hashed
             user.save()
         user.groups.add(Group.objects.get(name=role.value))
         users[username] = user
@@ -65,7 +71,7 @@ def seed_users() -> dict[str, object]:
         defaults={"email": "admin@example.org", "is_staff": True, "is_superuser": True},
     )
     if created:
-        admin.set_password(DEMO_PASSWORD)
+        admin.password = hashed or make_password(DEMO_PASSWORD)
         admin.save()
     users["admin"] = admin
     for user in users.values():
