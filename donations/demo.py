@@ -408,8 +408,12 @@ def _demo_attempt(name: str) -> uuid.UUID:
 
 
 def already_seeded() -> bool:
-    """The demo's year is there already: its first online gift is the marker."""
-    return OnlineDonation.objects.filter(attempt=_demo_attempt("one-off-0")).exists()
+    """The demo's year is there already (its first online gift is the marker), or an older
+    demo's boxes are: that database is left as it is (delete db.sqlite3 for the new year)."""
+    return (
+        OnlineDonation.objects.filter(attempt=_demo_attempt("one-off-0")).exists()
+        or CollectionPoint.objects.filter(box_number="B001").exists()
+    )
 
 
 def _double_action(base: str, action: str, **fields: str) -> list[dict]:
