@@ -1,7 +1,7 @@
-"""Demo data for the fund: people for every role, the two funds and their opening history.
+"""Demo data for the fund: people for every role and the public fund, a year ago.
 
-Everything goes through the services, with idempotency keys, so running it twice posts
-nothing new.
+Everything goes through the services. The year's history (``seed_demo``) is written by
+each app's ``demo.timeline``, each step under ``fund.clock.clock_at`` at its own moment.
 """
 
 import base64
@@ -9,18 +9,18 @@ import hashlib
 import hmac
 import struct
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
-from djmoney.money import Money
 
 from fund.models import Fund
-from fund.services import Leg, entry_post, fund_create
+from fund.services import fund_create
 from people.authentication import needs_two_factor
 from people.roles import Role
 
@@ -32,8 +32,8 @@ DEMO_TOTP_SECRET = "CHANGINGLIVESFUNDDEMOONLYSECRETS"
 
 # username, role, description printed for the person trying the demo
 DEMO_USERS = [
-    ("keyworker", Role.KEY_WORKER, "Key worker, Complex Lives Team"),
-    ("keyworker2", Role.KEY_WORKER, "Key worker, Riverside Hostel (another agency)"),
+    ("keyworker", Role.KEY_WORKER, "Key worker, Complex Lives Team (Doncaster Council)"),
+    ("keyworker2", Role.KEY_WORKER, "Key worker, St Leger Homes (another agency)"),
     ("officer", Role.FUND_OFFICER, "Fund officer"),
     ("officer2", Role.FUND_OFFICER, "Second fund officer (confirms counts)"),
     ("manager", Role.FUND_MANAGER, "Fund manager"),
@@ -45,6 +45,10 @@ DEMO_USERS = [
 def seed_users() -> dict[str, object]:
     User = get_user_model()
     users = {}
+    # One hash of the published password serves every account: hashing is slow by design
+    # (a third of a second each), and eight hashes of the same public password protect
+    # nothing more than one.
+    hashed = None
     for username, role, description in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
@@ -57,7 +61,8 @@ def seed_users() -> dict[str, object]:
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            hashed = hashed or make_password(DEMO_PASSWORD)
+            user.password = hashed
             user.save()
         user.groups.add(Group.objects.get(name=role.value))
         users[username] = user
@@ -66,7 +71,7 @@ def seed_users() -> dict[str, object]:
         defaults={"email": "admin@example.org", "is_staff": True, "is_superuser": True},
     )
     if created:
-        admin.set_password(DEMO_PASSWORD)
+        admin.password = hashed or make_password(DEMO_PASSWORD)
         admin.save()
     users["admin"] = admin
     for user in users.values():
@@ -97,54 +102,55 @@ def totp_code(secret: str, at: float | None = None, period: int = 30, digits: in
     return f"{value % 10**digits:0{digits}d}"
 
 
-def seed_funds(users) -> dict[str, Fund]:
-    manager = users["manager"]
-    public = Fund.objects.filter(code="public").first() or fund_create(
-        actor=manager,
+def financial_year(day: date) -> tuple[date, date]:
+    """The fund's financial year (1 Apr to 31 Mar) that ``day`` falls in."""
+    first = date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+    return first, date(first.year + 1, 3, 31)
+
+
+def restricted_fund_code(today: date) -> str:
+    first, last = financial_year(today)
+    return f"rough-sleepers-{first.year}-{last.year % 100:02d}"
+
+
+def seed_public_fund(users) -> Fund:
+    return Fund.objects.filter(code="public").first() or fund_create(
+        actor=users["manager"],
         code="public",
         name="Public donations",
         kind=Fund.Kind.UNRESTRICTED,
         purpose="Gifts from the public, through collection boxes and online.",
     )
-    rough_sleepers = Fund.objects.filter(code="rough-sleepers-2026-27").first() or fund_create(
-        actor=manager,
-        code="rough-sleepers-2026-27",
-        name="Rough sleepers grant 2026/27",
+
+
+def seed_restricted_fund(users, today: date) -> Fund:
+    """The Rough Sleeping Initiative's restricted fund for the financial year of ``today``."""
+    first, last = financial_year(today)
+    code = restricted_fund_code(today)
+    return Fund.objects.filter(code=code).first() or fund_create(
+        actor=users["manager"],
+        code=code,
+        name=f"Rough sleepers grant {first.year}/{last.year % 100:02d}",
         kind=Fund.Kind.RESTRICTED,
         purpose="Micro-grants for people sleeping rough or at risk of it.",
         funder="Ministry of Housing, Communities and Local Government (Rough Sleeping Initiative)",
-        period_start=date(2026, 4, 1),
-        period_end=date(2027, 3, 31),
-    )
-    return {"public": public, "rough-sleepers": rough_sleepers}
-
-
-def seed_history(users, funds) -> None:
-    """The funder's contribution: the ledger's first real event."""
-    entry_post(
-        actor=users["manager"],
-        effective_date=date(2026, 4, 14),
-        memo="Rough Sleeping Initiative contribution 2026/27",
-        source="demo:contribution",
-        legs=[
-            Leg(
-                fund=funds["rough-sleepers"],
-                debit="assets:bank",
-                credit="income:contributions",
-                amount=Money("15000.00", "GBP"),
-            )
-        ],
-        idempotency_key="demo:contribution:rsi-2026-27",
+        period_start=first,
+        period_end=last,
     )
 
 
-def seed() -> dict:
+def year_start(today: date) -> date:
+    """The first day of the demo's twelve months ending ``today``."""
+    return today - timedelta(days=364)
+
+
+def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
+    """A moment on ``day`` in UK time, for the demo's clock (minutes may run past 59)."""
+    start = timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+    return start + timedelta(minutes=minute)
+
+
+def seed(today: date) -> dict:
+    """The people and the public fund, as on the demo's first day (under its clock)."""
     users = seed_users()
-    funds = seed_funds(users)
-    seed_history(users, funds)
-    return {
-        "users": users,
-        "funds": funds,
-        "today": timezone.localdate(),
-        "week": timedelta(days=7),
-    }
+    return {"users": users, "funds": {"public": seed_public_fund(users)}, "today": today}

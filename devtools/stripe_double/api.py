@@ -4,7 +4,6 @@ import copy
 import json
 import re
 import threading
-import time
 
 from devtools.stripe_double.store import StripeError
 
@@ -85,7 +84,7 @@ class Api:
             "subscription": None,
             "invoice": None,
             "livemode": False,
-            "created": int(time.time()),
+            "created": self.now(),
             "url": f"{self.base_url}/checkout/{session_id}",
             "line_items_summary": {"name": price.get("product_data", {}).get("name", "Donation")},
         }
@@ -141,7 +140,7 @@ class Api:
                 "balance_transaction": bt["id"],
                 "reason": reason,
                 "metadata": dict(metadata),
-                "created": int(time.time()),
+                "created": self.now(),
             }
         )
         charge["amount_refunded"] += amount

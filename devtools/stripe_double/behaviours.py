@@ -4,7 +4,6 @@ Each behaviour returns the events Stripe would send and delivers them to the web
 """
 
 import copy
-import time
 
 from devtools.stripe_double.events import OLDER_API_VERSION, delivers
 from devtools.stripe_double.store import API_VERSION, DAY, DISPUTE_FEE, StripeError
@@ -32,7 +31,7 @@ class Behaviours:
                         "object": "customer",
                         "email": session.get("customer_email"),
                         "name": None,
-                        "created": int(time.time()),
+                        "created": self.now(),
                     }
                 )
                 subscription = self._put(
@@ -42,7 +41,7 @@ class Behaviours:
                         "status": "active",
                         "customer": customer["id"],
                         "metadata": dict(session["_subscription_metadata"]),
-                        "created": int(time.time()),
+                        "created": self.now(),
                         "_amount": amount,
                     }
                 )
@@ -173,7 +172,7 @@ class Behaviours:
                 "currency": "gbp",
                 "billing_reason": reason,
                 "customer": subscription["customer"],
-                "created": int(time.time()),
+                "created": self.now(),
                 "_payment_intent": intent["id"],
                 "parent": {
                     "type": "subscription_details",
@@ -265,7 +264,7 @@ class Behaviours:
                     "reason": "fraudulent",
                     "status": "needs_response",
                     "balance_transactions": [],
-                    "created": int(time.time()),
+                    "created": self.now(),
                 }
             )
             charge["disputed"] = True
@@ -297,7 +296,7 @@ class Behaviours:
                     "reason": "general",
                     "status": "warning_needs_response",
                     "balance_transactions": [],
-                    "created": int(time.time()),
+                    "created": self.now(),
                 }
             )
             charge["disputed"] = True
@@ -370,7 +369,7 @@ class Behaviours:
                     400, "There is no positive balance to pay out.", "balance_insufficient"
                 )
             payout_id = self._id("po")
-            now = int(time.time())
+            now = self.now()
             payout_bt = self._balance_transaction(
                 amount=-total, fee=0, type_="payout", category="payout", source=payout_id
             )

@@ -81,7 +81,7 @@ class Events:
             "id": self._id("evt"),
             "object": "event",
             "api_version": self.endpoint_api_version,
-            "created": int(time.time()),
+            "created": self.now(),
             "type": type_,
             "livemode": False,
             "pending_webhooks": 1,

@@ -12,7 +12,6 @@ Stripe's subscription object.
 """
 
 import html
-import time
 
 from devtools.stripe_double.events import delivers
 from devtools.stripe_double.pages import STYLE, pounds
@@ -57,7 +56,7 @@ class Portal:
                 "return_url": params.get("return_url"),
                 "url": f"{self.base_url}/portal/{session_id}",
                 "livemode": False,
-                "created": int(time.time()),
+                "created": self.now(),
             }
         )
 
@@ -81,7 +80,7 @@ class Portal:
             raise StripeError(
                 400, "A canceled subscription can only update its cancellation_details."
             )
-        now = int(time.time())
+        now = self.now()
         subscription.update(
             status="canceled",
             canceled_at=now,

@@ -129,6 +129,7 @@ class Handler(BaseHTTPRequestHandler):
             ),
             "payout": double.pay_out,
             "fail-payout": lambda: double.fail_payout(form["payout"]),
+            "clock": lambda: double.set_clock(form.get("at", "")),
         }
         match = re.fullmatch(r"/_double/([a-z-]+)", path)
         if match and method == "POST" and match.group(1) in actions:

@@ -45,6 +45,17 @@ class Store:
         self._lock = threading.RLock()
         # Balance transactions in the order they were made: Stripe lists newest first.
         self._bt_order: dict[str, int] = {}
+        # The double's clock, like a Stripe test clock: seconds added to the real time, so a
+        # demo can make gifts, refunds and payouts on past days ("clock" action).
+        self.clock_offset = 0
+
+    def now(self) -> int:
+        return int(time.time()) + self.clock_offset
+
+    def set_clock(self, at: str = "") -> list[dict]:
+        """Run the double's clock from ``at`` (Unix seconds); empty puts it back to real time."""
+        self.clock_offset = int(at) - int(time.time()) if at else 0
+        return []
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}_test_{secrets.token_hex(12)}"
@@ -69,7 +80,7 @@ class Store:
         source: str | None,
         description: str | None = None,
     ) -> dict:
-        now = int(time.time())
+        now = self.now()
         bt_id = self._id("txn")
         self._bt_order[bt_id] = len(self._bt_order)
         fee_details = [
@@ -168,7 +179,7 @@ class Store:
                     "email": (billing_details or {}).get("email"),
                     "name": (billing_details or {}).get("name"),
                 },
-                "created": int(time.time()),
+                "created": self.now(),
                 "refunds": {"object": "list", "data": [], "has_more": False},
             }
         )
@@ -189,7 +200,7 @@ class Store:
                 "status": "processing",
                 "latest_charge": None,
                 "metadata": dict(metadata),
-                "created": int(time.time()),
+                "created": self.now(),
             }
         )
 

@@ -1,21 +1,41 @@
-"""The demo's bank statement: lines for deposits, payouts and supplier payments, a bank
-charge and an unknown receipt; running the demo again imports nothing twice."""
+"""The demo's bank statements, one a month, as on 7 Dec 2026: every line matched or
+worked (deposits, payouts and supplier payments automatically; the funder's contribution
+and HMRC's payments confirmed; the fee worked; an unknown receipt sent to suspense and
+cleared), every month reconciled, and running the demo again imports nothing twice."""
 
-from banking.matching import candidates_for
-from banking.models import BankAccount, StatementLine
+from collections import Counter
+from datetime import UTC, datetime
+
+import time_machine
+
+from banking.models import BankAccount, Match, Statement, StatementLine, SuspenseClearance
 from tests.banking.test_matching import verify
 from tests.fund.helpers import call_demo_command
 
 
-def test_demo_statement_shows_every_case(db):
-    call_demo_command("seed_demo")
-    account = BankAccount.objects.get(code="current")
-    lines = list(StatementLine.objects.filter(bank_account=account))
-    kinds = {c.kind for options in candidates_for(account, lines).values() for c in options}
-    assert {"deposit", "payout", "supplier"} <= kinds
-    descriptions = {line.description for line in lines}
-    assert {"ACCOUNT FEE", "BGC CREDIT REF 88213"} <= descriptions
-    count = len(lines)
-    call_demo_command("seed_demo")
-    assert StatementLine.objects.count() == count
-    verify()
+def test_demo_statements_are_matched_line_by_line(db):
+    with time_machine.travel(datetime(2026, 12, 7, 12, 0, tzinfo=UTC)):
+        call_demo_command("seed_demo")
+        account = BankAccount.objects.get(code="current")
+        assert Statement.objects.filter(bank_account=account).count() == 12
+        lines = StatementLine.objects.filter(bank_account=account)
+        assert lines.count() == 94
+        live = Match.objects.filter(undone_at__isnull=True)
+        assert set(live.values_list("line_id", flat=True)) == set(
+            lines.values_list("pk", flat=True)
+        )
+        assert Counter(live.values_list("kind", flat=True)) == {
+            "deposit": 24,
+            "payout": 11,
+            "supplier": 43,
+            "contribution": 1,
+            "gift_aid": 1,
+            "gasds": 1,
+            "bank_charge": 12,
+            "unknown_receipt": 1,
+        }
+        assert SuspenseClearance.objects.get().match.line.description == "BGC CREDIT REF 88213"
+        count = lines.count()
+        call_demo_command("seed_demo")
+        assert StatementLine.objects.count() == count
+        verify()

@@ -42,10 +42,25 @@ def test_demo_command_refuses_with_debug_off_and_writes_nothing(db, settings, na
     assert get_user_model().objects.count() == 0
 
 
-def test_seed_demo_still_runs_with_debug_on(db, capsys):
+def test_seed_demo_still_runs_with_debug_on_and_prints_the_logins_last(db, capsys):
     call_demo_command("seed_demo")
 
-    assert "Password for every demo account" in capsys.readouterr().out
+    lines = capsys.readouterr().out.rstrip("\n").splitlines()
+    # The short two-factor note first, then the logins, the password the very last line.
+    assert lines[0].startswith("Two-factor sign-in:")
+    assert lines[-10] == "Demo data ready. Sign in at http://127.0.0.1:8000/accounts/login/ as:"
+    assert [line.split()[0] for line in lines[-9:-1]] == [
+        "keyworker",
+        "keyworker2",
+        "officer",
+        "officer2",
+        "manager",
+        "auditor",
+        "partner",
+        "admin",
+    ]
+    assert lines[-1] == "Password for every demo account: changing-lives-demo"
+    assert len(lines) == 15
     assert get_user_model().objects.filter(username="admin", is_superuser=True).exists()
 
 
