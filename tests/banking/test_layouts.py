@@ -176,3 +176,51 @@ def test_an_officer_may_not_define_a_layout(client, officer, bank):
     assert client.post("/banking/layouts/", COOP_FORM).status_code == 403
     assert CsvLayout.objects.count() == 0
     assert "CSV layouts" not in client.get("/banking/").content.decode()
+
+
+# The bank's own export in a built-in shape ("Date, Description, Amount, Balance").
+BUILT_IN_SHAPE = """Date,Description,Amount,Balance
+12/11/2026,INTEREST,0.42,1115.42
+"""
+
+
+def test_a_scheduled_import_naming_a_layout_still_reads_the_banks_other_files(
+    client, manager, bank, tmp_path, capsys
+):
+    """The scheduled import names one layout for every file in its folder: a file in a
+    shape the app knows is read as such, one in the manager's layout with the layout."""
+    login(client, manager)
+    assert client.post("/banking/layouts/", COOP_FORM).status_code == 302
+    coop, known = tmp_path / "coop.csv", tmp_path / "known.csv"
+    coop.write_text(COOP)
+    known.write_text(BUILT_IN_SHAPE)
+
+    call_command("import_bank_statement", str(coop), account="current", layout="coop-business")
+    call_command("import_bank_statement", str(known), account="current", layout="coop-business")
+
+    out = capsys.readouterr().out
+    assert "coop.csv: 3 lines, 3 new, 0 already held" in out
+    assert "known.csv: 1 lines, 1 new, 0 already held" in out
+    assert lines() == [
+        ("2026-11-02", "OPENING CREDIT", "100.00", "1100.00"),
+        ("2026-11-03", "ACCOUNT FEE", "-5.00", "1095.00"),
+        ("2026-11-04", "PAYING IN PI-1", "20.00", "1115.00"),
+        ("2026-11-12", "INTEREST", "0.42", "1115.42"),
+    ]
+    assert sorted(Statement.objects.values_list("layout", flat=True)) == [
+        "amount",
+        "coop-business",
+    ]
+
+
+def test_a_file_neither_way_is_refused_naming_both_attempts(client, manager, bank, tmp_path):
+    login(client, manager)
+    assert client.post("/banking/layouts/", COOP_FORM).status_code == 302
+    path = tmp_path / "odd.csv"
+    path.write_text("When,What,How much\n12/11/2026,INTEREST,0.42\n")
+    with pytest.raises(CommandError) as refused:
+        call_command("import_bank_statement", str(path), account="current", layout="coop-business")
+    message = str(refused.value)
+    assert message.startswith("odd.csv refused, nothing imported. Line ")
+    assert "with the layout 'coop-business'; read without a layout, line 1:" in message
+    assert StatementLine.objects.count() == 0

@@ -1,3 +1,4 @@
+from functools import partial
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -5,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from banking.exceptions import BankingError, StatementRefused
-from banking.models import BankAccount
+from banking.models import BankAccount, CsvLayout
 from banking.services import statement_import
 from fund.money import format_gbp
 from people.roles import HANDLER_ROLES
@@ -43,16 +44,16 @@ class Command(BaseCommand):
             content = file.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
-        actor = self._actor(as_user)
+        attempt = partial(
+            statement_import,
+            actor=self._actor(as_user),
+            bank_account=bank_account,
+            content=content,
+            file_name=file.name,
+            file_format=file_format,
+        )
         try:
-            result = statement_import(
-                actor=actor,
-                bank_account=bank_account,
-                content=content,
-                file_name=file.name,
-                file_format=file_format,
-                layout=layout,
-            )
+            result = self._import(attempt, layout)
         except StatementRefused as exc:
             raise CommandError(f"{file.name} refused, nothing imported. {exc}") from None
         except BankingError as exc:
@@ -71,6 +72,26 @@ class Command(BaseCommand):
                     f" (a difference of {format_gbp(statement.gap)}). Import the missing statement."
                 )
             )
+
+    @staticmethod
+    def _import(attempt, layout: str | None):
+        """Read the file as the app recognises it (OFX, or a built-in CSV heading) and, when
+        that fails and a layout a manager defined is named, with that layout. A scheduled
+        import names one layout for every file dropped in its folder, and the bank's own
+        files of another shape must still import. A refusal names both attempts."""
+        if not layout or not CsvLayout.objects.filter(name=layout).exists():
+            return attempt(layout=layout)
+        try:
+            return attempt(layout=None)
+        except StatementRefused as unrecognised:
+            try:
+                return attempt(layout=layout)
+            except StatementRefused as with_layout:
+                raise StatementRefused(
+                    with_layout.line,
+                    f"{with_layout.reason} (with the layout {layout!r}; read without a layout, "
+                    f"line {unrecognised.line}: {unrecognised.reason})",
+                ) from None
 
     def _actor(self, username: str):
         User = get_user_model()
