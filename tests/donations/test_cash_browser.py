@@ -136,3 +136,34 @@ def test_cash_report_pages_are_accessible(
     page.get_by_role("button", name="Record the review").click()
     assert "There is a problem" in page.inner_text("main")
     check(page)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_long_lists_of_counts_and_cash_in_transit_page_on_a_phone(
+    browse, officer, officer2, cafe, width
+):
+    """26 counts waiting and 26 in transit: 25 on the first page, the rest on the next."""
+    start = timezone.now() - timedelta(days=30)
+    for n in range(26):
+        record(officer, cafe, "3.00", when=start + timedelta(hours=n), fitted=f"S-A{n}")
+    for n in range(26):
+        collection_confirm(
+            actor=officer2,
+            collection=record(
+                officer, cafe, "2.00", when=start + timedelta(days=2, hours=n), fitted=f"S-B{n}"
+            ),
+        )
+    for path, total in (
+        ("/donations/cash/counts/", "26 counts, oldest first."),
+        ("/donations/cash/in-transit/", "£52.00 in 26 collections"),
+    ):
+        page = browse(officer, width=width, path=path)
+        check(page)
+        assert total in page.inner_text("main")
+        assert page.get_by_role("link", name=re.compile("Corner Café, box B001")).count() == 25
+        page.get_by_role("link", name=re.compile("Next")).first.click()
+        page.wait_for_load_state()
+        check(page)
+        assert page.get_by_role("link", name=re.compile("Corner Café, box B001")).count() == 1
+        assert page.get_by_role("link", name=re.compile("Previous")).count() == 1

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from donations.models import Collection, CollectionPoint, Deposit
-from donations.services.cash import collection_confirm, deposit_record
+from donations.services.cash import collection_confirm, collection_return, deposit_record
 from fund.models import Entry
 from tests.donations.conftest import at, gbp, record
 
@@ -371,3 +371,43 @@ def test_gasds_totals_follow_the_uk_tax_year(client, officer, officer2, cafe):
     assert "No Gift Aid claimed this year" in page
     assert "£2,000.00" not in page and "£25.00" not in page
     assert "per charity" in page
+
+
+def test_counts_to_confirm_are_paginated_each_list_on_its_own(client, officer, officer2, cafe):
+    start = at(2026, 10, 1)
+    for n in range(27):
+        record(officer, cafe, "1.00", when=start + timedelta(hours=n), fitted=f"S-{n}")
+    returned = record(officer, cafe, "2.00", when=at(2026, 11, 2))
+    collection_return(actor=officer2, collection=returned, reason="Recount, please.")
+    client.force_login(officer)
+    url = reverse("donations:cash_counts")
+
+    first = client.get(url).content.decode()
+    assert "27 counts, oldest first." in first
+    assert first.count("/donations/cash/collections/") == 25 + 1  # 25 waiting, 1 returned
+    assert '?awaiting=2#awaiting" rel="next"' in first
+
+    second = client.get(url, {"awaiting": "2", "returned": "1"}).content.decode()
+    assert second.count("/donations/cash/collections/") == 2 + 1
+    assert '?returned=1&amp;awaiting=1#awaiting" rel="prev"' in second
+    assert f"/collections/{returned.pk}/" in second
+
+
+def test_cash_in_transit_is_paginated_with_the_total_of_every_page(client, officer, officer2, cafe):
+    start = at(2026, 10, 1)
+    for n in range(26):
+        collection_confirm(
+            actor=officer2,
+            collection=record(
+                officer, cafe, "1.50", when=start + timedelta(hours=n), fitted=f"S-{n}"
+            ),
+        )
+    client.force_login(officer)
+    url = reverse("donations:cash_in_transit")
+
+    first = client.get(url).content.decode()
+    assert "£39.00</strong> in 26 collections." in first
+    assert first.count('href="/donations/cash/collections/') == 25
+    second = client.get(url, {"page": "2"}).content.decode()
+    assert "£39.00</strong> in 26 collections." in second
+    assert second.count('href="/donations/cash/collections/') == 1
