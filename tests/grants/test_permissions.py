@@ -2,7 +2,7 @@
 
 The rules, written out:
 - the agency's own key worker edits a draft or a request sent back for information,
-  withdraws it while the workflow allows (draft, submitted, information requested),
+  withdraws it while the workflow allows (from draft up to approved, not once paid),
   uploads quotes before a decision and receipts once paid, and records the outcome once
   paid, one time;
 - a fund officer or manager decides while a request awaits a decision, uploads quotes and
@@ -110,7 +110,12 @@ def test_an_approved_request_is_paid_by_an_officer(kw, officer, officer2, manage
         "can_pay": True,
         "already_approved": True,
     }
-    assert flags(grant, kw) == NOTHING | {"is_own_agency": True, "is_requester": True}
+    # The key worker may still withdraw it: the approval's commitment is reversed.
+    assert flags(grant, kw) == NOTHING | {
+        "is_own_agency": True,
+        "can_withdraw": True,
+        "is_requester": True,
+    }
 
 
 def test_once_paid_the_key_worker_adds_the_receipt_and_the_outcome(
