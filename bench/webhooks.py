@@ -18,7 +18,6 @@ was posted exactly once (one gift entry and one fee entry per event, no more) an
 """
 
 import argparse
-from collections import Counter
 import json
 import os
 import socket
@@ -29,6 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
