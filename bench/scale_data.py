@@ -16,6 +16,7 @@ Needs a database already seeded by ``manage.py seed_demo`` (its users, funds, ag
 
 import random
 import uuid
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
@@ -260,6 +261,7 @@ def _grants(count: int, rng, users, fund: Fund, today, log) -> dict[str, int]:
     rng.shuffle(states)
     officer, officer2 = users["officer"], users["officer2"]
     short = 0
+    refusals = Counter()
     done = 0
     while done < count:
         with transaction.atomic():
@@ -298,10 +300,13 @@ def _grants(count: int, rng, users, fund: Fund, today, log) -> dict[str, int]:
                             fund=fund,
                             today=today,
                         )
-                except Exception:  # a cap or the fund's limits refused it: it stays submitted
+                except Exception as error:  # a cap or the fund's limits: it stays submitted
                     short += 1
+                    refusals[f"{type(error).__name__}: {error}"[:160]] += 1
             done = min(done + CHUNK, count)
         log(f"  grant requests: {done:,}/{count:,}")
+    for reason, times in refusals.most_common(5):
+        log(f"  left submitted {times} times: {reason}")
     return {
         "grants": Grant.objects.filter(client__reference__startswith="BX-").count(),
         "grants_left_submitted": short,
