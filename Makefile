@@ -1,5 +1,5 @@
 # The two commands in README.md. Everything else lives in scripts/.
-.PHONY: run test bench lint mutation
+.PHONY: run test bench bench-scale lint mutation
 
 run:
 	scripts/run-demo.sh
@@ -9,6 +9,11 @@ test:
 
 bench:
 	scripts/run-bench.sh
+
+# Every page at 1,000,000 transfers against the demo database, and webhooks at volume
+# (bench/scale.py, bench/webhooks.py; a quick run: scripts/run-bench-scale.sh --scale 0.05).
+bench-scale:
+	scripts/run-bench-scale.sh
 
 # Plants deliberate bugs one at a time and checks the tests catch each (bench/mutation.py).
 mutation:
