@@ -74,6 +74,12 @@ class Behaviours:
             self.late_balance_transactions = on
         return []
 
+    def set_deliver_reversed(self, on: bool) -> list[dict]:
+        """Deliver each action's events last first from now on (Stripe keeps no order)."""
+        with self._lock:
+            self.deliver_reversed = on
+        return []
+
     def set_endpoint_api_version(self, version: str) -> list[dict]:
         """Pin the webhook endpoint to an API version: events come in its shape from now on."""
         if version not in (API_VERSION, OLDER_API_VERSION):

@@ -69,6 +69,9 @@ class Events:
         self._after_response: list[dict] = []
         # The API version the webhook endpoint is pinned to: events are built in its shape.
         self.endpoint_api_version = API_VERSION
+        # Stripe does not promise the order of events: with this on, the events of each
+        # action are delivered last first (a payment's refund before its checkout, say).
+        self.deliver_reversed = False
 
     def event(self, type_: str, obj: dict) -> dict:
         """Build an event carrying a snapshot of ``obj``, as Stripe would send it."""
@@ -102,6 +105,8 @@ class Events:
         url = url or self.webhook_url
         if not url:
             return []
+        if self.deliver_reversed:
+            events = list(reversed(events))
         if self.deliver_async:
             threading.Thread(target=self._send_all, args=(events, url), daemon=True).start()
             return []

@@ -116,6 +116,7 @@ def control_page(double: "StripeDouble") -> bytes:
         late = set(double._late)
         late_mode = double.late_balance_transactions
         endpoint_version = double.endpoint_api_version
+        reversed_mode = double.deliver_reversed
 
     def row(label: str, obj: dict, actions: str) -> None:
         rows.append(f"<tr><td>{label}</td>{_gift_columns(obj)}<td>{actions}</td></tr>")
@@ -215,6 +216,13 @@ def control_page(double: "StripeDouble") -> bytes:
         else "<p>Asynchronous capture is <strong>off</strong>: charges come with their fee.</p>"
         + button("late-balance-transactions", "Turn asynchronous capture on", on="1")
     )
+    order = (
+        "<p>Each action's events are delivered <strong>last first</strong>, as Stripe may.</p>"
+        + button("event-order", "Deliver them in order", reversed="0")
+        if reversed_mode
+        else "<p>Each action's events are delivered in order.</p>"
+        + button("event-order", "Deliver them last first", reversed="1")
+    )
     other_version = OLDER_API_VERSION if endpoint_version == API_VERSION else API_VERSION
     versions = (
         f"<p>Webhook events are sent in the shape of API version "
@@ -224,6 +232,7 @@ def control_page(double: "StripeDouble") -> bytes:
     body = (
         "<h1>Stripe test double</h1>"
         + capture
+        + order
         + versions
         + "<p>"
         + button("payout", "Pay out the balance")

@@ -127,6 +127,7 @@ class Handler(BaseHTTPRequestHandler):
             "late-balance-transactions": lambda: double.set_late_balance_transactions(
                 form.get("on") == "1"
             ),
+            "event-order": lambda: double.set_deliver_reversed(form.get("reversed") == "1"),
             "payout": double.pay_out,
             "fail-payout": lambda: double.fail_payout(form["payout"]),
             "clock": lambda: double.set_clock(form.get("at", "")),

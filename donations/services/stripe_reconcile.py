@@ -16,7 +16,7 @@ transaction opens, so no lock is held while waiting on the network.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -32,6 +32,7 @@ from donations.models.reconcile import (
     StripeBalanceFinding,
 )
 from donations.services import online
+from fund.exceptions import LedgerError
 from fund.models import Account, Entry, Fund
 from fund.money import format_gbp, from_pence, gbp, to_pence
 from fund.selectors import account_balance
@@ -258,6 +259,22 @@ def _verify(bt: dict, charges: dict[str, dict], actor) -> _Finding | None:
     return _check_other(bt)
 
 
+def _verify_or_refused(bt: dict, charges: dict[str, dict], actor) -> _Finding | None:
+    """``_verify``, with a fix the ledger refuses (its month is closed, say) kept as an open
+    finding instead of ending the check: the rest of the walk still runs and is recorded."""
+    try:
+        with transaction.atomic():
+            return _verify(bt, charges, actor)
+    except LedgerError as refused:
+        return _Finding(
+            f"Stripe's {bt['type']} {bt['id']} of {format_gbp(from_pence(bt['net']))} on "
+            f"{timezone.localdate(_when(bt['created'])):%-d %b %Y} is not in the ledger, and "
+            f"the ledger refused to post it: {refused}",
+            "The month it belongs to is closed, so nothing was posted: the fund manager "
+            "records it in the current month, and the next check confirms it.",
+        )
+
+
 def ledger_stripe_balance() -> Money:
     """The ledger's Stripe balance account across every fund."""
     return account_balance(Account.objects.get(code=STRIPE_ACCOUNT))
@@ -277,7 +294,7 @@ def stripe_balance_reconcile(*, actor: AbstractBaseUser | None) -> StripeBalance
         now = timezone.now()
         findings = []
         for bt in transactions:
-            found = _verify(bt, charges, poster)
+            found = _verify_or_refused(bt, charges, poster)
             if found is not None:
                 findings.append((bt, found))
         available, pending = _total(balance, "available"), _total(balance, "pending")
@@ -363,10 +380,26 @@ def stripe_balance_transaction_post(
         raise StripeReconcileFailed("This balance transaction moves no money.")
     stripe_side, other = STRIPE_ACCOUNT, account.code
     debit, credit = (stripe_side, other) if net.amount > 0 else (other, stripe_side)
+    # A transaction from a month already closed is posted on the first day still open: the
+    # closed month's figures stay as they were signed off, and the memo says when it was.
+    effective = timezone.localdate(_when(bt["created"]))
+    lock_date = Fund.objects.filter(pk=fund.pk).values_list("lock_date", flat=True).get()
+    if lock_date is not None and effective <= lock_date:
+        effective = lock_date + timedelta(days=1)
+    try:
+        return _post_finding(actor, finding, fund, bt, debit, credit, net, reason, effective)
+    except LedgerError as refused:
+        raise StripeReconcileFailed(f"The ledger refused it: {refused}") from refused
+
+
+def _post_finding(actor, finding, fund, bt, debit, credit, net, reason, effective) -> Entry:
     return entry_post(
         actor=actor,
-        effective_date=timezone.localdate(_when(bt["created"])),
-        memo=f"Stripe {bt['type']} {bt['id']}: {reason}"[:300],
+        effective_date=effective,
+        memo=(
+            f"Stripe {bt['type']} {bt['id']} of "
+            f"{timezone.localdate(_when(bt['created'])):%-d %b %Y}: {reason}"
+        )[:300],
         source=f"donations.StripeBalanceFinding:{finding.pk}",
         legs=[Leg(fund=fund, debit=debit, credit=credit, amount=abs(net))],
         idempotency_key=_posted_key(bt["id"]),

@@ -114,3 +114,43 @@ def test_the_control_page_offers_the_newer_behaviours(stripe_world):
     assert RefundFailure.objects.get().stripe_refund_id == refund_id
     open_gift.refresh_from_db()
     assert open_gift.status == "abandoned"
+
+
+def test_the_double_can_deliver_each_actions_events_last_first(stripe_world):
+    """Stripe keeps no order: in ``make run`` a button makes the double deliver each action's
+    webhooks last first, so the app's handling of events out of order can be tried by hand."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Endpoint(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(json.loads(body)["type"])
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    double = stripe_world.double
+    url = f"http://127.0.0.1:{server.server_port}/stripe/webhook/"
+    try:
+        assert "Deliver them last first" in _control_page(double)
+        _press(double, "event-order", reversed="1")
+        assert "delivered <strong>last first</strong>" in _control_page(double)
+        events = [
+            double.event("refund.created", {"id": "re_1"}),
+            double.event("charge.refunded", {"id": "ch_1"}),
+        ]
+        assert double.deliver(events, url) == [200, 200]
+        assert received == ["charge.refunded", "refund.created"]
+
+        _press(double, "event-order", reversed="0")
+        assert double.deliver(events, url) == [200, 200]
+        assert received[2:] == ["refund.created", "charge.refunded"]
+    finally:
+        server.shutdown()

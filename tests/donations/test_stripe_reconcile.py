@@ -367,3 +367,58 @@ def test_every_kind_with_its_entry_passes_and_a_lost_dispute_is_posted(stripe_wo
         "bank": "23.70",
     }
     call_command("verify_ledger")
+
+
+def test_fixes_that_fall_in_a_closed_month_are_listed_and_the_check_still_runs(
+    stripe_world, officer, manager
+):
+    """The month the missing fee and adjustment belong to is closed: the ledger refuses to
+    post the fee on its gift's day, so the check records it as open instead of stopping
+    (the refund is posted on the day it is found, as its webhook would); the adjustment a
+    person posts goes on the first day still open, naming its own date."""
+    from datetime import UTC, date, datetime
+
+    import time_machine
+
+    from fund.services import fund_lock_period
+
+    with time_machine.travel(datetime(2026, 11, 20, 12, tzinfo=UTC)):
+        _ten, _twenty_five, adjustment = _planted(stripe_world)
+    fund_lock_period(
+        actor=manager, fund=stripe_world.fund, lock_date=date(2026, 11, 30), reason="November"
+    )
+    entries = Entry.objects.count()
+
+    with time_machine.travel(datetime(2026, 12, 7, 12, tzinfo=UTC)):
+        check = stripe_balance_reconcile(actor=officer)
+        assert Entry.objects.count() == entries + 1  # the refund, on 7 Dec; not the fee
+        assert _figures(check) == {
+            "stripe": "25.07",
+            "available": "25.07",
+            "pending": "0.00",
+            "ledger": "30.65",
+            "difference": "-5.58",
+        }
+        assert _findings(check) == [
+            ("charge", "25.00", "0.58", "24.42", "open"),
+            ("refund", "-4.00", "0.00", "-4.00", "posted"),
+            ("adjustment", "-5.00", "0.00", "-5.00", "open"),
+        ]
+        fee = check.findings.get(type="charge")
+        assert "is not in the ledger, and the ledger refused to post it" in fee.lacking
+        assert "20 Nov 2026" in fee.lacking
+        assert fee.action.startswith("The month it belongs to is closed, so nothing was posted")
+
+        entry = stripe_balance_transaction_post(
+            actor=officer,
+            finding=check.findings.get(type="adjustment"),
+            fund=stripe_world.fund,
+            account=Account.objects.get(code="expenses:bank-charges"),
+            reason="Stripe recovered a negative balance",
+        )
+    assert entry.effective_date == date(2026, 12, 1)
+    assert entry.memo == (
+        f"Stripe adjustment {adjustment['id']} of 20 Nov 2026: Stripe recovered a negative balance"
+    )
+    assert gbp_balance("expenses:bank-charges", stripe_world.fund) == "5.00"
+    call_command("verify_ledger")
