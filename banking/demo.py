@@ -25,7 +25,7 @@ from banking.services import (
     statement_import,
     suspense_clear,
 )
-from donations.demo import hmrc_payments_due
+from donations.demo import hmrc_payments_due, tap_payouts_due
 from donations.models.cash import Deposit
 from donations.models.contributions import ContributionReceipt
 from donations.models.online import StripePayout
@@ -73,6 +73,7 @@ def statement_rows(first: date, last: date) -> list[tuple[date, str, Decimal]]:
             (r.received_on, f"BACS {r.pledge.reference} DONCASTER COUNCIL", r.amount.amount)
         )
     rows += hmrc_payments_due(first, last)
+    rows += tap_payouts_due(first, last)
     rows.append((_last_working_day(first, last), "ACCOUNT FEE", ACCOUNT_FEE))
     return sorted(rows, key=lambda r: (r[0], r[1]))
 

@@ -12,13 +12,24 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.db.models import Sum
 from django.urls import reverse
 from djmoney.money import Money
 
+from audit.period_close import lock_history
 from banking.models import Reconciliation
-from donations.models import GasdsClaim, GiftAidClaim
+from donations.models import (
+    GasdsClaim,
+    GiftAidClaim,
+    StripeBalanceCheck,
+    Tap,
+    TapImport,
+    TapPayout,
+    TapTerminal,
+)
 from donations.models.contributions import ContributionReceipt, Pledge
 from fund.models import Entry, Fund
+from fund.money import gbp
 from fund.verification import verify_ledger
 from grants.models import Grant
 from tests.fund.helpers import call_demo_command
@@ -37,7 +48,8 @@ def check_the_year_is_backdated_and_the_ledger_verifies():
     assert verify_ledger().ok
     first = Entry.objects.order_by("effective_date", "pk").first()
     last = Entry.objects.order_by("-effective_date", "-pk").first()
-    assert (first.effective_date, last.effective_date) == (date(2025, 12, 12), date(2026, 12, 3))
+    # The first entry is a contactless tap on the year's first day, 8 Dec 2025.
+    assert (first.effective_date, last.effective_date) == (date(2025, 12, 8), date(2026, 12, 3))
     # Decisions were made from an hour to four days after the request came in.
     hours = sorted(
         round((g.decided_at - g.submitted_at).total_seconds() / 3600, 1)
@@ -145,6 +157,83 @@ def check_gift_aid_repaid_gasds_paid_contribution_received_months_reconciled_and
     }
 
 
+def check_stripe_checked_each_month_end_and_months_close_with_a_reason_only_when_open():
+    assert [(c.checked_on, c.difference) for c in StripeBalanceCheck.objects.order_by("pk")] == [
+        (date(2025, 12, 31), Money("0.00", "GBP")),
+        (date(2026, 1, 31), Money("0.00", "GBP")),
+        (date(2026, 2, 28), Money("0.00", "GBP")),
+        (date(2026, 3, 31), Money("0.00", "GBP")),
+        (date(2026, 4, 30), Money("0.00", "GBP")),
+        (date(2026, 5, 31), Money("0.00", "GBP")),
+        (date(2026, 6, 30), Money("0.00", "GBP")),
+        (date(2026, 7, 31), Money("0.00", "GBP")),
+        (date(2026, 8, 31), Money("0.00", "GBP")),
+        (date(2026, 9, 30), Money("0.00", "GBP")),
+        (date(2026, 10, 31), Money("0.00", "GBP")),
+        (date(2026, 11, 30), Money("0.00", "GBP")),
+    ]
+    gift_aid = "Gift Aid is claimed twice a year."
+    public = [(r["lock_date"], r["reason"]) for r in lock_history(Fund.objects.get(code="public"))]
+    assert public[::-1] == [
+        (date(2025, 12, 31), gift_aid),
+        (
+            date(2026, 1, 31),
+            f"A credit in suspense at the month's end, cleared once explained. {gift_aid}",
+        ),
+        (date(2026, 2, 28), gift_aid),
+        (date(2026, 3, 31), f"The last round's cash was banked the next working day. {gift_aid}"),
+        (date(2026, 4, 30), gift_aid),
+        (date(2026, 5, 31), gift_aid),
+        (date(2026, 6, 30), gift_aid),
+        (date(2026, 7, 31), gift_aid),
+        (date(2026, 8, 31), gift_aid),
+        (date(2026, 9, 30), gift_aid),
+        (date(2026, 10, 31), ""),
+    ]
+    restricted = Fund.objects.get(code="rough-sleepers-2026-27")
+    assert [r["reason"] for r in lock_history(restricted)] == [""] * 9
+
+
+def _sums(taps) -> tuple[Money, Money]:
+    totals = taps.aggregate(total=Sum("amount"), fees=Sum("fee"))
+    return gbp(totals["total"]), gbp(totals["fees"])
+
+
+def check_the_tap_terminals_and_a_year_of_sumup_reports():
+    assert list(
+        TapTerminal.objects.order_by("terminal_id").values_list(
+            "point__box_number", "provider", "terminal_id"
+        )
+    ) == [
+        ("B001", "SumUp", "SU-DN1-001"),
+        ("B002", "SumUp", "SU-DN1-002"),
+        ("B005", "SumUp", "SU-DN1-003"),
+        ("B009", "SumUp", "SU-DN1-004"),
+    ]
+    # A report every fortnight, 1-15 Dec 2025 to 16-30 Nov 2026, each imported the next day.
+    assert TapImport.objects.count() == 24
+    assert set(TapImport.objects.values_list("layout", flat=True)) == {"standard"}
+    assert Tap.objects.count() == 716
+    assert _sums(Tap.objects) == (Money("3430.50", "GBP"), Money("56.09", "GBP"))
+    assert Tap.objects.filter(amount__gt=30).count() == 7
+    assert Tap.objects.filter(amount__lt=2).count() == 0
+    november = Tap.objects.filter(tapped_at__date__range=(date(2026, 11, 1), date(2026, 11, 30)))
+    assert november.count() == 68
+    assert _sums(november) == (Money("297.50", "GBP"), Money("4.86", "GBP"))
+    october = TapPayout.objects.get(payout_id="PO-20261015")
+    assert (october.gross, october.fees, october.net, october.paid_on) == (
+        Money("210.50", "GBP"),
+        Money("3.45", "GBP"),
+        Money("207.05", "GBP"),
+        date(2026, 10, 19),
+    )
+    # Paid on 2 Dec: December's statement is not in yet, so it awaits the bank.
+    assert list(
+        TapPayout.objects.filter(paid_on__isnull=True).values_list("payout_id", flat=True)
+    ) == ["PO-20261130"]
+    assert TapPayout.objects.filter(paid_on__isnull=False).count() == 23
+
+
 def check_the_logins_come_last(output):
     lines = output.rstrip("\n").splitlines()
     assert lines[-1] == "Password for every demo account: changing-lives-demo"
@@ -168,4 +257,6 @@ def test_the_demo_year(demo_year, client):
     check_the_year_is_backdated_and_the_ledger_verifies()
     check_the_dashboard_shows_real_decision_speeds_some_past_the_promise(client)
     check_gift_aid_repaid_gasds_paid_contribution_received_months_reconciled_and_locked()
+    check_stripe_checked_each_month_end_and_months_close_with_a_reason_only_when_open()
+    check_the_tap_terminals_and_a_year_of_sumup_reports()
     check_the_logins_come_last(demo_year)

@@ -1,7 +1,8 @@
 """The demo's bank statements, one a month, as on 7 Dec 2026: every line matched or
-worked (deposits, payouts and supplier payments automatically; the funder's contribution
-and HMRC's payments confirmed; the fee worked; an unknown receipt sent to suspense and
-cleared), every month reconciled, and running the demo again imports nothing twice."""
+worked (deposits, payouts and supplier payments automatically; the funder's contribution,
+HMRC's payments and SumUp's contactless payouts confirmed; the fee worked; an unknown
+receipt sent to suspense and cleared), every month reconciled, and running the demo again
+imports nothing twice."""
 
 from collections import Counter
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ def test_demo_statements_are_matched_line_by_line(db):
         account = BankAccount.objects.get(code="current")
         assert Statement.objects.filter(bank_account=account).count() == 12
         lines = StatementLine.objects.filter(bank_account=account)
-        assert lines.count() == 94
+        assert lines.count() == 117
         live = Match.objects.filter(undone_at__isnull=True)
         assert set(live.values_list("line_id", flat=True)) == set(
             lines.values_list("pk", flat=True)
@@ -27,6 +28,7 @@ def test_demo_statements_are_matched_line_by_line(db):
         assert Counter(live.values_list("kind", flat=True)) == {
             "deposit": 24,
             "payout": 11,
+            "tap_payout": 23,
             "supplier": 43,
             "contribution": 1,
             "gift_aid": 1,

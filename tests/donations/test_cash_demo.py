@@ -2,9 +2,12 @@
 a ledger that verifies. Run as on 7 Dec 2026 (the demo's year ends on the day it runs)."""
 
 import io
+import re
 from datetime import UTC, date, datetime
 
 import time_machine
+from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from donations.models import Collection, CollectionPoint, Deposit
 from donations.selectors.cash import points_with_last_emptied
@@ -13,7 +16,7 @@ from fund.verification import verify_ledger
 from tests.fund.helpers import call_demo_command
 
 
-def test_seed_demo_adds_a_year_of_town_centre_boxes_in_every_state(db):
+def test_seed_demo_adds_a_year_of_town_centre_boxes_in_every_state(db, client):
     with time_machine.travel(datetime(2026, 12, 7, 12, 0, tzinfo=UTC)):
         call_demo_command("seed_demo", stdout=io.StringIO())
 
@@ -46,6 +49,39 @@ def test_seed_demo_adds_a_year_of_town_centre_boxes_in_every_state(db):
         ]
         assert verify_ledger().ok
 
+        # The points page: taps beside cash for a point with a terminal, none for one without.
+        client.force_login(get_user_model().objects.get(username="officer"))
+        page = client.get(reverse("donations:cash_points")).content.decode()
+        assert _takings_row(page, "B001") == [
+            "Frenchgate Coffee Co.",
+            "13",
+            "£849.23",
+            "241",
+            "£1,155.50",
+            "£2,004.73",
+        ]
+        assert _takings_row(page, "B009") == [
+            "Silver Street Tap House",
+            "12",
+            "£795.09",
+            "102",
+            "£482.00",
+            "£1,277.09",
+        ]
+        assert _takings_row(page, "B003") == [
+            "Sepulchre Gate Pharmacy",
+            "13",
+            "£784.87",
+            "0",
+            "£0.00",
+            "£784.87",
+        ]
+
         entries, collections = Entry.objects.count(), Collection.objects.count()
         call_demo_command("seed_demo", stdout=io.StringIO())
         assert (Entry.objects.count(), Collection.objects.count()) == (entries, collections)
+
+
+def _takings_row(page: str, box: str) -> list[str]:
+    row = page[page.index(f'data-point="{box}"') :]
+    return re.findall(r">([^<>]+)</t[hd]>", row[: row.index("</tr>")])

@@ -53,7 +53,6 @@ def demo_timelines():
     )
     from grants.demo import timeline as grants
 
-    # tap_timeline: the contactless terminals' taps, filled in when that branch is merged.
     return [
         cash_timeline,
         tap_timeline,
