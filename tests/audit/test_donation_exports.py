@@ -24,12 +24,13 @@ from audit.resources import (
     GiftAidClaimResource,
     OnlinePaymentResource,
 )
+from donations.demo import cash_timeline
 from donations.models import Collection, Deposit, GiftAidClaim, OnlinePayment
 from donations.services.giftaid import gift_aid_claim_create
 from fund.models import Fund
 from tests.audit.helpers import read_table
 from tests.donations.conftest import stripe_double, stripe_world  # noqa: F401 (fixtures)
-from tests.fund.helpers import call_demo_command
+from tests.fund.helpers import seed_demo_part
 
 GIFT_AID = {
     "gift_aid": "on",
@@ -43,7 +44,7 @@ GIFT_AID = {
 @pytest.fixture
 def cash(public_fund):
     """The demo's collections in every state and its checked deposits."""
-    call_demo_command("seed_demo", stdout=io.StringIO())
+    seed_demo_part(cash_timeline)
     return Fund.objects.get(code="public")
 
 

@@ -10,11 +10,12 @@ from django.db.models import Sum
 from pypdf import PdfReader
 
 from audit.exports import ExportParams, export_write
+from donations.demo import cash_timeline
 from donations.models import Collection, Deposit
 from fund.models import Fund
 from fund.selectors import chain_head, trial_balance
 from tests.audit.helpers import app_net_by_account
-from tests.fund.helpers import call_demo_command, gbp
+from tests.fund.helpers import gbp, seed_demo_part
 
 
 def statement(user, kind, **params) -> tuple[str, object]:
@@ -108,7 +109,8 @@ def test_fund_statement_closing_balance_equals_the_funds_net_assets(
 
 @pytest.fixture
 def cash(public_fund):
-    call_demo_command("seed_demo", stdout=io.StringIO())
+    """The demo year's collections and deposits."""
+    seed_demo_part(cash_timeline)
     return Fund.objects.get(code="public")
 
 
