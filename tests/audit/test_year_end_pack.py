@@ -135,6 +135,7 @@ CC16A = [
     ("Section B Statement of assets and liabilities at the end of the period", None),
     ("B1 Cash funds", None),
     ("Bank", (D("1181.80"), D("14930.00"), Z, D("16111.80"))),
+    ("Card provider: contactless taps to be paid out", (Z, Z, Z, Z)),
     ("Cash in transit", (D("30.00"), Z, Z, D("30.00"))),
     ("Stripe balance", (D("19.50"), Z, Z, D("19.50"))),
     ("Total", (D("1231.30"), D("14930.00"), Z, D("16161.30"))),
