@@ -253,6 +253,12 @@ def test_workers_processing_the_same_event_at_once_post_it_once(
     call_command("verify_ledger")
 
 
+def _a_backend_waits_for_a_row_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        return cursor.fetchone()[0] > 0
+
+
 @pytest.mark.postgres_only
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only (row locks)")
 def test_a_real_worker_killed_mid_event_is_recovered_and_the_gift_posts_once(
@@ -286,7 +292,10 @@ def test_a_real_worker_killed_mid_event_is_recovered_and_the_gift_posts_once(
                 assert time.monotonic() < deadline, "the worker never claimed the task"
                 assert worker.poll() is None, "the worker stopped by itself"
                 time.sleep(0.2)
-            time.sleep(1)  # inside the event's transaction, waiting for the lock
+            # Inside the event's transaction, waiting for the chain head this test holds.
+            while not _a_backend_waits_for_a_row_lock():
+                assert time.monotonic() < deadline, "the worker never reached the ledger"
+                time.sleep(0.2)
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=30)
         finally:
