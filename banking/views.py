@@ -46,7 +46,7 @@ from banking.services import (
 )
 from fund.money import format_gbp
 from people.access import has_role, role_required
-from people.roles import BANK_SETUP_ROLES, HANDLER_ROLES, STAFF_ROLES, Role
+from people.roles import BANK_MANAGER_ROLES, HANDLER_ROLES, STAFF_ROLES, Role
 
 
 def _account() -> BankAccount:
@@ -232,7 +232,7 @@ def rules(request):
     )
 
 
-@role_required(*BANK_SETUP_ROLES)
+@role_required(*BANK_MANAGER_ROLES)
 @require_http_methods(["GET", "POST"])
 def layouts(request):
     """A manager defines a bank's CSV layout (which column is what) without code."""

@@ -25,7 +25,6 @@ LIMIT_READER_ROLES = (Role.FUND_MANAGER, Role.AUDITOR)  # see the grant limits
 SEAL_REVIEWER_ROLES = (Role.FUND_MANAGER,)  # clear a broken-seal flag
 BANK_MANAGER_ROLES = (Role.FUND_MANAGER,)  # CSV layouts, automatic matching, mark reconciled
 PEOPLE_MANAGER_ROLES = (Role.FUND_MANAGER,)  # agencies, invitations, roles, deactivation
-BANK_SETUP_ROLES = (Role.FUND_MANAGER,)  # CSV layouts, automatic matching rules
 PARTNER_VIEW_ROLES = (Role.PARTNER, *STAFF_ROLES)  # the partner dashboard
 PARTNER_ROLES = (Role.PARTNER,)
 TWO_FACTOR_ROLES = (Role.KEY_WORKER, *STAFF_ROLES)  # must sign in with a second factor

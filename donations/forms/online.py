@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 from djmoney.money import Money
 
 from donations.models.online import GIFT_AID_STATEMENT, OnlineDonation
@@ -226,7 +227,9 @@ class StripeFindingPostForm(forms.Form):
         from fund.models import Account, Fund
 
         super().__init__(*args, **kwargs)
-        self.fields["fund"].queryset = Fund.objects.order_by("name")
-        self.fields["account"].queryset = Account.objects.exclude(code="assets:stripe").order_by(
-            "code"
-        )
+        self.fields["fund"].queryset = Fund.objects.filter(is_active=True).order_by("name")
+        # What Stripe took or added that nothing else explains is income or a cost, or held
+        # in suspense until someone can say; never another asset or a grant liability.
+        self.fields["account"].queryset = Account.objects.filter(
+            Q(type__in=[Account.Type.INCOME, Account.Type.EXPENSE]) | Q(code="liabilities:suspense")
+        ).order_by("code")

@@ -422,3 +422,19 @@ def test_fixes_that_fall_in_a_closed_month_are_listed_and_the_check_still_runs(
     )
     assert gbp_balance("expenses:bank-charges", stripe_world.fund) == "5.00"
     call_command("verify_ledger")
+
+
+def test_an_unexplained_transaction_goes_to_income_a_cost_or_suspense_of_an_active_fund(
+    db, public_fund, restricted_fund
+):
+    from donations.forms.online import StripeFindingPostForm
+
+    restricted_fund.is_active = False
+    restricted_fund.save(update_fields=["is_active"])
+    form = StripeFindingPostForm()
+    accounts = {a.code for a in form.fields["account"].queryset}
+    assert "expenses:bank-charges" in accounts
+    assert "income:donations:online" in accounts
+    assert "liabilities:suspense" in accounts
+    assert not {"assets:bank", "assets:stripe", "liabilities:grants-payable"} & accounts
+    assert [f.code for f in form.fields["fund"].queryset] == ["public"]
