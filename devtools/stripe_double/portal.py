@@ -12,6 +12,7 @@ Stripe's subscription object.
 """
 
 import html
+from decimal import Decimal, InvalidOperation
 
 from devtools.stripe_double.events import delivers
 from devtools.stripe_double.pages import STYLE, pounds
@@ -180,8 +181,11 @@ def portal_post(double, session_id: str, form: dict) -> str:
         double.portal_cancel(session_id, subscription_id)
         return "Your monthly gift is cancelled."
     try:
-        pence = round(float(form.get("amount", "")) * 100)
-    except ValueError:
+        pounds_given = Decimal(form.get("amount", "").strip())
+    except InvalidOperation:
         raise StripeError(400, "Enter an amount in pounds, like 7.50.") from None
+    if not pounds_given.is_finite() or pounds_given != pounds_given.quantize(Decimal("0.01")):
+        raise StripeError(400, "Enter an amount in pounds, like 7.50.")
+    pence = int(pounds_given * 100)
     double.portal_change_amount(session_id, subscription_id, pence)
     return f"Your monthly gift is now {pounds(pence)} a month."
