@@ -137,3 +137,17 @@ def assert_no_horizontal_scroll(page) -> None:
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+
+
+def check_page(page) -> None:
+    """The checks every page gets: one ``h1``, axe-core, no sideways scroll at its width.
+
+    After a click on a link the new document may still be arriving, so the heading is
+    awaited (Playwright's ``expect`` retries) rather than counted at once.
+    """
+    from playwright.sync_api import expect
+
+    page.wait_for_load_state("load")
+    expect(page.locator("h1")).to_have_count(1)
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)

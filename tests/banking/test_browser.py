@@ -3,13 +3,7 @@
 import pytest
 
 from tests.banking.conftest import PAID_IN_OUT
-from tests.browser import assert_accessible, assert_no_horizontal_scroll
-
-
-def check(page):
-    assert page.locator("h1").count() == 1
-    assert_accessible(page)
-    assert_no_horizontal_scroll(page)
+from tests.browser import check_page
 
 
 @pytest.mark.browser
@@ -18,24 +12,24 @@ def test_import_match_and_reconciliation_pages(
     browse, officer, manager, public_fund, width, tmp_path
 ):
     page = browse(officer, width=width, path="/banking/")
-    check(page)
+    check_page(page)
     path = tmp_path / "nov.csv"
     path.write_text(PAID_IN_OUT)
     page.get_by_label("Statement file (OFX or CSV)").set_input_files(str(path))
     page.get_by_role("button", name="Import").click()
     page.wait_for_load_state("load")
     assert "3 new lines" in page.inner_text("main")
-    check(page)
+    check_page(page)
 
     page.goto("/banking/lines/")
-    check(page)
+    check_page(page)
     page.get_by_role("link", name="ACCOUNT FEE").click()
     page.wait_for_load_state("load")
-    check(page)
+    check_page(page)
 
     page = browse(manager, width=width, path="/banking/reconciliation/?as_of=2026-11-30")
     assert page.get_by_test_id("difference").inner_text() == "-£1,115.00"
-    check(page)
+    check_page(page)
 
 
 @pytest.mark.browser
@@ -61,22 +55,22 @@ def test_a_suggested_match_is_confirmed_through_the_page(
     [line] = load(officer, bank, ("2026-11-23", "MHCLG RSI GRANT", "500.00"))
 
     page = browse(officer, width=width, path="/banking/lines/")
-    check(page)
+    check_page(page)
     page.get_by_role("link", name="MHCLG RSI GRANT").click()
     page.wait_for_load_state("load")
     assert "Contribution: " in page.inner_text("main")
-    check(page)
+    check_page(page)
     page.get_by_role("button", name="Confirm this match").click()
     page.wait_for_load_state("load")
     assert "Match confirmed." in page.inner_text("main")
-    check(page)
+    check_page(page)
     match = Match.objects.get(line=line)
     assert (match.kind, match.entry_id, match.confirmed_by) == ("contribution", entry.pk, officer)
     assert StatementLine.objects.count() == 1
 
     page.goto(f"/banking/lines/{line.pk}/")
     assert "Undo the match" in page.inner_text("main")
-    check(page)
+    check_page(page)
 
 
 @pytest.mark.browser
@@ -85,7 +79,7 @@ def test_the_csv_layouts_page(browse, manager, width):
     from banking.models import CsvLayout
 
     page = browse(manager, width=width, path="/banking/layouts/")
-    check(page)
+    check_page(page)
     page.get_by_label("Name").fill("coop-business")
     page.get_by_label("Heading rows before the first line").fill("2")
     page.get_by_label("Date format").select_option("month_first")
@@ -100,10 +94,10 @@ def test_the_csv_layouts_page(browse, manager, width):
         "Each column can hold only one thing: column 3 is given for both Amount and Balance."
         in page.inner_text("main")
     )
-    check(page)
+    check_page(page)
     page.get_by_label("Balance column").fill("5")
     page.get_by_role("button", name="Save layout").click()
     page.wait_for_load_state("load")
     assert "Layout coop-business saved" in page.inner_text("main")
-    check(page)
+    check_page(page)
     assert CsvLayout.objects.get().amount_column == 3
