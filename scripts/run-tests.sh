@@ -39,9 +39,13 @@ logs=$(mktemp -d /tmp/clf-test-logs.XXXXXX)
 PG_EXTRA_OPTIONS="-c fsync=off" start_private_postgres
 pg_url=$DATABASE_URL
 unset DATABASE_URL
-.venv/bin/python -m pytest -p no:cacheprovider "$@" >"$logs/sqlite.log" 2>&1 &
+# The whole suite: each leg drives half of the browser tests (tests/conftest.py says why).
+share_sqlite="" share_postgresql=""
+if [ $# -eq 0 ]; then share_sqlite=1/2 share_postgresql=2/2; fi
+BROWSER_TESTS_SHARE=$share_sqlite .venv/bin/python -m pytest -p no:cacheprovider "$@" >"$logs/sqlite.log" 2>&1 &
 sqlite_pid=$!
-DATABASE_URL=$pg_url .venv/bin/python -m pytest -p no:cacheprovider "$@" >"$logs/postgresql.log" 2>&1 &
+BROWSER_TESTS_SHARE=$share_postgresql DATABASE_URL=$pg_url \
+    .venv/bin/python -m pytest -p no:cacheprovider "$@" >"$logs/postgresql.log" 2>&1 &
 postgresql_pid=$!
 status=0
 wait "$sqlite_pid" || status=1

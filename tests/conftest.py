@@ -1,5 +1,6 @@
 """Named personas and shared fixtures for the whole suite."""
 
+import os
 import time
 
 import pytest
@@ -36,6 +37,26 @@ def pytest_configure(config):
     # every worker sees them; tests use memory (cleared before each test, see below), and
     # tests/fund/test_sign_in.py checks replay refusal on the database cache itself.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def pytest_collection_modifyitems(config, items):
+    """``BROWSER_TESTS_SHARE=1/2`` keeps every other browser test (``2/2`` the rest).
+
+    The whole suite runs twice, on SQLite and on PostgreSQL side by side (one per core). A
+    page driven in Chromium tests the page, which is the same on both databases (the views'
+    own tests run on both), so ``scripts/run-tests.sh`` gives each leg half of the browser
+    tests: every page still meets Chromium and axe in every run, at each of its widths, and
+    the run stays well inside CI's time.
+    """
+    share = os.environ.get("BROWSER_TESTS_SHARE")
+    if not share:
+        return
+    part, parts = (int(n) for n in share.split("/"))
+    browser = [item for item in items if item.get_closest_marker("browser")]
+    dropped = {id(item) for n, item in enumerate(browser) if n % parts != part - 1}
+    if dropped:
+        config.hook.pytest_deselected(items=[i for i in browser if id(i) in dropped])
+        items[:] = [item for item in items if id(item) not in dropped]
 
 
 @pytest.fixture(autouse=True)
