@@ -23,7 +23,7 @@ from fund.models import Account, CategoryCap, Fund, FundRules
 from fund.money import format_gbp
 from fund.selectors import available_in_fund
 from fund.services import category_cap_set, fund_rules_update
-from grants import selectors, services
+from grants import selectors
 from grants.access import GrantPermissions
 from grants.exceptions import GrantError
 from grants.forms import (
@@ -43,6 +43,29 @@ from grants.forms import (
     line_item_formset,
 )
 from grants.models import Agency, Document, Grant, KeyWorker, category_label
+from grants.services.agencies import (
+    agency_create,
+    agency_update,
+    key_worker_deactivate,
+    key_worker_set,
+)
+from grants.services.checks import CLOSED_STATES, EDITABLE, agency_of
+from grants.services.decisions import (
+    approvals_needed,
+    grant_approve,
+    grant_cancel,
+    grant_decline,
+    grant_request_info,
+)
+from grants.services.documents import document_upload
+from grants.services.payments import grant_close, grant_record_outcome, grant_record_payout
+from grants.services.requests import (
+    default_fund,
+    grant_create,
+    grant_submit,
+    grant_update,
+    grant_withdraw,
+)
 from people import services as people_services
 from people.access import has_role, role_required
 from people.exceptions import PeopleError
@@ -62,7 +85,7 @@ def _grant_for(request, pk: int) -> Grant:
 
 def _own_agency_grant(request, pk: int) -> Grant:
     """A request of the signed-in key worker's own agency, else 404."""
-    agency = services.agency_of(request.user)
+    agency = agency_of(request.user)
     if agency is None:
         raise Http404
     return get_object_or_404(Grant, pk=pk, agency=agency)
@@ -73,7 +96,7 @@ def _own_agency_grant(request, pk: int) -> Grant:
 
 @role_required(*ANYONE_WITH_GRANTS)
 def request_list(request):
-    if selectors.sees_all_grants(request.user) and services.agency_of(request.user) is None:
+    if selectors.sees_all_grants(request.user) and agency_of(request.user) is None:
         return redirect("grants:queue")
     grants = selectors.grants_visible_to(request.user).order_by("-created_at")
     return render(
@@ -81,8 +104,8 @@ def request_list(request):
         "grants/request_list.html",
         {
             "grants": grants,
-            "agency": services.agency_of(request.user),
-            "can_request": services.agency_of(request.user) is not None,
+            "agency": agency_of(request.user),
+            "can_request": agency_of(request.user) is not None,
         },
     )
 
@@ -94,14 +117,14 @@ def client_list(request):
         "grants/client_list.html",
         {
             "clients": selectors.clients_with_totals(request.user),
-            "agency": services.agency_of(request.user),
+            "agency": agency_of(request.user),
         },
     )
 
 
 def _request_form_context(request, form, formset, grant=None) -> dict:
     caps = {}
-    fund = grant.fund if grant else services.default_fund()
+    fund = grant.fund if grant else default_fund()
     if fund is not None:
         caps = {c.account_id: c.cap for c in CategoryCap.objects.filter(fund=fund)}
     categories = [
@@ -124,7 +147,7 @@ def _errors_from_service(form, error: GrantError) -> None:
 
 @role_required(Role.KEY_WORKER)
 def request_new(request):
-    if services.agency_of(request.user) is None:
+    if agency_of(request.user) is None:
         raise Http404
     if request.method == "POST":
         form = GrantForm(request.POST)
@@ -133,7 +156,7 @@ def request_new(request):
             data = form.cleaned_data
             submit = request.POST.get("action") == "submit"
             try:
-                grant = services.grant_create(
+                grant = grant_create(
                     actor=request.user,
                     client_reference=data["client_reference"],
                     category=data["category"],
@@ -163,7 +186,7 @@ def request_new(request):
 @role_required(Role.KEY_WORKER)
 def request_edit(request, pk: int):
     grant = _own_agency_grant(request, pk)
-    if grant.status not in services.EDITABLE:
+    if grant.status not in EDITABLE:
         messages.error(
             request,
             f"{grant.reference} is {grant.get_status_display().lower()} "
@@ -176,7 +199,7 @@ def request_edit(request, pk: int):
         if form.is_valid() and formset.is_valid():
             data = form.cleaned_data
             try:
-                grant = services.grant_update(
+                grant = grant_update(
                     actor=request.user,
                     grant=grant,
                     client_reference=data["client_reference"],
@@ -187,7 +210,7 @@ def request_edit(request, pk: int):
                     line_items=formset.line_items(),
                 )
                 if request.POST.get("action") == "submit":
-                    grant = services.grant_submit(actor=request.user, grant=grant)
+                    grant = grant_submit(actor=request.user, grant=grant)
             except GrantError as error:
                 _errors_from_service(form, error)
             else:
@@ -251,7 +274,7 @@ def _detail(request, grant: Grant, status: int = 200, **forms):
         "events": _timeline(grant),
         "question": _question(grant),
         "approvals": grant.approvals.filter(superseded=False).select_related("approver"),
-        "approvals_needed": services.approvals_needed(grant),
+        "approvals_needed": approvals_needed(grant),
         "age": selectors.age_of(grant),
         "payout": getattr(grant, "payout", None),
         "outcome": getattr(grant, "outcome", None),
@@ -344,7 +367,7 @@ def request_submit(request, pk: int):
     _run(
         request,
         grant,
-        lambda: services.grant_submit(actor=request.user, grant=grant),
+        lambda: grant_submit(actor=request.user, grant=grant),
         f"{grant.reference} is sent to the fund.",
     )
     return redirect("grants:detail", grant.pk)
@@ -361,9 +384,7 @@ def request_withdraw(request, pk: int):
     _run(
         request,
         grant,
-        lambda: services.grant_withdraw(
-            actor=request.user, grant=grant, note=form.cleaned_data["note"]
-        ),
+        lambda: grant_withdraw(actor=request.user, grant=grant, note=form.cleaned_data["note"]),
         f"{grant.reference} is withdrawn.",
     )
     return redirect("grants:detail", grant.pk)
@@ -390,7 +411,7 @@ def request_info(request, pk: int):
         request,
         pk,
         "info",
-        lambda grant, note: services.grant_request_info(actor=request.user, grant=grant, note=note),
+        lambda grant, note: grant_request_info(actor=request.user, grant=grant, note=note),
         "{} is sent back to the key worker for more information.",
         "info_form",
     )
@@ -403,7 +424,7 @@ def request_decline(request, pk: int):
         request,
         pk,
         "decline",
-        lambda grant, note: services.grant_decline(actor=request.user, grant=grant, reason=note),
+        lambda grant, note: grant_decline(actor=request.user, grant=grant, reason=note),
         "{} is declined.",
         "decline_form",
     )
@@ -416,7 +437,7 @@ def request_cancel(request, pk: int):
         request,
         pk,
         "cancel",
-        lambda grant, note: services.grant_cancel(actor=request.user, grant=grant, reason=note),
+        lambda grant, note: grant_cancel(actor=request.user, grant=grant, reason=note),
         "{} is cancelled and its commitment reversed.",
         "cancel_form",
     )
@@ -432,7 +453,7 @@ def request_approve(request, pk: int):
     result = {}
 
     def approve():
-        result["grant"] = services.grant_approve(
+        result["grant"] = grant_approve(
             actor=request.user,
             grant=grant,
             fund=form.cleaned_data["fund"],
@@ -464,7 +485,7 @@ def request_payout(request, pk: int):
     _run(
         request,
         grant,
-        lambda: services.grant_record_payout(
+        lambda: grant_record_payout(
             actor=request.user,
             grant=grant,
             payee=data["payee"],
@@ -485,7 +506,7 @@ def request_close(request, pk: int):
     _run(
         request,
         grant,
-        lambda: services.grant_close(actor=request.user, grant=grant),
+        lambda: grant_close(actor=request.user, grant=grant),
         f"{grant.reference} is closed.",
     )
     return redirect("grants:detail", grant.pk)
@@ -502,7 +523,7 @@ def _upload(request, pk: int, kind: str):
     _run(
         request,
         grant,
-        lambda: services.document_upload(
+        lambda: document_upload(
             actor=request.user, grant=grant, kind=kind, upload=form.cleaned_data["file"]
         ),
         f"The {kind} is uploaded.",
@@ -533,7 +554,7 @@ def outcome_record(request, pk: int):
     _run(
         request,
         grant,
-        lambda: services.grant_record_outcome(
+        lambda: grant_record_outcome(
             actor=request.user,
             grant=grant,
             barrier_removed=data["barrier_removed"],
@@ -700,7 +721,7 @@ def agencies(request):
     form = AgencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            agency = services.agency_create(actor=request.user, name=form.cleaned_data["name"])
+            agency = agency_create(actor=request.user, name=form.cleaned_data["name"])
         except ValidationError as error:
             form.add_error("name", " ".join(error.messages))
         else:
@@ -722,7 +743,7 @@ def agency_edit(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            agency = services.agency_update(actor=request.user, agency=agency, **form.cleaned_data)
+            agency = agency_update(actor=request.user, agency=agency, **form.cleaned_data)
         except ValidationError as error:
             form.add_error("name", " ".join(error.messages))
         else:
@@ -772,9 +793,7 @@ def people_list(request):
                     link_for=_invite_link(request),
                 )
                 if data["role"] == Role.KEY_WORKER.value:
-                    services.key_worker_set(
-                        actor=request.user, user=invitation.user, agency=data["agency"]
-                    )
+                    key_worker_set(actor=request.user, user=invitation.user, agency=data["agency"])
         except PeopleError as error:
             form.add_error("email", str(error))
         else:
@@ -808,7 +827,7 @@ def _person_context(request, person, role_form=None, deactivate_form=None):
         "profile": profile,
         "is_self": person.pk == request.user.pk,
         "open_requests": Grant.objects.filter(requester=person)
-        .exclude(status__in=services.CLOSED_STATES)
+        .exclude(status__in=CLOSED_STATES)
         .count(),
         "role_form": role_form
         or RoleForm(
@@ -849,7 +868,7 @@ def person_role(request, pk: int):
                 agency = form.cleaned_data["agency"]
                 profile = KeyWorker.objects.filter(user=person).first()
                 if role == Role.KEY_WORKER and (profile is None or profile.agency != agency):
-                    services.key_worker_set(actor=request.user, user=person, agency=agency)
+                    key_worker_set(actor=request.user, user=person, agency=agency)
                     people_services.change_record(
                         actor=request.user,
                         person=person,
@@ -873,7 +892,7 @@ def person_deactivate(request, pk: int):
     form = DeactivateForm(request.POST, successors=context["successors"])
     if form.is_valid():
         try:
-            moved = services.key_worker_deactivate(
+            moved = key_worker_deactivate(
                 actor=request.user, person=person, successor=form.cleaned_data["successor"]
             )
         except (PeopleError, GrantError) as error:
