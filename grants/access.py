@@ -1,7 +1,7 @@
 """What one person may do with one grant request: the flags the request's page reads.
 
-Who may open a grant at all is `grants.views._grant_for` (scope: a key worker sees their
-own agency's requests); this is what they may do once it is open.
+Who may open a grant at all is `grants.views.requests.grant_for` (scope: a key worker sees
+their own agency's requests); this is what they may do once it is open.
 """
 
 from dataclasses import dataclass
