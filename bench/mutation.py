@@ -48,7 +48,7 @@ MUTANTS = [
     Mutant(
         "own-approval",
         "the requester approves their own request",
-        "grants/services.py",
+        "grants/services/decisions.py",
         "        if locked.requester_id == actor.pk:",
         "        if False:",
         ("tests/grants/test_workflow.py", "tests/grants/test_rules.py"),
@@ -56,7 +56,7 @@ MUTANTS = [
     Mutant(
         "cap",
         "the per-grant cap is not applied",
-        "grants/services.py",
+        "grants/services/requests.py",
         "    if amount > rules.per_grant_cap:",
         "    if False:",
         ("tests/grants/test_rules.py",),
@@ -75,7 +75,7 @@ MUTANTS = [
     Mutant(
         "second-approver",
         "no grant ever needs a second approver",
-        "grants/services.py",
+        "grants/services/decisions.py",
         "    return 2 if grant.amount > rules.two_approver_threshold else 1",
         "    return 1",
         ("tests/grants/test_workflow.py", "tests/grants/test_rules.py"),

@@ -40,9 +40,9 @@ from donations.services.cash import (
 from donations.services.online import system_actor
 from fund.models import Account, CategoryCap, Fund, FundRules, Transfer
 from fund.services import Leg, Posting, entry_post_many
-from grants import services as grant_services
 from grants.demo import _bring_to, _paying_fund
 from grants.models import Grant
+from grants.services.requests import LineItemData, default_fund, grant_create
 
 FULL = {"collections": 20_000, "online": 200_000, "grants": 50_000, "transfers": 1_000_000}
 CHUNK = 200  # service operations per transaction
@@ -250,7 +250,7 @@ GRANT_MIX = [
 def _grants(count: int, rng, users, fund: Fund, today, log) -> dict[str, int]:
     categories = list(Account.objects.filter(code__startswith="expenses:grants:"))
     # Requests within the caps a key worker would see (the category's, the fund's per grant).
-    request_fund = grant_services.default_fund()
+    request_fund = default_fund()
     per_grant = FundRules.objects.get(fund=request_fund).per_grant_cap.amount
     caps = {c.account_id: c.cap.amount for c in CategoryCap.objects.filter(fund=request_fund)}
     limit = {a.pk: int(min(caps.get(a.pk, per_grant), per_grant, 150) * 100) for a in categories}
@@ -272,14 +272,14 @@ def _grants(count: int, rng, users, fund: Fund, today, log) -> dict[str, int]:
                 total = rng.randrange(min(1_000, top), top + 1)
                 parts = [total] if n % 2 or total < 200 else [total // 2, total - total // 2]
                 items = [
-                    grant_services.LineItemData(
+                    LineItemData(
                         description=f"Item {i + 1}",
                         amount=Money(Decimal(pence) / 100, "GBP"),
                         supplier="Bench Supplies Ltd",
                     )
                     for i, pence in enumerate(parts)
                 ]
-                grant = grant_services.grant_create(
+                grant = grant_create(
                     actor=kw,
                     client_reference=f"BX-{n:06d}",
                     category=category,

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from fund.admin import HistoryAdmin
-from grants import services
 from grants.models import Agency, Grant, GrantEvent, KeyWorker
+from grants.services.agencies import agency_create, agency_update, key_worker_set
 
 
 @admin.register(Agency)
@@ -14,11 +14,9 @@ class AgencyAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.agency_update(
-                actor=request.user, agency=obj, name=obj.name, is_active=obj.is_active
-            )
+            agency_update(actor=request.user, agency=obj, name=obj.name, is_active=obj.is_active)
         else:
-            obj.pk = services.agency_create(actor=request.user, name=obj.name).pk
+            obj.pk = agency_create(actor=request.user, name=obj.name).pk
 
 
 @admin.register(KeyWorker)
@@ -30,7 +28,7 @@ class KeyWorkerAdmin(HistoryAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        profile = services.key_worker_set(
+        profile = key_worker_set(
             actor=request.user, user=obj.user, agency=obj.agency, job_title=obj.job_title
         )
         obj.pk = profile.pk

@@ -18,8 +18,12 @@ from djmoney.money import Money
 from fund.clock import Step
 from fund.models import Account, Fund
 from fund.selectors import available_in_fund
-from grants import services
 from grants.models import Agency, Grant
+from grants.services.agencies import agency_create, key_worker_set
+from grants.services.decisions import grant_approve, grant_cancel, grant_decline, grant_request_info
+from grants.services.documents import document_upload
+from grants.services.payments import grant_close, grant_record_outcome, grant_record_payout
+from grants.services.requests import LineItemData, grant_create, grant_submit, grant_withdraw
 from people.demo import at, year_start
 from people.roles import Role
 
@@ -193,7 +197,7 @@ def _people(context) -> None:
     users, manager = context["users"], context["users"]["manager"]
     agencies = {}
     for name in AGENCIES:
-        agencies[name] = Agency.objects.filter(name=name).first() or services.agency_create(
+        agencies[name] = Agency.objects.filter(name=name).first() or agency_create(
             actor=manager, name=name
         )
     for username, agency, title in KEY_WORKERS:
@@ -207,7 +211,7 @@ def _people(context) -> None:
                 user.save()
             user.groups.add(Group.objects.get(name=Role.KEY_WORKER.value))
             users[username] = user
-        services.key_worker_set(
+        key_worker_set(
             actor=manager, user=users[username], agency=agencies[agency], job_title=title
         )
 
@@ -246,7 +250,7 @@ def timeline(context) -> list[Step]:
 
 
 def _create(context, key, worker, client, category, items, urgency, submit=True):
-    return services.grant_create(
+    return grant_create(
         actor=context["users"][worker],
         client_reference=client,
         category=Account.objects.get(code=f"expenses:grants:{category}"),
@@ -254,8 +258,7 @@ def _create(context, key, worker, client, category, items, urgency, submit=True)
         own_words="I want to get back to work and this is what is stopping me.",
         why_fund="No benefit or other service covers this in time.",
         line_items=[
-            services.LineItemData(description=d, amount=Money(a, "GBP"), supplier=s)
-            for d, a, s in items
+            LineItemData(description=d, amount=Money(a, "GBP"), supplier=s) for d, a, s in items
         ],
         form_token=_token(key),
         submit=submit,
@@ -280,7 +283,7 @@ def _year_request(
         steps.append(
             Step(
                 asked,
-                lambda: services.grant_request_info(
+                lambda: grant_request_info(
                     actor=officer, grant=state["grant"], note="Is there a cheaper option?"
                 ),
             )
@@ -288,7 +291,7 @@ def _year_request(
         steps.append(
             Step(
                 asked + timedelta(hours=20),
-                lambda: services.grant_submit(
+                lambda: grant_submit(
                     actor=users[worker],
                     grant=state["grant"],
                     note="Checked: this is the cheapest in town.",
@@ -300,7 +303,7 @@ def _year_request(
         steps.append(
             Step(
                 decided,
-                lambda: services.grant_decline(
+                lambda: grant_decline(
                     actor=officer,
                     grant=state["grant"],
                     reason="Another service covers this: the agency's own budget.",
@@ -311,17 +314,17 @@ def _year_request(
     total = sum((Money(a, "GBP") for _d, a, _s in items), Money(0, "GBP"))
 
     def approve():
-        state["grant"] = services.grant_approve(
+        state["grant"] = grant_approve(
             actor=officer, grant=state["grant"], fund=_paying_fund(context["funds"], total)
         )
 
     def second():
         if state["grant"].status == S.SECOND_APPROVAL:
-            state["grant"] = services.grant_approve(actor=officer2, grant=state["grant"])
+            state["grant"] = grant_approve(actor=officer2, grant=state["grant"])
 
     def pay():
         grant = state["grant"]
-        services.grant_record_payout(
+        grant_record_payout(
             actor=officer2,
             grant=grant,
             payee=grant.line_items.first().supplier or "Supplier",
@@ -331,7 +334,7 @@ def _year_request(
         )
 
     def receipt():
-        services.document_upload(
+        document_upload(
             actor=users[worker],
             grant=state["grant"],
             kind="receipt",
@@ -339,14 +342,14 @@ def _year_request(
         )
 
     def close():
-        services.grant_record_outcome(
+        grant_record_outcome(
             actor=users[worker],
             grant=state["grant"],
             barrier_removed="yes",
             note="Started work the following week.",
             consent_to_share=True,
         )
-        services.grant_close(actor=officer, grant=state["grant"])
+        grant_close(actor=officer, grant=state["grant"])
 
     paid = decided + timedelta(hours=22)
     plan = [
@@ -401,29 +404,27 @@ def _bring_to(state, grant, *, kw, officer, officer2, fund, today) -> None:
     if state in (S.DRAFT, S.SUBMITTED):
         return
     if state == S.INFO_REQUESTED:
-        services.grant_request_info(
-            actor=officer, grant=grant, note="Is there a cheaper weekly ticket?"
-        )
+        grant_request_info(actor=officer, grant=grant, note="Is there a cheaper weekly ticket?")
         return
     if state == S.DECLINED:
-        services.grant_decline(
+        grant_decline(
             actor=officer, grant=grant, reason="A contract is not something the fund can commit to."
         )
         return
     if state == S.WITHDRAWN:
-        services.grant_withdraw(actor=kw, grant=grant, note="The hostel found a spare phone.")
+        grant_withdraw(actor=kw, grant=grant, note="The hostel found a spare phone.")
         return
-    grant = services.grant_approve(actor=officer, grant=grant, fund=fund)
+    grant = grant_approve(actor=officer, grant=grant, fund=fund)
     if state == S.SECOND_APPROVAL:
         return
     if grant.status == S.SECOND_APPROVAL:
-        grant = services.grant_approve(actor=officer2, grant=grant)
+        grant = grant_approve(actor=officer2, grant=grant)
     if state == S.APPROVED:
         return
     if state == S.CANCELLED:
-        services.grant_cancel(actor=officer, grant=grant, reason="The person moved out of area.")
+        grant_cancel(actor=officer, grant=grant, reason="The person moved out of area.")
         return
-    services.grant_record_payout(
+    grant_record_payout(
         actor=officer2,
         grant=grant,
         payee=grant.line_items.first().supplier or "Supplier",
@@ -433,7 +434,7 @@ def _bring_to(state, grant, *, kw, officer, officer2, fund, today) -> None:
     )
     if state == S.PAID:
         return
-    services.document_upload(
+    document_upload(
         actor=kw,
         grant=grant,
         kind="receipt",
@@ -441,11 +442,11 @@ def _bring_to(state, grant, *, kw, officer, officer2, fund, today) -> None:
     )
     if state == S.RECEIPT_RECEIVED:
         return
-    services.grant_record_outcome(
+    grant_record_outcome(
         actor=kw,
         grant=grant,
         barrier_removed="yes",
         note="Started a cleaning job the following week.",
         consent_to_share=True,
     )
-    services.grant_close(actor=officer, grant=grant)
+    grant_close(actor=officer, grant=grant)

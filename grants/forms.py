@@ -11,7 +11,8 @@ from djmoney.money import Money
 from fund.models import Account, Fund
 from grants.identifiers import find_identifiers
 from grants.models import Agency, Grant, Outcome, Payout, category_label
-from grants.services import LineItemData, megabytes, upload_limit_bytes, upload_too_large
+from grants.services.documents import megabytes, upload_limit_bytes, upload_too_large
+from grants.services.requests import LineItemData
 from people.roles import Role
 
 TEXT = {"class": "govuk-input"}

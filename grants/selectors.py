@@ -10,7 +10,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Val
 from django.utils import timezone
 
 from grants.models import QUEUE_RANK_NOT_QUEUED, QUEUED_STATUSES, Client, Grant, GrantEvent
-from grants.services import AWAITING_DECISION, COMMITTED, agency_of
+from grants.services.checks import AWAITING_DECISION, COMMITTED, agency_of
 from people.access import has_role
 from people.roles import STAFF_ROLES
 

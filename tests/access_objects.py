@@ -176,7 +176,8 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 def grant_request(key_worker, other_key_worker, manager, public_fund):
     """A submitted request of agency A; agency B's key worker is linked to another agency."""
     from fund.models import Account
-    from grants.services import LineItemData, agency_create, grant_create, key_worker_set
+    from grants.services.agencies import agency_create, key_worker_set
+    from grants.services.requests import LineItemData, grant_create
 
     key_worker_set(
         actor=manager, user=key_worker, agency=agency_create(actor=manager, name="Agency A")
@@ -200,7 +201,7 @@ def grant_request(key_worker, other_key_worker, manager, public_fund):
 def grant_quote(grant_request, key_worker, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from grants.services import document_upload
+    from grants.services.documents import document_upload
 
     settings.STORAGES = {
         **settings.STORAGES,
@@ -279,7 +280,7 @@ def gasds_claim(manager, public_fund):
 
 @pytest.fixture
 def access_agency(manager):
-    from grants.services import agency_create
+    from grants.services.agencies import agency_create
 
     return agency_create(actor=manager, name="Access Table Agency")
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fund.models import Entry, Transfer
-from grants.services import grant_approve
+from grants.services.decisions import grant_approve
 from tests.access_table import (
     ACCESS,
     ANONYMOUS,

@@ -235,8 +235,11 @@ def grants_world(
     """
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from grants import services
-    from grants.services import LineItemData
+    from grants.services.agencies import agency_create, key_worker_set
+    from grants.services.decisions import grant_approve, grant_decline
+    from grants.services.documents import document_upload
+    from grants.services.payments import grant_record_outcome, grant_record_payout
+    from grants.services.requests import LineItemData, grant_create
 
     settings.STORAGES = {
         **settings.STORAGES,
@@ -247,14 +250,14 @@ def grants_world(
     }
     with time_machine.travel(london(7, 1, 9), tick=False):
         post(manager, public_fund, "assets:bank", "income:donations:online", "5000.00")
-        agency = services.agency_create(actor=manager, name="Complex Lives Team")
-        other = services.agency_create(actor=manager, name="Riverside Hostel")
-        services.key_worker_set(actor=manager, user=key_worker, agency=agency)
-        services.key_worker_set(actor=manager, user=other_key_worker, agency=other)
+        agency = agency_create(actor=manager, name="Complex Lives Team")
+        other = agency_create(actor=manager, name="Riverside Hostel")
+        key_worker_set(actor=manager, user=key_worker, agency=agency)
+        key_worker_set(actor=manager, user=other_key_worker, agency=other)
 
     def request(kw, code, client, when, amount="45.00", urgency="this_week"):
         with time_machine.travel(when, tick=False):
-            return services.grant_create(
+            return grant_create(
                 actor=kw,
                 client_reference=client,
                 category=Account.objects.get(code=f"expenses:grants:{code}"),
@@ -271,11 +274,11 @@ def grants_world(
 
     def approve(grant, when):
         with time_machine.travel(when, tick=False):
-            return services.grant_approve(actor=officer, grant=grant)
+            return grant_approve(actor=officer, grant=grant)
 
     def pay(grant, when):
         with time_machine.travel(when, tick=False):
-            services.grant_record_payout(
+            grant_record_payout(
                 actor=officer2,
                 grant=grant,
                 payee="Argos",
@@ -293,14 +296,14 @@ def grants_world(
     grants["phone1"] = pay(grants["phone1"], london(11, 3, 11))
     grants["phone2"] = pay(grants["phone2"], london(11, 3, 15))
     with time_machine.travel(london(11, 10, 9), tick=False):
-        services.document_upload(
+        document_upload(
             actor=key_worker,
             grant=grants["phone1"],
             kind="receipt",
             upload=SimpleUploadedFile("r.pdf", PDF, content_type="application/pdf"),
         )
     with time_machine.travel(london(11, 20, 9), tick=False):
-        services.grant_record_outcome(
+        grant_record_outcome(
             actor=key_worker,
             grant=grants["phone1"],
             barrier_removed="partly",
@@ -308,7 +311,7 @@ def grants_world(
             consent_to_share=False,
         )
     with time_machine.travel(london(11, 21, 9), tick=False):
-        services.grant_record_outcome(
+        grant_record_outcome(
             actor=key_worker,
             grant=grants["phone2"],
             barrier_removed="no",
@@ -318,13 +321,13 @@ def grants_world(
 
     grant = request(other_key_worker, "travel", "RH-0001", london(9, 10, 9))
     with time_machine.travel(london(9, 10, 12), tick=False):
-        grants["travel1"] = services.grant_decline(
+        grants["travel1"] = grant_decline(
             actor=officer, grant=grant, reason="The council pays for this."
         )
     grant = request(other_key_worker, "travel", "RH-0002", london(9, 15, 9))
     grants["travel2"] = pay(approve(grant, london(9, 16, 9)), london(9, 17, 9))
     with time_machine.travel(london(10, 20, 9), tick=False):
-        services.grant_record_outcome(
+        grant_record_outcome(
             actor=other_key_worker,
             grant=grants["travel2"],
             barrier_removed="yes",

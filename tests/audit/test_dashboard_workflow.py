@@ -110,9 +110,9 @@ def test_dashboard_with_grants_in_chromium_is_accessible(
 
 
 def test_category_labels_keep_their_capitals(client, officer, grants_world, at_noon_26_november):
-    from grants import services
+    from grants.services.decisions import grant_approve
 
-    services.grant_approve(actor=officer, grant=grants_world.grants["id"])
+    grant_approve(actor=officer, grant=grants_world.grants["id"])
     client.force_login(officer)
     rows = {r["Month"]: r for r in chart_csv(client, "grants-by-category")}
     assert rows["Nov 2026"]["ID documents"] == "45.00"

@@ -27,7 +27,7 @@ from donations.services.cash import (
     deposit_record,
 )
 from donations.services.giftaid import gift_aid_claim_create
-from grants.services import agency_create, key_worker_set
+from grants.services.agencies import agency_create, key_worker_set
 from people.roles import Role
 from tests.audit.helpers import read_cells
 from tests.conftest import make_user

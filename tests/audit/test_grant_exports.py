@@ -11,7 +11,8 @@ from pypdf import PdfReader
 from audit.exports import ExportParams, export_write, grant_rows
 from audit.resources import GrantResource
 from fund.selectors import trial_balance
-from grants.services import grant_approve, grant_decline, grant_record_payout
+from grants.services.decisions import grant_approve, grant_decline
+from grants.services.payments import grant_record_payout
 from tests.audit.helpers import read_table
 from tests.grants.conftest import (  # noqa: F401 (fixtures)
     agency,

@@ -27,7 +27,8 @@ def test_auditor_sees_a_changed_field_and_its_actor_in_the_history(
 def test_a_grants_history_shows_its_approval_entry_arriving_not_a_deleted_entry(
     client, manager, officer, key_worker, staff_auditor, public_fund
 ):
-    from grants.services import agency_create, grant_approve, key_worker_set
+    from grants.services.agencies import agency_create, key_worker_set
+    from grants.services.decisions import grant_approve
     from tests.fund.helpers import post
     from tests.grants.conftest import make_grant
 

@@ -8,8 +8,9 @@ from statistics import median
 import pytest
 from django.urls import reverse
 
-from grants import services
 from grants.models import Client, Grant
+from grants.services.decisions import grant_cancel
+from grants.services.payments import grant_record_outcome, grant_record_payout
 from tests.audit.conftest import CLIENT_NAME
 from tests.browser import assert_accessible, assert_no_horizontal_scroll
 
@@ -35,9 +36,7 @@ def test_categories_with_fewer_than_five_grants_are_merged_into_other(
 def test_a_category_that_falls_below_five_joins_other(
     client, officer, grants_world, at_noon_26_november
 ):
-    services.grant_cancel(
-        actor=officer, grant=grants_world.grants["phone3"], reason="Bought elsewhere."
-    )
+    grant_cancel(actor=officer, grant=grants_world.grants["phone3"], reason="Bought elsewhere.")
     html = client.get(reverse("transparency")).content.decode()
     # Four phones and one travel grant: "Other" now holds five, enough to be shown.
     assert categories(html, "to-date") == {"Other": "5"}
@@ -112,7 +111,7 @@ def test_a_story_names_its_category_when_the_category_is_shown(
     from datetime import date
 
     phone = grants_world.grants["phone4"]
-    services.grant_record_payout(
+    grant_record_payout(
         actor=officer2,
         grant=phone,
         payee="Argos",
@@ -120,7 +119,7 @@ def test_a_story_names_its_category_when_the_category_is_shown(
         reference="BACS-99",
         paid_on=date(2026, 11, 26),
     )
-    services.grant_record_outcome(
+    grant_record_outcome(
         actor=key_worker,
         grant=phone,
         barrier_removed="yes",

@@ -4,7 +4,8 @@ import pytest
 from djmoney.money import Money
 
 from fund.models import Account
-from grants.services import LineItemData, agency_create, grant_create, key_worker_set
+from grants.services.agencies import agency_create, key_worker_set
+from grants.services.requests import LineItemData, grant_create
 from people.roles import Role
 from tests.conftest import make_user
 from tests.fund.helpers import post

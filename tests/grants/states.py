@@ -3,8 +3,11 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from grants import services
 from grants.models import Grant
+from grants.services.decisions import grant_approve, grant_cancel, grant_decline, grant_request_info
+from grants.services.documents import document_upload
+from grants.services.payments import grant_close, grant_record_payout
+from grants.services.requests import grant_withdraw
 from tests.grants.conftest import make_grant
 
 S = Grant.Status
@@ -23,22 +26,22 @@ def grant_in(state: str, *, kw, officer, officer2, manager) -> Grant:
     if state == S.DRAFT:
         return grant
     if state == S.INFO_REQUESTED:
-        return services.grant_request_info(actor=officer, grant=grant, note="Which shop?")
+        return grant_request_info(actor=officer, grant=grant, note="Which shop?")
     if state == S.DECLINED:
-        return services.grant_decline(actor=officer, grant=grant, reason="Covered by the council.")
+        return grant_decline(actor=officer, grant=grant, reason="Covered by the council.")
     if state == S.WITHDRAWN:
-        return services.grant_withdraw(actor=kw, grant=grant)
+        return grant_withdraw(actor=kw, grant=grant)
     if state == S.SUBMITTED:
         return grant
-    grant = services.grant_approve(actor=officer, grant=grant)
+    grant = grant_approve(actor=officer, grant=grant)
     if state == S.SECOND_APPROVAL:
         return grant
-    grant = services.grant_approve(actor=officer2, grant=grant)
+    grant = grant_approve(actor=officer2, grant=grant)
     if state == S.APPROVED:
         return grant
     if state == S.CANCELLED:
-        return services.grant_cancel(actor=officer, grant=grant, reason="Bought elsewhere.")
-    services.grant_record_payout(
+        return grant_cancel(actor=officer, grant=grant, reason="Bought elsewhere.")
+    grant_record_payout(
         actor=officer,
         grant=grant,
         payee="Furniture Now",
@@ -49,8 +52,8 @@ def grant_in(state: str, *, kw, officer, officer2, manager) -> Grant:
     grant.refresh_from_db()
     if state == S.PAID:
         return grant
-    services.document_upload(actor=kw, grant=grant, kind="receipt", upload=pdf())
+    document_upload(actor=kw, grant=grant, kind="receipt", upload=pdf())
     grant.refresh_from_db()
     if state == S.RECEIPT_RECEIVED:
         return grant
-    return services.grant_close(actor=officer, grant=grant)
+    return grant_close(actor=officer, grant=grant)

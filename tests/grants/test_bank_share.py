@@ -10,9 +10,10 @@ from django.utils import timezone
 from fund.bank_share import bank_share
 from fund.models import Balance, Entry, Transfer
 from fund.selectors import available_in_fund
-from grants import services
 from grants.exceptions import BankShareShort
 from grants.models import Grant
+from grants.services.decisions import grant_approve
+from grants.services.payments import grant_record_payout
 from tests.fund.helpers import balance, post
 from tests.grants.conftest import gbp, make_grant
 
@@ -29,9 +30,9 @@ def part_banked(public_fund, manager):
 
 def _approved(kw, officer, officer2, amount):
     grant = make_grant(kw, items=[("Furniture pack", amount)], code="furniture")
-    grant = services.grant_approve(actor=officer, grant=grant)
+    grant = grant_approve(actor=officer, grant=grant)
     if grant.status == S.SECOND_APPROVAL:
-        grant = services.grant_approve(actor=officer2, grant=grant)
+        grant = grant_approve(actor=officer2, grant=grant)
     assert grant.status == S.APPROVED
     return grant
 
@@ -47,7 +48,7 @@ def _ledger_state():
 
 
 def _pay(actor, grant, amount):
-    return services.grant_record_payout(
+    return grant_record_payout(
         actor=actor,
         grant=grant,
         payee="Furniture Now",
@@ -111,9 +112,9 @@ def test_the_payout_page_shows_the_refusal_and_the_approval_page_the_unbanked_pa
     assert "Of that, £50.00 is not yet in the bank" in page
     assert "£50.00 in cash not banked, £0.00 in Stripe" in page
 
-    grant = services.grant_approve(actor=officer, grant=grant)
+    grant = grant_approve(actor=officer, grant=grant)
     if grant.status == S.SECOND_APPROVAL:
-        services.grant_approve(actor=officer2, grant=grant)
+        grant_approve(actor=officer2, grant=grant)
     before = _ledger_state()
     client.force_login(manager)
     response = client.post(
@@ -144,9 +145,9 @@ def test_a_restricted_funds_share_cannot_borrow_from_the_others(
     post(manager, restricted_fund, "assets:bank", "income:contributions", "100.00")
     post(manager, restricted_fund, "assets:cash-in-transit", "income:donations:boxes", "150.00")
     grant = make_grant(kw, items=[("Furniture pack", "230.00")], code="furniture")
-    grant = services.grant_approve(actor=officer, grant=grant, fund=restricted_fund)
+    grant = grant_approve(actor=officer, grant=grant, fund=restricted_fund)
     if grant.status == S.SECOND_APPROVAL:
-        grant = services.grant_approve(actor=officer2, grant=grant)
+        grant = grant_approve(actor=officer2, grant=grant)
     assert (grant.status, grant.fund_id) == (S.APPROVED, restricted_fund.pk)
     assert balance("assets:bank") == gbp("1100.00")
     before = _ledger_state()

@@ -7,8 +7,8 @@ from django.db import connection
 
 from fund.exceptions import InsufficientFunds
 from fund.selectors import available_in_fund
-from grants import services
 from grants.models import Grant
+from grants.services.decisions import grant_approve
 from tests.fund.helpers import post
 from tests.grants.conftest import gbp, make_grant
 
@@ -43,8 +43,8 @@ def test_two_officers_approving_the_last_pounds_exactly_one_wins(
     second = make_grant(kw, items=[("Phone", "60.00")], client="CLT-0043")
 
     results = run_together(
-        lambda: services.grant_approve(actor=officer, grant=first),
-        lambda: services.grant_approve(actor=officer2, grant=second),
+        lambda: grant_approve(actor=officer, grant=first),
+        lambda: grant_approve(actor=officer2, grant=second),
     )
 
     won = [r for r in results if isinstance(r, Grant)]
@@ -74,8 +74,8 @@ def test_the_same_request_approved_twice_at_once_is_approved_once(
     grant = make_grant(kw, items=[("Phone", "60.00")])
 
     results = run_together(
-        lambda: services.grant_approve(actor=officer, grant=grant),
-        lambda: services.grant_approve(actor=officer2, grant=grant),
+        lambda: grant_approve(actor=officer, grant=grant),
+        lambda: grant_approve(actor=officer2, grant=grant),
     )
 
     assert sum(isinstance(r, Grant) for r in results) == 1, results

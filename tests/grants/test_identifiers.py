@@ -6,10 +6,10 @@ knows what to rephrase. Ordinary Doncaster places, services and providers pass.
 
 import pytest
 
-from grants import services
 from grants.exceptions import PersonalDataFound
 from grants.identifiers import find_identifiers
 from grants.models import Grant
+from grants.services.requests import LineItemData, grant_create
 from tests.grants.conftest import category, gbp
 
 
@@ -217,14 +217,14 @@ def test_places_services_and_providers_pass(text):
 
 def test_the_service_refuses_a_name_saying_which_part_and_why(kw, funded):
     with pytest.raises(PersonalDataFound) as refused:
-        services.grant_create(
+        grant_create(
             actor=kw,
             client_reference="CLT-0042",
             category=category("phone"),
             urgency="today",
             own_words="So that John Smith can get to college",
             why_fund="No other source.",
-            line_items=[services.LineItemData(description="Phone", amount=gbp("40.00"))],
+            line_items=[LineItemData(description="Phone", amount=gbp("40.00"))],
         )
 
     assert str(refused.value) == (

@@ -7,8 +7,11 @@ from django.utils import timezone
 
 from fund.models import Entry
 from fund.selectors import available_in_fund
-from grants import services
 from grants.models import Grant
+from grants.services.decisions import grant_approve, grant_cancel
+from grants.services.documents import document_upload
+from grants.services.payments import grant_close, grant_record_payout
+from grants.services.requests import grant_withdraw
 from tests.fund.helpers import balance
 from tests.grants.conftest import gbp, make_grant
 from tests.grants.states import pdf
@@ -26,11 +29,11 @@ def test_a_grant_from_request_to_closed_keeps_the_ledger_balanced(kw, officer, o
     assert grant.amount == gbp("150.00")
     assert available_in_fund(funded) == gbp("1000.00")
 
-    grant = services.grant_approve(actor=officer, grant=grant)
+    grant = grant_approve(actor=officer, grant=grant)
     assert available_in_fund(funded) == gbp("1000.00")  # nothing committed on a first approval
     assert_ledger_verifies()
 
-    grant = services.grant_approve(actor=officer2, grant=grant)
+    grant = grant_approve(actor=officer2, grant=grant)
     assert grant.approval_entry.idempotency_key == f"grant:{grant.pk}:approve"
     assert balance("expenses:grants:furniture", funded) == gbp("150.00")
     assert balance("liabilities:grants-payable", funded) == gbp("150.00")
@@ -39,7 +42,7 @@ def test_a_grant_from_request_to_closed_keeps_the_ledger_balanced(kw, officer, o
     assert_ledger_verifies()
 
     # It cost £140: the £10 underspend goes back to the fund.
-    services.grant_record_payout(
+    grant_record_payout(
         actor=officer,
         grant=grant,
         payee="Furniture Now",
@@ -55,8 +58,8 @@ def test_a_grant_from_request_to_closed_keeps_the_ledger_balanced(kw, officer, o
     assert Entry.objects.filter(idempotency_key=f"grant:{grant.pk}:underspend").exists()
     assert_ledger_verifies()
 
-    services.document_upload(actor=kw, grant=grant, kind="receipt", upload=pdf())
-    grant = services.grant_close(actor=officer, grant=Grant.objects.get(pk=grant.pk))
+    document_upload(actor=kw, grant=grant, kind="receipt", upload=pdf())
+    grant = grant_close(actor=officer, grant=Grant.objects.get(pk=grant.pk))
     assert grant.status == S.CLOSED
     assert [e.memo for e in Entry.objects.filter(source=f"grants.Grant:{grant.pk}")] == [
         f"Grant {grant.reference} approved",
@@ -68,10 +71,10 @@ def test_a_grant_from_request_to_closed_keeps_the_ledger_balanced(kw, officer, o
 
 
 def test_cancelling_an_approved_grant_reverses_the_commitment(kw, officer, funded):
-    grant = services.grant_approve(actor=officer, grant=make_grant(kw))
+    grant = grant_approve(actor=officer, grant=make_grant(kw))
     assert available_in_fund(funded) == gbp("955.00")
 
-    grant = services.grant_cancel(actor=officer, grant=grant, reason="Bought by the hostel.")
+    grant = grant_cancel(actor=officer, grant=grant, reason="Bought by the hostel.")
     assert available_in_fund(funded) == gbp("1000.00")
     assert balance("expenses:grants:phone", funded) == gbp("0.00")
     assert (
@@ -82,8 +85,8 @@ def test_cancelling_an_approved_grant_reverses_the_commitment(kw, officer, funde
 
 
 def test_withdrawing_after_approval_reverses_the_commitment(kw, officer, funded):
-    grant = services.grant_approve(actor=officer, grant=make_grant(kw))
-    services.grant_withdraw(actor=kw, grant=grant, note="Found one second hand.")
+    grant = grant_approve(actor=officer, grant=make_grant(kw))
+    grant_withdraw(actor=kw, grant=grant, note="Found one second hand.")
     assert available_in_fund(funded) == gbp("1000.00")
     assert balance("liabilities:grants-payable", funded) == gbp("0.00")
     assert_ledger_verifies()
@@ -95,7 +98,7 @@ def test_a_grant_paid_from_a_restricted_fund_posts_to_that_fund(
     from tests.fund.helpers import post
 
     post(manager, restricted_fund, "assets:bank", "income:contributions", "500.00")
-    grant = services.grant_approve(actor=officer, grant=make_grant(kw), fund=restricted_fund)
+    grant = grant_approve(actor=officer, grant=make_grant(kw), fund=restricted_fund)
     assert grant.fund == restricted_fund
     assert available_in_fund(restricted_fund) == gbp("455.00")
     assert available_in_fund(funded) == gbp("1000.00")

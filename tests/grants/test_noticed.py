@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from grants.services import grant_decline, grant_request_info
+from grants.services.decisions import grant_decline, grant_request_info
 from tests.grants.conftest import make_grant
 from tests.grants.states import PDF
 from tests.tasks import run_tasks

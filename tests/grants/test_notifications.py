@@ -5,13 +5,14 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from grants import services
+from grants.services.decisions import grant_approve
+from grants.services.payments import grant_record_payout
 from tests.grants.conftest import make_grant
 from tests.tasks import run_tasks
 
 
 def pay(actor, grant):
-    services.grant_record_payout(
+    grant_record_payout(
         actor=actor,
         grant=grant,
         payee="Argos",
@@ -28,7 +29,7 @@ def test_the_key_worker_hears_of_the_decision_and_the_payment(
     run_tasks()  # what earlier steps queued goes out first
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        grant = services.grant_approve(actor=officer, grant=grant)
+        grant = grant_approve(actor=officer, grant=grant)
     with django_capture_on_commit_callbacks(execute=True):
         pay(officer2, grant)
 
@@ -44,12 +45,12 @@ def test_reminders_go_for_missing_receipts_and_outcomes(
 ):
     now = timezone.now()
     with time_machine.travel(now - timedelta(days=30)):
-        old = services.grant_approve(actor=officer, grant=make_grant(kw))
+        old = grant_approve(actor=officer, grant=make_grant(kw))
         pay(officer2, old)
     with time_machine.travel(now - timedelta(days=20)):
-        middle = services.grant_approve(actor=officer, grant=make_grant(kw, client="CLT-2"))
+        middle = grant_approve(actor=officer, grant=make_grant(kw, client="CLT-2"))
         pay(officer2, middle)
-    recent = services.grant_approve(actor=officer, grant=make_grant(kw, client="CLT-3"))
+    recent = grant_approve(actor=officer, grant=make_grant(kw, client="CLT-3"))
     pay(officer2, recent)
     run_tasks()  # what earlier steps queued goes out first
     mail.outbox.clear()

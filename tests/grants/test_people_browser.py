@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from grants.services import key_worker_set
+from grants.services.agencies import key_worker_set
 from people.roles import Role
 from tests.browser import assert_accessible, assert_no_horizontal_scroll
 from tests.conftest import make_user
@@ -53,7 +53,7 @@ def test_a_manager_adds_an_agency_and_invites_a_key_worker(browse, width, manage
 
 @pytest.mark.parametrize("width", [375, 1280])
 def test_a_manager_sees_a_key_worker_and_their_history(browse, width, manager):
-    from grants.services import agency_create
+    from grants.services.agencies import agency_create
 
     agency = agency_create(actor=manager, name="Riverside")
     kim = make_user("kim.keyworker", Role.KEY_WORKER)

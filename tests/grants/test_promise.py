@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 from django.test import Client
 
-from grants.services import grant_approve, grant_decline, grant_request_info
+from grants.services.decisions import grant_approve, grant_decline, grant_request_info
 from tests.grants.conftest import make_grant
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,10 @@ from types import SimpleNamespace
 from django.apps import apps as global_apps
 from django.db import connection
 
-from grants import services
 from grants.models import Grant, queue_rank_for
 from grants.selectors import decision_queue
+from grants.services.decisions import grant_approve, grant_decline, grant_request_info
+from grants.services.requests import LineItemData, grant_submit, grant_update
 from tests.grants.conftest import make_grant
 
 
@@ -53,11 +54,11 @@ def stored(grant) -> int:
 def test_the_services_keep_the_rank_as_the_status_and_urgency_change(kw, officer, funded):
     grant = make_grant(kw, submit=False)
     assert stored(grant) == 3  # a draft is not in the queue
-    grant = services.grant_submit(actor=kw, grant=grant)
+    grant = grant_submit(actor=kw, grant=grant)
     assert stored(grant) == 1
-    grant = services.grant_request_info(actor=officer, grant=grant, note="Which phone?")
+    grant = grant_request_info(actor=officer, grant=grant, note="Which phone?")
     assert stored(grant) == 1  # waiting on the key worker, still in the queue
-    services.grant_update(
+    grant_update(
         actor=kw,
         grant=grant,
         client_reference="CLT-0042",
@@ -65,16 +66,14 @@ def test_the_services_keep_the_rank_as_the_status_and_urgency_change(kw, officer
         urgency="today",
         own_words="Ring the jobcentre and my sister.",
         why_fund="Nothing else pays for phones.",
-        line_items=[
-            services.LineItemData(description="Smartphone", amount=grant.amount, supplier="Argos")
-        ],
+        line_items=[LineItemData(description="Smartphone", amount=grant.amount, supplier="Argos")],
     )
     assert stored(grant) == 0  # needed today now
-    grant = services.grant_submit(actor=kw, grant=grant)
+    grant = grant_submit(actor=kw, grant=grant)
     assert stored(grant) == 0
-    grant = services.grant_approve(actor=officer, grant=grant)
+    grant = grant_approve(actor=officer, grant=grant)
     assert stored(grant) == 2  # decided: out of the queue
-    declined = services.grant_decline(
+    declined = grant_decline(
         actor=officer, grant=make_grant(kw, client="CLT-7"), reason="The council pays."
     )
     assert stored(declined) == 3
@@ -84,7 +83,7 @@ def test_the_migration_backfills_the_rank_of_every_request(kw, officer, funded):
     urgent = make_grant(kw, client="CLT-1", urgency="today")
     waiting = make_grant(kw, client="CLT-2")
     draft = make_grant(kw, client="CLT-3", submit=False, urgency="today")
-    approved = services.grant_approve(actor=officer, grant=make_grant(kw, client="CLT-4"))
+    approved = grant_approve(actor=officer, grant=make_grant(kw, client="CLT-4"))
     Grant.objects.update(queue_rank=9)  # as if the column had just been added
 
     migration = importlib.import_module("grants.migrations.0003_grant_queue_rank")

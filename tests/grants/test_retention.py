@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from fund.models import Balance, ChainHead, Transfer
 from fund.verification import verify_ledger
-from grants import services
 from grants.models import Client, Grant, GrantEvent, LineItem
+from grants.services.decisions import grant_approve, grant_cancel, grant_decline
 from tests.grants.conftest import make_grant
 
 MONTH = timedelta(days=31)
@@ -31,10 +31,10 @@ def ledger_snapshot():
 def story(kw, officer, manager, funded):
     """An approved-then-cancelled grant, a declined one, and one still open."""
     cancelled = make_grant(kw, client="CLT-0042")
-    services.grant_approve(actor=officer, grant=cancelled)
-    services.grant_cancel(actor=manager, grant=cancelled, reason="Supplier closed for CLT-0042")
+    grant_approve(actor=officer, grant=cancelled)
+    grant_cancel(actor=manager, grant=cancelled, reason="Supplier closed for CLT-0042")
     declined = make_grant(kw, client="CLT-0099")
-    services.grant_decline(actor=officer, grant=declined, reason="Covered by another fund")
+    grant_decline(actor=officer, grant=declined, reason="Covered by another fund")
     still_open = make_grant(kw, client="CLT-0777")
     return {"cancelled": cancelled, "declined": declined, "open": still_open}
 

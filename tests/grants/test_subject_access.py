@@ -16,7 +16,9 @@ from donations.models.online import OnlineDonation
 from donations.services.giftaid import gift_aid_declaration_cancel
 from donations.services.monthly import monthly_gift_cancel
 from donations.services.online import online_payment_refund
-from grants import services
+from grants.services.decisions import grant_approve
+from grants.services.documents import document_upload
+from grants.services.payments import grant_record_outcome, grant_record_payout
 from tests.donations.conftest import stripe_double, stripe_world  # noqa: F401 (fixtures)
 from tests.grants.conftest import make_grant
 from tests.grants.states import pdf
@@ -97,10 +99,10 @@ def test_a_client_with_a_quote_a_payout_a_receipt_and_an_outcome_gets_everything
     client, kw, officer, officer2, manager, funded
 ):
     grant = make_grant(kw, items=[("Bed and mattress", "150.00")], code="furniture")
-    services.document_upload(actor=kw, grant=grant, kind="quote", upload=pdf("my-quote.pdf"))
-    services.grant_approve(actor=officer, grant=grant)
-    services.grant_approve(actor=officer2, grant=grant)
-    services.grant_record_payout(
+    document_upload(actor=kw, grant=grant, kind="quote", upload=pdf("my-quote.pdf"))
+    grant_approve(actor=officer, grant=grant)
+    grant_approve(actor=officer2, grant=grant)
+    grant_record_payout(
         actor=officer,
         grant=grant,
         payee="Furniture Now",
@@ -108,10 +110,8 @@ def test_a_client_with_a_quote_a_payout_a_receipt_and_an_outcome_gets_everything
         reference="BACS-1",
         paid_on=timezone.localdate(),
     )
-    services.document_upload(actor=kw, grant=grant, kind="receipt", upload=pdf("receipt.pdf"))
-    services.grant_record_outcome(
-        actor=kw, grant=grant, barrier_removed="yes", note="Sleeping well now."
-    )
+    document_upload(actor=kw, grant=grant, kind="receipt", upload=pdf("receipt.pdf"))
+    grant_record_outcome(actor=kw, grant=grant, barrier_removed="yes", note="Sleeping well now.")
     client.force_login(officer)
 
     data = download(client, "client", "CLT-0042")

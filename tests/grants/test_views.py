@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fund.models import CategoryCap, FundRules
-from grants import services
 from grants.models import Document, Grant
+from grants.services.decisions import grant_approve, grant_decline, grant_request_info
+from grants.services.documents import document_upload
+from grants.services.payments import grant_record_payout
 from tests.grants.conftest import category, gbp, make_grant
 from tests.grants.states import PDF
 from tests.tasks import run_tasks
@@ -116,7 +118,7 @@ def test_a_draft_can_be_changed_then_sent(client, kw, funded):
 
 def test_a_key_worker_from_another_agency_gets_404_on_everything(client, kw, kw2, funded):
     grant = make_grant(kw, submit=False)
-    quote = services.document_upload(
+    quote = document_upload(
         actor=kw,
         grant=grant,
         kind="quote",
@@ -138,7 +140,7 @@ def test_a_key_worker_from_another_agency_gets_404_on_everything(client, kw, kw2
 
 def test_the_request_page_shows_the_timeline(client, kw, officer, funded):
     grant = make_grant(kw)
-    services.grant_request_info(actor=officer, grant=grant, note="Which model?")
+    grant_request_info(actor=officer, grant=grant, note="Which model?")
     client.force_login(kw)
     page = client.get(reverse("grants:detail", args=[grant.pk])).content.decode()
     assert "Timeline" in page
@@ -247,7 +249,7 @@ def test_the_queue_filters_by_agency_category_and_status(client, kw, kw2, office
     assert travel.reference in page and phone.reference not in page
     page = client.get(reverse("grants:queue"), {"agency": kw.key_worker.agency.pk}).content.decode()
     assert phone.reference in page and travel.reference not in page
-    services.grant_decline(actor=officer, grant=phone, reason="No.")
+    grant_decline(actor=officer, grant=phone, reason="No.")
     page = client.get(reverse("grants:queue"), {"status": "declined"}).content.decode()
     assert phone.reference in page and travel.reference not in page
 
@@ -316,9 +318,9 @@ def test_approval_that_the_fund_cannot_cover_shows_why(client, kw, officer, publ
 def test_paid_grants_missing_receipts_after_14_days_are_listed(
     client, kw, officer, officer2, funded
 ):
-    grant = services.grant_approve(actor=officer, grant=make_grant(kw))
+    grant = grant_approve(actor=officer, grant=make_grant(kw))
     with time_machine.travel(timezone.now() - timedelta(days=15)):
-        services.grant_record_payout(
+        grant_record_payout(
             actor=officer2,
             grant=grant,
             payee="Argos",
@@ -326,8 +328,8 @@ def test_paid_grants_missing_receipts_after_14_days_are_listed(
             reference="V-1",
             paid_on=timezone.localdate(),
         )
-    recent = services.grant_approve(actor=officer, grant=make_grant(kw, client="CLT-9"))
-    services.grant_record_payout(
+    recent = grant_approve(actor=officer, grant=make_grant(kw, client="CLT-9"))
+    grant_record_payout(
         actor=officer2,
         grant=recent,
         payee="Argos",
@@ -374,9 +376,9 @@ def test_the_staff_home_page_shows_speed_figures(client, kw, officer, officer2, 
     with time_machine.travel(now - timedelta(hours=10)):
         grant = make_grant(kw)
     with time_machine.travel(now - timedelta(hours=4)):
-        grant = services.grant_approve(actor=officer, grant=grant)
+        grant = grant_approve(actor=officer, grant=grant)
     with time_machine.travel(now - timedelta(hours=1)):
-        services.grant_record_payout(
+        grant_record_payout(
             actor=officer2,
             grant=grant,
             payee="Argos",
@@ -393,7 +395,7 @@ def test_the_staff_home_page_shows_speed_figures(client, kw, officer, officer2, 
 
 
 def test_key_workers_see_only_their_agencys_clients(client, kw, kw2, officer, funded):
-    services.grant_approve(actor=officer, grant=make_grant(kw))
+    grant_approve(actor=officer, grant=make_grant(kw))
     make_grant(kw2, client="RH-0001", items=[("Bus pass", "20.00")], code="travel")
     client.force_login(kw)
     page = client.get(reverse("grants:clients")).content.decode()

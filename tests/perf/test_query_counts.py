@@ -29,9 +29,10 @@ from donations.services.cash import (
     collection_return,
 )
 from fund.models import Account, Entry, Transfer
-from grants import services as grant_services
 from grants.models import Grant, Outcome
-from grants.services import LineItemData
+from grants.services.decisions import grant_approve, grant_decline
+from grants.services.payments import grant_record_outcome, grant_record_payout
+from grants.services.requests import LineItemData, grant_create
 from tests.fund.helpers import post
 
 LONDON = ZoneInfo("Europe/London")
@@ -122,7 +123,7 @@ class World:
 
         def request(urgency="this_week", when=submitted):
             with time_machine.travel(when, tick=False):
-                return grant_services.grant_create(
+                return grant_create(
                     actor=self.key_worker,
                     client_reference=f"CLT-{i:03d}{urgency[0]}{when.month:02d}",
                     category=Account.objects.get(code="expenses:grants:phone"),
@@ -139,9 +140,9 @@ class World:
         request("this_week", NOW - timedelta(days=1 + i % 7))  # waiting
         paid = request()
         with time_machine.travel(submitted + timedelta(hours=2 + i), tick=False):
-            paid = grant_services.grant_approve(actor=self.officer, grant=paid)
+            paid = grant_approve(actor=self.officer, grant=paid)
         with time_machine.travel(submitted + timedelta(days=1, hours=i), tick=False):
-            grant_services.grant_record_payout(
+            grant_record_payout(
                 actor=self.officer2,
                 grant=paid,
                 payee="Argos",
@@ -150,7 +151,7 @@ class World:
                 paid_on=(submitted + timedelta(days=1, hours=i)).date(),
             )
         with time_machine.travel(submitted + timedelta(days=20), tick=False):
-            grant_services.grant_record_outcome(
+            grant_record_outcome(
                 actor=self.key_worker,
                 grant=paid,
                 barrier_removed="yes",
@@ -159,9 +160,7 @@ class World:
             )
         declined = request()
         with time_machine.travel(submitted + timedelta(hours=5 + i), tick=False):
-            grant_services.grant_decline(
-                actor=self.officer, grant=declined, reason="The council pays for this."
-            )
+            grant_decline(actor=self.officer, grant=declined, reason="The council pays for this.")
 
 
 @pytest.fixture

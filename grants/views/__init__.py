@@ -1,0 +1,2 @@
+"""Views of the grants app, split by feature (``requests``, ``decisions``, ``payments``,
+``documents``, ``limits``, ``agencies``): thin views over ``grants.services``."""
