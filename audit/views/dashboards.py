@@ -1,15 +1,13 @@
-"""The staff dashboard, its CSV downloads and the public transparency page: thin views
-over ``audit.dashboards`` and ``audit.transparency``."""
+"""The staff dashboard, the partner view and their CSV downloads: thin views over
+``audit.dashboards``."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 
 from audit import dashboards
-from audit.forms_dashboards import DashboardFilterForm, PartnerFilterForm
-from audit.transparency import CACHE_SECONDS, cached_transparency_figures
+from audit.forms.dashboards import DashboardFilterForm, PartnerFilterForm
 from banking.selectors import suspense_open
 from donations.selectors.online import latest_stripe_check
 from grants.selectors import RECEIPT_DUE_DAYS, promise_hours, promise_share_last_12_months
@@ -134,23 +132,3 @@ def partner_csv(request, chart: str):
     if chart not in builders:
         raise Http404("No such chart.")
     return _csv_response(builders[chart](), f"partner-{chart}", period)
-
-
-def transparency(request):
-    """The public page: no sign-in; figures from the cache, refreshed every few minutes."""
-    figures = cached_transparency_figures()
-    response = render(
-        request,
-        "audit/transparency.html",
-        {
-            "figures": figures,
-            "refresh_minutes": CACHE_SECONDS // 60,
-            "category_tables": [
-                ("Since the fund began", figures.categories_to_date, "categories-to-date"),
-                ("This tax year", figures.categories_this_year, "categories-this-year"),
-            ],
-        },
-    )
-    if not request.user.is_authenticated:
-        patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
-    return response
