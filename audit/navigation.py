@@ -2,7 +2,7 @@
 may open it (people.roles), so the menu and the page's own check cannot drift apart.
 
 It lives in the top layer because it names every app's pages. The after-sign-in page
-(audit.views.start) sends a person to the first item they may open.
+(audit.views.home.start) sends a person to the first item they may open.
 """
 
 from dataclasses import dataclass

@@ -2,7 +2,7 @@
 
 Each app supplies its own part (grants.subject_access for a client reference,
 donations.subject_access for a donor email); this module puts the part into one document
-for a JSON file, which audit.views serves to fund staff.
+for a JSON file, which audit.views.subject_access serves to fund staff.
 """
 
 from django.utils import timezone

@@ -16,14 +16,9 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from djmoney.money import Money
 
-from audit.dashboards import (
-    APPROVED_STATES,
-    SMALL_NUMBER,
-    CategoryCount,
-    category_label,
-    merge_small_counts,
-    wait_figures,
-)
+from audit.dashboards.grant_counts import APPROVED_STATES, category_label
+from audit.dashboards.small_numbers import SMALL_NUMBER, CategoryCount, merge_small_counts
+from audit.dashboards.waits import wait_figures
 from donations.models import CollectionPoint
 from fund.models import Account, Balance
 from fund.money import gbp
@@ -40,8 +35,8 @@ LOCK_KEY = "audit:transparency:recomputing"
 LOCK_SECONDS = 60
 WAIT_SECONDS, WAIT_STEP = 5, 0.05
 # Fewer grants than SMALL_NUMBER in a category could point to a person: they join "Other",
-# and an "Other" this small is shown only as "fewer than 5" (audit.dashboards holds the
-# rule, which the partner view follows too).
+# and an "Other" this small is shown only as "fewer than 5" (audit.dashboards.small_numbers
+# holds the rule, which the partner view follows too).
 STORIES_SHOWN = 6
 
 PUBLIC_INCOME = [

@@ -17,14 +17,11 @@ from decimal import Decimal
 
 from banking.matching import candidates_for
 from banking.models import BankAccount, Match, StatementLine
-from banking.services import (
-    line_work,
-    match_confirm,
-    match_rule_set,
-    reconciliation_mark,
-    statement_import,
-    suspense_clear,
-)
+from banking.services.matching import match_confirm, match_rule_set
+from banking.services.reconciliation import reconciliation_mark
+from banking.services.statements import statement_import
+from banking.services.suspense import suspense_clear
+from banking.services.worked_lines import line_work
 from donations.demo import hmrc_payments_due, tap_payouts_due
 from donations.models.cash import Deposit
 from donations.models.contributions import ContributionReceipt

@@ -2,7 +2,7 @@ from django import forms
 
 from banking.models import CsvLayout, MatchKind
 from banking.parsing import BUILT_IN_LAYOUTS
-from banking.services import refund_accounts
+from banking.services.worked_lines import refund_accounts
 from donations.models.contributions import Pledge
 from fund.models import Account, Fund
 from fund.money import format_gbp

@@ -34,16 +34,12 @@ from banking.models import (
     StatementLine,
 )
 from banking.selectors import lines_to_work, live_match, reconciliation_statement, suspense_open
-from banking.services import (
-    csv_layout_create,
-    line_work,
-    match_confirm,
-    match_rule_set,
-    match_undo,
-    reconciliation_mark,
-    statement_import,
-    suspense_clear,
-)
+from banking.services.layouts import csv_layout_create
+from banking.services.matching import match_confirm, match_rule_set, match_undo
+from banking.services.reconciliation import reconciliation_mark
+from banking.services.statements import statement_import
+from banking.services.suspense import suspense_clear
+from banking.services.worked_lines import line_work
 from fund.money import format_gbp
 from people.access import has_role, role_required
 from people.roles import BANK_MANAGER_ROLES, HANDLER_ROLES, STAFF_ROLES, Role

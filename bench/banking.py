@@ -32,7 +32,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from banking.models import BankAccount, Match  # noqa: E402
-from banking.services import match_rule_set, statement_import  # noqa: E402
+from banking.services.matching import match_rule_set  # noqa: E402
+from banking.services.statements import statement_import  # noqa: E402
 from bench import loader  # noqa: E402
 from fund.models import Fund, Transfer  # noqa: E402
 from fund.services import fund_create  # noqa: E402

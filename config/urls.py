@@ -3,8 +3,9 @@ from django.contrib import admin
 from django.http import Http404
 from django.urls import include, path
 
-from audit.views import home, start, subject_access
-from audit.views_dashboards import transparency
+from audit.views.home import home, start
+from audit.views.subject_access import subject_access
+from audit.views.transparency import transparency
 from donations.views import monthly as monthly_views
 from donations.views import online as online_donations
 from donations.webhooks import stripe_webhook

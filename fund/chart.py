@@ -21,7 +21,7 @@ CHART = [
     # Gift Aid claim deducts it in its adjustment box.
     ("liabilities:gift-aid-overclaimed", "Gift Aid overclaimed", "liability", False, False),
     # Money the bank received that nobody can yet explain: held here, not spendable, until
-    # it is cleared to its real account (banking.services.suspense_clear).
+    # it is cleared to its real account (banking.services.suspense.suspense_clear).
     ("liabilities:suspense", "Suspense: unknown receipts", "liability", False, False),
     ("income:donations:boxes", "Donations: collection boxes", "income", False, False),
     ("income:donations:online", "Donations: online", "income", False, False),

@@ -320,7 +320,7 @@ def worker_heartbeat(db):
 @pytest.fixture
 def statement_line(officer, public_fund):
     from banking.models import BankAccount
-    from banking.services import statement_import
+    from banking.services.statements import statement_import
 
     result = statement_import(
         actor=officer,
@@ -334,7 +334,7 @@ def statement_line(officer, public_fund):
 
 @pytest.fixture
 def bank_match(officer, public_fund, statement_line):
-    from banking.services import line_work
+    from banking.services.worked_lines import line_work
 
     line = statement_line.statement.lines.order_by("position").last()
     return line_work(

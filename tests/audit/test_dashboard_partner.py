@@ -182,7 +182,7 @@ def test_partner_view_in_chromium_is_accessible(
 
 
 def test_the_small_numbers_rule_shared_with_the_public_page():
-    from audit.dashboards import merge_small_counts
+    from audit.dashboards.small_numbers import merge_small_counts
 
     merged = merge_small_counts(
         [("Travel", 4), ("Phone", 9), ("Other", 5), ("Clothing", 5), ("ID documents", 1)]

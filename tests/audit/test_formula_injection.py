@@ -290,7 +290,7 @@ def test_bank_reconciliation_csv_writes_statement_and_ledger_text_as_text(client
     """Descriptions come from the bank's file and memos from staff: both quoted; the
     amounts, the £7.25 charge among them, stay plain figures."""
     from banking.models import BankAccount
-    from banking.services import statement_import
+    from banking.services.statements import statement_import
 
     statement_import(
         actor=officer,

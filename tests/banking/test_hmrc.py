@@ -130,7 +130,7 @@ def test_a_gift_aid_shortfall_is_shown_refused_without_a_reason_then_posted_with
 
 
 def test_a_shortfall_is_never_matched_automatically(officer, manager, bank, gift_aid_claim):
-    from banking.services import match_rule_set
+    from banking.services.matching import match_rule_set
 
     match_rule_set(actor=manager, kind="gift_aid", automatic=True)
     short = hmrc_line(officer, bank, "HMRC GIFT AID", "50.00")

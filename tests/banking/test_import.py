@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from banking.exceptions import StatementRefused
 from banking.models import Statement, StatementLine
-from banking.services import statement_import
+from banking.services.statements import statement_import
 from tests.banking.conftest import AMOUNT, OFX, PAID_IN_OUT
 
 

@@ -12,15 +12,11 @@ from banking.exceptions import MatchRefused, ReconciliationRefused, WorkRefused
 from banking.matching import candidates_for
 from banking.models import Match, StatementLine
 from banking.selectors import reconciliation_statement, suspense_total
-from banking.services import (
-    line_work,
-    match_confirm,
-    match_rule_set,
-    match_undo,
-    reconciliation_mark,
-    statement_import,
-    suspense_clear,
-)
+from banking.services.matching import match_confirm, match_rule_set, match_undo
+from banking.services.reconciliation import reconciliation_mark
+from banking.services.statements import statement_import
+from banking.services.suspense import suspense_clear
+from banking.services.worked_lines import line_work
 from donations.models.online import StripePayout
 from donations.services.cash import deposit_check
 from fund.models import Account, Entry

@@ -119,7 +119,8 @@ def test_statement_page_and_pdf_agree_and_reconciled_refused_with_a_difference(
 
 
 def test_dashboard_shows_suspense_until_cleared(client, officer, bank, public_fund):
-    from banking.services import line_work, suspense_clear
+    from banking.services.suspense import suspense_clear
+    from banking.services.worked_lines import line_work
     from fund.models import Account
 
     login(client, officer)

@@ -9,7 +9,8 @@ from django.core.management import call_command
 
 from banking.matching import candidates_for
 from banking.models import Match, StatementLine
-from banking.services import match_confirm, statement_import
+from banking.services.matching import match_confirm
+from banking.services.statements import statement_import
 from donations.exceptions import TapReportRefused
 from donations.models import TapPayout
 from donations.services.cash import collection_point_create

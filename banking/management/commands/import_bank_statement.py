@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from banking.exceptions import BankingError, StatementRefused
 from banking.models import BankAccount, CsvLayout
-from banking.services import statement_import
+from banking.services.statements import statement_import
 from fund.money import format_gbp
 from people.roles import HANDLER_ROLES
 

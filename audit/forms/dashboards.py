@@ -5,7 +5,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from audit.dashboards import Period, last_four_quarters, last_twelve_months
+from audit.dashboards.periods import Period, last_four_quarters, last_twelve_months
 from fund.models import Fund
 
 MAX_DAYS = 3 * 366  # three years of months is as much as a chart can show readably

@@ -1,3 +1,5 @@
+"""The exports page's form: what to export, in which format, for which fund and period."""
+
 from django import forms
 
 from audit.exports import EXPORT_KINDS, ExportParams
@@ -85,67 +87,3 @@ class ExportForm(forms.Form):
             date_to=self.cleaned_data["date_to"],
             fund=self.cleaned_data["fund"],
         )
-
-
-class SubjectAccessForm(forms.Form):
-    KINDS = [("client", "A client reference"), ("donor", "A donor's email address")]
-
-    kind = forms.ChoiceField(
-        label="Who is asking?",
-        choices=KINDS,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether this is a client reference or a donor's email"},
-    )
-    value = forms.CharField(
-        label="Client reference or email address",
-        max_length=254,
-        error_messages={"required": "Enter the client reference or email address"},
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") == "donor" and data.get("value"):
-            try:
-                forms.EmailField().clean(data["value"])
-            except forms.ValidationError:
-                self.add_error(
-                    "value", "Enter an email address in the correct format, like name@example.com"
-                )
-        return data
-
-
-class PeriodCloseForm(forms.Form):
-    """Which fund and period to check and close, and why when an item is still open."""
-
-    fund = forms.ModelChoiceField(
-        label="Fund",
-        queryset=Fund.objects.order_by("name"),
-        to_field_name="code",
-        error_messages={"required": "Choose a fund.", "invalid_choice": "Choose a fund."},
-    )
-    period_end = forms.DateField(
-        label="Last day of the period",
-        help_text="For example, 31/10/2026 for October.",
-        error_messages={
-            "required": "Enter the last day of the period.",
-            "invalid": "Enter the last day of the period as a date, for example 31/10/2026.",
-        },
-    )
-    reason = forms.CharField(
-        label="Why close the period with an item open (only when an item is open)",
-        max_length=100,
-        required=False,
-        error_messages={"max_length": "Keep the reason to 100 characters or fewer."},
-    )
-
-
-class YearEndPackForm(forms.Form):
-    """The financial year whose pack to download, named by the year its end falls in."""
-
-    year_end = forms.TypedChoiceField(
-        label="Financial year ending", coerce=int, error_messages={"required": "Choose a year."}
-    )
-
-    def __init__(self, *args, choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year_end"].choices = choices

@@ -1,0 +1,1 @@
+"""The audit app's forms, split by feature (the same names as ``audit/views/``)."""
