@@ -15,7 +15,7 @@ from djmoney.money import Money
 from donations.models.online import OnlineDonation
 from donations.services.giftaid import gift_aid_declaration_cancel
 from donations.services.monthly import monthly_gift_cancel
-from donations.services.online import online_payment_refund
+from donations.services.refunds import online_payment_refund
 from grants import services
 from tests.donations.conftest import stripe_double, stripe_world  # noqa: F401 (fixtures)
 from tests.grants.conftest import make_grant
