@@ -48,7 +48,8 @@ from banking.selectors import reconciliation_statement
 from donations.exceptions import ContributionError, GiftAidError, TapError
 from donations.models.contributions import ContributionReceipt, Pledge
 from donations.services.contributions import contribution_receipt_record
-from donations.services.giftaid import gasds_payment_record, gift_aid_repayment_record
+from donations.services.gasds import gasds_payment_record
+from donations.services.giftaid import gift_aid_repayment_record
 from donations.services.taps import tap_payout_record
 from fund.bank_share import bank_share
 from fund.exceptions import AlreadyReversed, InvalidPosting, PeriodLocked

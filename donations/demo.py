@@ -36,7 +36,8 @@ from donations.services.cash import (
     deposit_record,
 )
 from donations.services.contributions import contribution_receipt_record, pledge_record
-from donations.services.giftaid import gasds_claim_record, gift_aid_claim_create
+from donations.services.gasds import gasds_claim_record
+from donations.services.giftaid import gift_aid_claim_create
 from donations.services.online import GiftAidDetails, online_donation_start
 from donations.services.refunds import online_payment_refund
 from donations.services.stripe_events import stripe_event_process, stripe_event_receive
