@@ -83,7 +83,7 @@ MUTANTS = [
     Mutant(
         "refund-twice",
         "a refund is posted again on a repeated event",
-        "donations/services/online.py",
+        "donations/services/refunds.py",
         'idempotency_key=f"stripe:refund:{payment.charge_id}:{cumulative_pence}",',
         "idempotency_key=None,",
         (

@@ -37,7 +37,7 @@ from donations.services.cash import (
     deposit_check,
     deposit_record,
 )
-from donations.services.online import system_actor
+from donations.services.stripe_api import system_actor
 from fund.models import Account, CategoryCap, Fund, FundRules, Transfer
 from fund.services import Leg, Posting, entry_post_many
 from grants.demo import _bring_to, _paying_fund

@@ -36,14 +36,11 @@ from donations.services.cash import (
     deposit_record,
 )
 from donations.services.contributions import contribution_receipt_record, pledge_record
-from donations.services.giftaid import gasds_claim_record, gift_aid_claim_create
-from donations.services.online import (
-    GiftAidDetails,
-    online_donation_start,
-    online_payment_refund,
-    stripe_event_process,
-    stripe_event_receive,
-)
+from donations.services.gasds import gasds_claim_record
+from donations.services.giftaid import gift_aid_claim_create
+from donations.services.online import GiftAidDetails, online_donation_start
+from donations.services.refunds import online_payment_refund
+from donations.services.stripe_events import stripe_event_process, stripe_event_receive
 from donations.services.stripe_reconcile import stripe_balance_reconcile
 from donations.services.taps import tap_report_import, tap_terminal_create
 from fund.clock import Step

@@ -11,6 +11,6 @@ from django.tasks import task
 @task
 def stripe_event_task(event_id: int) -> str:
     """Process one stored webhook event; the outcome is kept on the event row."""
-    from donations.services.online import stripe_event_process
+    from donations.services.stripe_events import stripe_event_process
 
     return stripe_event_process(event_id=event_id).outcome

@@ -15,7 +15,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from donations.services.online import stripe_event_receive
+from donations.services.stripe_events import stripe_event_receive
 
 logger = logging.getLogger("fund.donations.webhooks")
 # Stripe's own default: a signature older than five minutes is refused (replay protection).

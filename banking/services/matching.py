@@ -19,7 +19,8 @@ from banking.models import (
 )
 from donations.exceptions import GiftAidError, TapError
 from donations.models.contributions import ContributionReceipt
-from donations.services.giftaid import gasds_payment_record, gift_aid_repayment_record
+from donations.services.gasds import gasds_payment_record
+from donations.services.giftaid import gift_aid_repayment_record
 from donations.services.taps import tap_payout_record
 from fund.exceptions import AlreadyReversed, PeriodLocked
 from fund.money import format_gbp

@@ -5,10 +5,11 @@ pending) and walks its balance transactions since the last check (every one on t
 checking that each has its ledger entry: the gift, its fee, the refunds, the dispute's money,
 the payout. What a webhook should have posted and did not (a fee Stripe reported later, a
 refund whose events never came) is posted now through the very services that post them from
-webhooks (``donations.services.online``), so it lands once whichever comes first. What
-nothing here can explain (an ``adjustment`` Stripe made on its own) is listed with the action
-that fixes it, and ``stripe_balance_transaction_post`` posts it once a person has said what
-it is. Ledger rows are never changed: every fix is a new entry.
+webhooks (``donations.services.stripe_events``, ``refunds`` and ``disputes``), so it lands
+once whichever comes first. What nothing here can explain (an ``adjustment`` Stripe made on
+its own) is listed with the action that fixes it, and ``stripe_balance_transaction_post``
+posts it once a person has said what it is. Ledger rows are never changed: every fix is a
+new entry.
 
 Each check is recorded (``StripeBalanceCheck``) with its findings, one per balance
 transaction whose entry was missing. Reads from Stripe happen before the database
@@ -18,6 +19,7 @@ transaction opens, so no lock is held while waiting on the network.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import stripe
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Min, Sum
@@ -31,7 +33,7 @@ from donations.models.reconcile import (
     StripeBalanceCheck,
     StripeBalanceFinding,
 )
-from donations.services import online
+from donations.services import disputes, refunds, stripe_api, stripe_events
 from fund.exceptions import LedgerError
 from fund.models import Account, Entry, Fund
 from fund.money import format_gbp, from_pence, gbp, to_pence
@@ -85,21 +87,21 @@ def _fetch(since: int | None) -> tuple[dict, list[dict], dict[str, dict]]:
     """Stripe's balance, its balance transactions since ``since`` (oldest first) and the
     charges their refunds belong to."""
     try:
-        client = online.stripe_client()
-        balance = online._as_dict(client.v1.balance.retrieve())
+        client = stripe_api.stripe_client()
+        balance = stripe_api._as_dict(client.v1.balance.retrieve())
         params: dict = {"limit": PAGE_SIZE, "expand": ["data.source"]}
         if since is not None:
             params["created"] = {"gte": since}
         listing = client.v1.balance_transactions.list(params=params)
-        transactions = [online._as_dict(bt) for bt in listing.auto_paging_iter()]
+        transactions = [stripe_api._as_dict(bt) for bt in listing.auto_paging_iter()]
         transactions.reverse()  # Stripe lists newest first; walk them as they happened.
         charges = {}
         for bt in transactions:
             source, _ = _source(bt)
             charge_id = source.get("charge") if bt["type"] in REFUND_TYPES else None
             if isinstance(charge_id, str) and charge_id not in charges:
-                charges[charge_id] = online._as_dict(client.v1.charges.retrieve(charge_id))
-    except online.stripe.StripeError as error:
+                charges[charge_id] = stripe_api._as_dict(client.v1.charges.retrieve(charge_id))
+    except stripe.StripeError as error:
         raise StripeReconcileFailed(
             f"Stripe could not be read: {error.user_message or error}"
         ) from error
@@ -137,7 +139,7 @@ def _check_charge(bt: dict, actor) -> _Finding | None:
     if payment.balance_transaction_id:
         return None
     # The fee webhook never came (asynchronous capture): post it as charge.updated would.
-    online._fee_record(payment=payment, balance_transaction=bt, actor=actor)
+    stripe_events._fee_record(payment=payment, balance_transaction=bt, actor=actor)
     return _Finding(
         f"The Stripe fee of {format_gbp(from_pence(bt['fee']))} on gift "
         f"{payment.donation.reference} (payment {payment.pk}).",
@@ -159,7 +161,7 @@ def _check_refund(bt: dict, charges: dict[str, dict], actor) -> _Finding | None:
         return None
     # The refund's webhooks never came: bring the refunds up to Stripe's figure as
     # charge.refunded would.
-    online._refunds_sync(payment=payment, cumulative_pence=cumulative, actor=actor)
+    refunds._refunds_sync(payment=payment, cumulative_pence=cumulative, actor=actor)
     return _Finding(
         f"The refund {refund_id} of {format_gbp(from_pence(-bt['amount']))} on gift "
         f"{payment.donation.reference} (payment {payment.pk}).",
@@ -180,7 +182,7 @@ def _check_refund_failure(bt: dict, actor) -> _Finding | None:
             "the Stripe balance).",
             f"Retry its refund.failed event on {EVENTS_PAGE}.",
         )
-    online._refund_failure_record(payment=payment, refund=refund, actor=actor)
+    refunds._refund_failure_record(payment=payment, refund=refund, actor=actor)
     return _Finding(
         f"The failed refund {refund_id} of {format_gbp(from_pence(bt['amount']))} on gift "
         f"{payment.donation.reference}.",
@@ -198,7 +200,7 @@ def _check_dispute(bt: dict, actor) -> _Finding | None:
     payment = _payment(dispute.get("charge") if isinstance(dispute.get("charge"), str) else "")
     if payment is None:
         return _no_gift(bt, dispute.get("charge") or dispute_id)
-    online._dispute_sync(payment=payment, dispute=dispute, actor=actor)
+    disputes._dispute_sync(payment=payment, dispute=dispute, actor=actor)
     return _Finding(
         f"The dispute money of {format_gbp(from_pence(bt['net']))} on gift "
         f"{payment.donation.reference} (dispute {dispute_id}).",
@@ -289,7 +291,7 @@ def stripe_balance_reconcile(*, actor: AbstractBaseUser | None) -> StripeBalance
     last = StripeBalanceCheck.objects.order_by("-checked_at", "-id").first()
     since = _walk_start(last)
     balance, transactions, charges = _fetch(since)
-    poster = actor or online.system_actor()
+    poster = actor or stripe_api.system_actor()
     with transaction.atomic():
         now = timezone.now()
         findings = []
@@ -366,10 +368,12 @@ def stripe_balance_transaction_post(
             "follow the action listed for this one."
         )
     try:
-        bt = online._as_dict(
-            online.stripe_client().v1.balance_transactions.retrieve(finding.balance_transaction_id)
+        bt = stripe_api._as_dict(
+            stripe_api.stripe_client().v1.balance_transactions.retrieve(
+                finding.balance_transaction_id
+            )
         )
-    except online.stripe.StripeError as error:
+    except stripe.StripeError as error:
         raise StripeReconcileFailed(
             f"Stripe could not be read: {error.user_message or error}"
         ) from error

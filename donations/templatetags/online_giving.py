@@ -1,6 +1,6 @@
 from django import template
 
-from donations.services.online import is_test_mode
+from donations.services.stripe_api import is_test_mode
 
 register = template.Library()
 

@@ -38,12 +38,8 @@ from donations.selectors.giftaid import (
     unclaimed_range,
     with_reasons,
 )
-from donations.services.giftaid import (
-    gasds_claim_record,
-    gasds_payment_record,
-    gift_aid_claim_create,
-    gift_aid_repayment_record,
-)
+from donations.services.gasds import gasds_claim_record, gasds_payment_record
+from donations.services.giftaid import gift_aid_claim_create, gift_aid_repayment_record
 from donations.services.schedule_template import (
     schedule_template_current,
     schedule_template_filled,

@@ -42,13 +42,13 @@ from donations.selectors.online import (
 from donations.services.monthly import manage_token
 from donations.services.online import (
     GiftAidDetails,
-    is_test_mode,
     online_donation_limits,
     online_donation_start,
     online_fund,
-    online_payment_refund,
-    stripe_event_retry,
 )
+from donations.services.refunds import online_payment_refund
+from donations.services.stripe_api import is_test_mode
+from donations.services.stripe_events import stripe_event_retry
 from donations.services.stripe_reconcile import (
     stripe_balance_reconcile,
     stripe_balance_transaction_post,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from banking.matching import candidates_for
 from banking.models import Match
 from donations.models.giftaid import GasdsClaim, GiftAidRepayment
-from donations.services.giftaid import gasds_claim_record
+from donations.services.gasds import gasds_claim_record
 from tests.banking.test_matching import load
 from tests.conftest import login
 from tests.donations.conftest import at, cafe, stripe_double, stripe_world  # noqa: F401

@@ -15,7 +15,7 @@ from djmoney.money import Money
 
 from donations.exceptions import GasdsClaimInvalid
 from donations.models.giftaid import GasdsClaim
-from donations.services.giftaid import gasds_claim_record, gasds_payment_record
+from donations.services.gasds import gasds_claim_record, gasds_payment_record
 from tests.donations.conftest import at
 from tests.donations.stripe_helpers import gbp_balance
 from tests.donations.test_gasds import box, gift_aid_claimed

@@ -10,7 +10,7 @@ from datetime import date
 from django.utils import timezone
 
 from donations.selectors.cash import gasds_by_tax_year
-from donations.services.giftaid import gasds_claim_record
+from donations.services.gasds import gasds_claim_record
 from donations.services.taps import tap_report_import
 from fund.verification import verify_ledger
 from tests.conftest import login

@@ -3,7 +3,7 @@ either posted, is posted once: the ledger's idempotency key, not the cached refu
 is what stops the second posting (bench/mutation.py "refund-twice")."""
 
 from donations.models.online import OnlinePayment
-from donations.services.online import _refunds_sync
+from donations.services.refunds import _refunds_sync
 from fund.models import Entry
 from tests.donations.stripe_helpers import gbp_balance
 

@@ -10,7 +10,7 @@ import stripe
 from stripe.checkout._session_service import SessionService
 from stripe.params.checkout._session_create_params import SessionCreateParams
 
-from donations.services.online import stripe_client
+from donations.services.stripe_api import stripe_client
 from tests.stripe_conformance import check, check_request
 
 pytestmark = pytest.mark.django_db

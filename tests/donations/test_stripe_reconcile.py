@@ -58,7 +58,7 @@ def _findings(check) -> list[tuple]:
 
 def test_the_double_serves_the_balance_and_its_transactions_as_stripe_does(stripe_world):
     """``GET /v1/balance`` and ``GET /v1/balance_transactions`` through the real library."""
-    from donations.services.online import stripe_client
+    from donations.services.stripe_api import stripe_client
 
     _planted(stripe_world)
     client = stripe_client()

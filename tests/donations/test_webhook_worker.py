@@ -22,7 +22,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from donations.models.online import OnlineDonation, OnlinePayment, StripeEvent
-from donations.services.online import stripe_event_process
+from donations.services.stripe_events import stripe_event_process
 from fund.models import ChainHead, Entry
 from fund.services import fund_lock_period
 from people.tasks import backoff

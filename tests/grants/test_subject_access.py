@@ -15,7 +15,7 @@ from djmoney.money import Money
 from donations.models.online import OnlineDonation
 from donations.services.giftaid import gift_aid_declaration_cancel
 from donations.services.monthly import monthly_gift_cancel
-from donations.services.online import online_payment_refund
+from donations.services.refunds import online_payment_refund
 from grants.services.decisions import grant_approve
 from grants.services.documents import document_upload
 from grants.services.payments import grant_record_outcome, grant_record_payout

@@ -7,7 +7,7 @@ starting the worker, and in production it belongs in cron (every few minutes) be
 
 from django.core.management.base import BaseCommand
 
-from donations.services.online import stripe_events_requeue
+from donations.services.stripe_events import stripe_events_requeue
 
 
 class Command(BaseCommand):
