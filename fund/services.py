@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
+from django.utils import timezone
 from djmoney.money import Money
 
 from fund.exceptions import AlreadyReversed, InsufficientFunds, InvalidPosting, PeriodLocked
@@ -62,10 +63,42 @@ def canonical_content(
     Dates are ISO text and amounts have exactly two decimals, so the text does not depend
     on how a database returns them.
     """
+    return _transfer_content(
+        sequence,
+        entry_id,
+        effective_date,
+        fund_id,
+        debit_account_id,
+        credit_account_id,
+        amount,
+        _entry_content(currency, memo, source, idempotency_key, reverses_id),
+    )
+
+
+SEP = "\x1f"
+
+
+def _entry_content(
+    currency: str, memo: str, source: str, idempotency_key: str | None, reverses_id: int | None
+) -> str:
+    """The canonical text's last fields, the same for every transfer of an entry."""
+    reverses = "" if reverses_id is None else reverses_id
+    return f"{currency}{SEP}{memo}{SEP}{source}{SEP}{idempotency_key or ''}{SEP}{reverses}"
+
+
+def _transfer_content(
+    sequence: int,
+    entry_id: int,
+    effective_date: str,
+    fund_id: int,
+    debit_account_id: int,
+    credit_account_id: int,
+    amount: str,
+    entry_content: str,
+) -> str:
     return (
-        f"{sequence}\x1f{entry_id}\x1f{effective_date}\x1f{fund_id}\x1f{debit_account_id}"
-        f"\x1f{credit_account_id}\x1f{amount}\x1f{currency}\x1f{memo}\x1f{source}"
-        f"\x1f{idempotency_key or ''}\x1f{'' if reverses_id is None else reverses_id}"
+        f"{sequence}{SEP}{entry_id}{SEP}{effective_date}{SEP}{fund_id}{SEP}{debit_account_id}"
+        f"{SEP}{credit_account_id}{SEP}{amount}{SEP}{entry_content}"
     )
 
 
@@ -163,7 +196,12 @@ def entry_post_many(*, actor: AbstractBaseUser, postings: Sequence[Posting]) -> 
 
 
 def _post_locked(actor: AbstractBaseUser, postings: Sequence[Posting]) -> list[Entry]:
-    """Lock, check and write ``postings``; the caller holds a transaction."""
+    """Lock, check and write ``postings``; the caller holds a transaction.
+
+    The rows are built as plain tuples (no model instances) and written with a handful of
+    statements whatever the batch's size: the entries, the transfers, then one statement
+    for the cached balances, the month totals and the chain head (see ``_write``).
+    """
     # Lock order: funds by primary key, then the chain head. Every posting takes the
     # chain head, which serialises postings and keeps the sequence gapless; the fund
     # locks make the available-balance check safe against a racing approval.
@@ -171,7 +209,9 @@ def _post_locked(actor: AbstractBaseUser, postings: Sequence[Posting]) -> list[E
     funds = {
         f.pk: f for f in Fund.objects.select_for_update().filter(pk__in=fund_ids).order_by("pk")
     }
-    head = ChainHead.objects.select_for_update().get(pk=1)
+    sequence, prev_hash = (
+        ChainHead.objects.select_for_update().values_list("sequence", "hash").get(pk=1)
+    )
 
     # Re-checked under the lock: a concurrent replay of the same event waits above and then
     # finds the entry its twin committed.
@@ -182,8 +222,87 @@ def _post_locked(actor: AbstractBaseUser, postings: Sequence[Posting]) -> list[E
 
     codes = {code for p in postings for leg in p.legs for code in (leg.debit, leg.credit)}
     accounts = {a.code: a for a in Account.objects.filter(code__in=codes)}
+    new, duplicate_of = _check_locked(postings, funds, accounts, found)
 
-    # Decide, in order, which postings are new; check each one as entry_post would.
+    entry_ids = _reserve_entry_ids(len(new))
+    created_at = timezone.now()
+    entry_rows: list[tuple] = []
+    transfer_rows: list[tuple] = []
+    debits: dict[tuple[int, int, date], Decimal] = defaultdict(Decimal)
+    credits: dict[tuple[int, int, date], Decimal] = defaultdict(Decimal)
+    for index, entry_id in zip(new, entry_ids, strict=True):
+        posting = postings[index]
+        reverses_id = posting.reverses.pk if posting.reverses else None
+        entry_rows.append(
+            (
+                entry_id,
+                posting.effective_date,
+                posting.memo,
+                posting.source,
+                posting.idempotency_key,
+                reverses_id,
+                created_at,
+                actor.pk,
+            )
+        )
+        day = posting.effective_date.isoformat()
+        month = posting.effective_date.replace(day=1)
+        # The canonical text's last fields are the entry's: built once for all its legs.
+        tail = _entry_content(
+            "GBP", posting.memo, posting.source, posting.idempotency_key, reverses_id
+        )
+        for leg in posting.legs:
+            sequence += 1
+            fund_id = leg.fund.pk
+            debit_id, credit_id = accounts[leg.debit].pk, accounts[leg.credit].pk
+            amount = leg.amount.amount
+            text = f"{amount:.2f}"
+            this_hash = chain_hash(
+                prev_hash,
+                _transfer_content(
+                    sequence, entry_id, day, fund_id, debit_id, credit_id, text, tail
+                ),
+            )
+            transfer_rows.append(
+                (
+                    sequence,
+                    entry_id,
+                    fund_id,
+                    debit_id,
+                    credit_id,
+                    "GBP",
+                    text,
+                    prev_hash,
+                    this_hash,
+                )
+            )
+            prev_hash = this_hash
+            debits[(debit_id, fund_id, month)] += amount
+            credits[(credit_id, fund_id, month)] += amount
+    if transfer_rows:
+        _write(entry_rows, transfer_rows, _totals(debits, credits), sequence, prev_hash)
+
+    posted = {
+        index: Entry.from_db(connection.alias, ENTRY_COLUMNS, row)
+        for index, row in zip(new, entry_rows, strict=True)
+    }
+    for index, entry in posted.items():
+        if postings[index].idempotency_key:
+            found.setdefault(postings[index].idempotency_key, entry)
+    return [posted[i] if i in posted else found[duplicate_of[i]] for i in range(len(postings))]
+
+
+def _check_locked(
+    postings: Sequence[Posting],
+    funds: dict[int, Fund],
+    accounts: dict[str, Account],
+    found: dict[str, Entry],
+) -> tuple[list[int], dict[int, str]]:
+    """Decide, in order, which postings are new, checking each one as ``entry_post`` would.
+
+    Returns the indexes of the new postings, and for each duplicate the key it repeats.
+    Raises on the first posting that fails a check, so nothing is written.
+    """
     new: list[int] = []
     duplicate_of: dict[int, str] = {}
     claimed: set[str] = set()
@@ -207,7 +326,7 @@ def _post_locked(actor: AbstractBaseUser, postings: Sequence[Posting]) -> list[E
             deltas[leg.fund.pk] += _available_delta(leg, accounts[leg.debit], accounts[leg.credit])
         for fund_id, delta in deltas.items():
             if posting.discretionary and delta < 0:
-                # The cached balances are written after the loop, so this reads the fund
+                # The cached balances are written after the checks, so this reads the fund
                 # as it stood before the batch; ``pending`` adds the entries before this one.
                 if fund_id not in available:
                     available[fund_id] = available_in_fund(funds[fund_id]).amount
@@ -218,126 +337,183 @@ def _post_locked(actor: AbstractBaseUser, postings: Sequence[Posting]) -> list[E
         if key:
             claimed.add(key)
         new.append(index)
+    return new, duplicate_of
 
-    entries = Entry.objects.bulk_create(
-        [
-            Entry(
-                effective_date=postings[i].effective_date,
-                memo=postings[i].memo,
-                source=postings[i].source,
-                idempotency_key=postings[i].idempotency_key,
-                reverses=postings[i].reverses,
-                created_by=actor,
+
+ENTRY_COLUMNS = [f.attname for f in Entry._meta.concrete_fields]
+_TRANSFER_COLUMNS = (
+    "sequence",
+    "entry_id",
+    "fund_id",
+    "debit_account_id",
+    "credit_account_id",
+    "amount_currency",
+    "amount",
+    "prev_hash",
+    "hash",
+)
+# Above this many transfers PostgreSQL gets the rows by COPY; below it, in the one statement.
+_COPY_FROM = 40
+
+
+def _reserve_entry_ids(count: int) -> list[int]:
+    """``count`` new entry ids in ascending order, taken under the chain-head lock.
+
+    The hash of each transfer covers its entry's id, so the ids are known before anything
+    is inserted. On PostgreSQL they come from the table's own sequence; on SQLite the
+    caller's transaction already holds the database's single write lock (IMMEDIATE).
+    """
+    if not count:
+        return []
+    table = Entry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                "FROM generate_series(1, %s)",
+                [count],
             )
-            for i in new
-        ]
+            return sorted(row[0] for row in cursor.fetchall())
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        last = cursor.fetchone()[0]
+    return list(range(last + 1, last + 1 + count))
+
+
+def _totals(
+    debits: dict[tuple[int, int, date], Decimal], credits: dict[tuple[int, int, date], Decimal]
+) -> tuple[list[tuple], list[tuple]]:
+    """The amounts to add to the cached balances and the month totals, one row per key."""
+    by_month: list[tuple] = []
+    by_balance: dict[tuple[int, int], list[Decimal]] = {}
+    zero = Decimal(0)
+    for key in sorted(debits.keys() | credits.keys()):
+        debit, credit = debits.get(key, zero), credits.get(key, zero)
+        account, fund, month = key
+        by_month.append((account, fund, month, debit, credit))
+        totals = by_balance.setdefault((account, fund), [zero, zero])
+        totals[0] += debit
+        totals[1] += credit
+    balances = [(account, fund, d, c) for (account, fund), (d, c) in sorted(by_balance.items())]
+    return balances, by_month
+
+
+def _write(
+    entry_rows: list[tuple],
+    transfer_rows: list[tuple],
+    totals: tuple[list[tuple], list[tuple]],
+    sequence: int,
+    head_hash: str,
+) -> None:
+    """Insert the entries and transfers, add to the cached totals and move the chain head.
+
+    On PostgreSQL a small posting is one statement (data-modifying ``WITH`` clauses); a
+    large batch sends its rows by COPY and then the totals and head in one statement.
+    SQLite, where a statement is a function call rather than a round trip, runs them one
+    after another.
+    """
+    ops = connection.ops
+    entry_rows = [
+        (
+            pk,
+            ops.adapt_datefield_value(day),
+            memo,
+            source,
+            key,
+            reverses,
+            ops.adapt_datetimefield_value(created_at),
+            by,
+        )
+        for pk, day, memo, source, key, reverses, created_at, by in entry_rows
+    ]
+    balances, months = totals
+    months = [(a, f, ops.adapt_datefield_value(m), d, c) for a, f, m, d, c in months]
+    entry_table, transfer_table = Entry._meta.db_table, Transfer._meta.db_table
+    entry_columns = ", ".join(ENTRY_COLUMNS)
+    transfer_columns = ", ".join(_TRANSFER_COLUMNS)
+    head = (
+        f"UPDATE {ChainHead._meta.db_table} SET sequence = %s, hash = %s WHERE id = 1",
+        [sequence, head_hash],
     )
-    posted = dict(zip(new, entries, strict=True))
-
-    transfers = []
-    sequence, prev_hash = head.sequence, head.hash
-    debits: dict[tuple[int, int, date], Decimal] = defaultdict(Decimal)
-    credits: dict[tuple[int, int, date], Decimal] = defaultdict(Decimal)
-    for index, entry in posted.items():
-        posting = postings[index]
-        day = posting.effective_date.isoformat()
-        month = posting.effective_date.replace(day=1)
-        reverses_id = posting.reverses.pk if posting.reverses else None
-        for leg in posting.legs:
-            sequence += 1
-            debit_id, credit_id = accounts[leg.debit].pk, accounts[leg.credit].pk
-            amount = leg.amount.amount
-            this_hash = chain_hash(
-                prev_hash,
-                canonical_content(
-                    sequence,
-                    entry.pk,
-                    day,
-                    leg.fund.pk,
-                    debit_id,
-                    credit_id,
-                    f"{amount:.2f}",
-                    "GBP",
-                    posting.memo,
-                    posting.source,
-                    entry.idempotency_key,
-                    reverses_id,
-                ),
+    balance_sql = _upsert_sql(Balance._meta.db_table, ["account_id", "fund_id"], len(balances))
+    month_sql = _upsert_sql(
+        MonthTotal._meta.db_table, ["account_id", "fund_id", "month"], len(months)
+    )
+    flat_balances = [value for row in balances for value in row]
+    flat_months = [value for row in months for value in row]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            marks = ", ".join(["%s"] * len(ENTRY_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {entry_table} ({entry_columns}) VALUES ({marks})", entry_rows
             )
-            transfers.append(
-                Transfer(
-                    sequence=sequence,
-                    entry_id=entry.pk,
-                    fund_id=leg.fund.pk,
-                    debit_account_id=debit_id,
-                    credit_account_id=credit_id,
-                    amount=leg.amount,
-                    prev_hash=prev_hash,
-                    hash=this_hash,
-                )
+            marks = ", ".join(["%s"] * len(_TRANSFER_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {transfer_table} ({transfer_columns}) VALUES ({marks})",
+                transfer_rows,
             )
-            prev_hash = this_hash
-            debits[(debit_id, leg.fund.pk, month)] += amount
-            credits[(credit_id, leg.fund.pk, month)] += amount
-    if transfers:
-        Transfer.objects.bulk_create(transfers, batch_size=2_000)
-        _add_to_totals(debits, credits)
-        ChainHead.objects.filter(pk=1).update(sequence=sequence, hash=prev_hash)
+            cursor.execute(balance_sql, flat_balances)
+            cursor.execute(month_sql, flat_months)
+            cursor.execute(*head)
+            return
+        clauses, params = [], []
+        if len(transfer_rows) > _COPY_FROM:
+            for table, columns, rows in (
+                (entry_table, entry_columns, entry_rows),
+                (transfer_table, transfer_columns, transfer_rows),
+            ):
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        else:
+            clauses += [
+                f"e AS (INSERT INTO {entry_table} ({entry_columns}) VALUES "
+                f"{_values(len(ENTRY_COLUMNS), len(entry_rows))})",
+                f"t AS (INSERT INTO {transfer_table} ({transfer_columns}) VALUES "
+                f"{_values(len(_TRANSFER_COLUMNS), len(transfer_rows))})",
+            ]
+            params += [value for row in entry_rows for value in row]
+            params += [value for row in transfer_rows for value in row]
+        clauses += [f"b AS ({balance_sql})", f"m AS ({month_sql})"]
+        params += flat_balances + flat_months
+        cursor.execute(f"WITH {', '.join(clauses)} {head[0]}", params + head[1])
 
-    for i, entry in posted.items():
-        if postings[i].idempotency_key:
-            found.setdefault(postings[i].idempotency_key, entry)
-    return [posted[i] if i in posted else found[duplicate_of[i]] for i in range(len(postings))]
+
+def _values(width: int, count: int) -> str:
+    return ", ".join([f"({', '.join(['%s'] * width)})"] * count)
+
+
+def _upsert_sql(table: str, key_columns: list[str], count: int) -> str:
+    """Add (key..., debit, credit) rows to a table of cached totals; a missing row is made.
+
+    The chain-head lock held by the caller serialises these updates.
+    """
+    keys = ", ".join(key_columns)
+    rows = ", ".join([f"({', '.join(['%s'] * (len(key_columns) + 2))}, 'GBP', 'GBP')"] * count)
+    return (
+        f"INSERT INTO {table} ({keys}, debit_total, credit_total, debit_total_currency, "
+        f"credit_total_currency) VALUES {rows} ON CONFLICT ({keys}) DO UPDATE SET "
+        f"debit_total = {table}.debit_total + excluded.debit_total, "
+        f"credit_total = {table}.credit_total + excluded.credit_total"
+    )
 
 
 def _add_to_totals(
     debits: dict[tuple[int, int, date], Decimal], credits: dict[tuple[int, int, date], Decimal]
 ) -> None:
-    """Add posted amounts to the cached balances and month totals: one statement each.
-
-    An upsert, so a missing row (a fund or account created without its balance rows) is
-    created. The chain-head lock held by the caller serialises these updates. Raw SQL
-    because this is the hot path of every posting and the ORM's per-row update costs
-    several times more.
-    """
-    by_month: dict[tuple[int, int, date], tuple[Decimal, Decimal]] = {}
-    by_balance: dict[tuple[int, int], list[Decimal]] = {}
-    zero = Decimal(0)
-    for key in debits.keys() | credits.keys():
-        debit, credit = debits.get(key, zero), credits.get(key, zero)
-        by_month[key] = (debit, credit)
-        totals = by_balance.setdefault(key[:2], [zero, zero])
-        totals[0] += debit
-        totals[1] += credit
-    _upsert(
-        Balance._meta.db_table,
-        ["account_id", "fund_id"],
-        [(account, fund, d, c) for (account, fund), (d, c) in sorted(by_balance.items())],
-    )
-    _upsert(
-        MonthTotal._meta.db_table,
-        ["account_id", "fund_id", "month"],
-        [
-            (account, fund, month, d, c)
-            for (account, fund, month), (d, c) in sorted(by_month.items())
-        ],
-    )
-
-
-def _upsert(table: str, key_columns: list[str], rows: list[tuple]) -> None:
-    if not rows:
+    """Add posted amounts to the cached balances and month totals (the bench loader's use)."""
+    balances, months = _totals(debits, credits)
+    if not balances:
         return
-    width = len(key_columns) + 2
-    values = ", ".join([f"({', '.join(['%s'] * width)}, 'GBP', 'GBP')"] * len(rows))
-    keys = ", ".join(key_columns)
+    ops = connection.ops
+    months = [(a, f, ops.adapt_datefield_value(m), d, c) for a, f, m, d, c in months]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({keys}, debit_total, credit_total, debit_total_currency, "
-            f"credit_total_currency) VALUES {values} ON CONFLICT ({keys}) DO UPDATE SET "
-            f"debit_total = {table}.debit_total + excluded.debit_total, "
-            f"credit_total = {table}.credit_total + excluded.credit_total",
-            [value for row in rows for value in row],
-        )
+        for table, keys, rows in (
+            (Balance._meta.db_table, ["account_id", "fund_id"], balances),
+            (MonthTotal._meta.db_table, ["account_id", "fund_id", "month"], months),
+        ):
+            cursor.execute(
+                _upsert_sql(table, keys, len(rows)), [value for row in rows for value in row]
+            )
 
 
 def _counts_towards_available(account: Account) -> bool:

@@ -137,3 +137,62 @@ def test_chain_head_out_of_step_is_reported(ledger, capsys):
     ChainHead.objects.update(sequence=4)
     message, _ = run_verify_expecting_failure(capsys)
     assert "chain head says #4" in message
+
+
+def test_entries_numbered_out_of_chain_order_verify_and_are_still_checked(
+    officer, public_fund, capsys
+):
+    """Verification reads entries in id order beside the transfers; an entry whose id is
+    lower than one posted before it (not what the service writes, but not wrong) is read
+    on its own. Rows written by hand with their hashes spelt out."""
+    import hashlib
+    from datetime import date
+
+    from fund.models import Account, Entry, MonthTotal
+
+    bank, boxes = (
+        Account.objects.get(code=c).pk for c in ("assets:bank", "income:donations:boxes")
+    )
+    prev = "0" * 64
+    for sequence, entry_id, memo, amount in (
+        (1, 900, "Later id", "12.00"),
+        (2, 800, "Earlier id", "3.50"),
+    ):
+        Entry.objects.create(
+            id=entry_id,
+            effective_date=date(2026, 11, 3),
+            memo=memo,
+            source="tests",
+            created_by=officer,
+        )
+        text = (
+            f"{sequence}\x1f{entry_id}\x1f2026-11-03\x1f{public_fund.pk}\x1f{bank}\x1f{boxes}"
+            f"\x1f{amount}\x1fGBP\x1f{memo}\x1ftests\x1f\x1f"
+        )
+        this = hashlib.sha256((prev + text).encode()).hexdigest()
+        Transfer.objects.create(
+            sequence=sequence,
+            entry_id=entry_id,
+            fund=public_fund,
+            debit_account_id=bank,
+            credit_account_id=boxes,
+            amount=gbp(amount),
+            prev_hash=prev,
+            hash=this,
+        )
+        prev = this
+    Balance.objects.filter(account_id=bank, fund=public_fund).update(debit_total=gbp("15.50"))
+    Balance.objects.filter(account_id=boxes, fund=public_fund).update(credit_total=gbp("15.50"))
+    MonthTotal.objects.create(
+        month=date(2026, 11, 1), account_id=bank, fund=public_fund, debit_total=gbp("15.50")
+    )
+    MonthTotal.objects.create(
+        month=date(2026, 11, 1), account_id=boxes, fund=public_fund, credit_total=gbp("15.50")
+    )
+    ChainHead.objects.update(sequence=2, hash=prev)
+
+    assert "Ledger OK: 2 transfers checked" in run_verify(capsys)
+
+    _with_triggers_dropped("UPDATE fund_entry SET memo = %s WHERE id = 800", ["Earlier id!"])
+    message, _ = run_verify_expecting_failure(capsys)
+    assert "transfer #2 (entry 800): hash does not match its content" in message
