@@ -21,8 +21,8 @@ from decimal import Decimal
 from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connections
 from django.db.models import CharField, Func
+from django.db.models.sql.constants import MULTI
 
 from audit import journals, reconciliation, statements
 from audit.models import ExportManifest
@@ -123,21 +123,19 @@ class AmountText(Func):
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
-def driver_rows(queryset, chunk_size: int = CHUNK) -> Iterator[tuple]:
+def driver_rows(queryset) -> Iterator[tuple]:
     """The rows of a ``values_list`` query as the database driver returns them.
 
-    Django's per-row converters are skipped (they cost more than the query itself on a
-    ledger export), so the query must select only columns the driver already returns as
+    Django's per-row converters are skipped (on a ledger export they cost more than the
+    query itself), so the query must select only columns the driver already returns as
     the right type: integers, text, dates (SQLite's driver converts a ``date`` column, as
-    Django configures it) and amounts as ``AmountText``. Read in chunks from a
-    server-side cursor where the database has one, as ``QuerySet.iterator`` does.
+    Django configures it) and amounts as ``AmountText``. Everything else is Django's own
+    ``QuerySet.iterator`` path: chunks of ``CHUNK`` rows from a server-side cursor where
+    the database has one, and nothing run for a query that cannot match.
     """
-    connection = connections[queryset.db]
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(chunk_size):
-            yield from batch
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    for chunk in compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=CHUNK):
+        yield from chunk
 
 
 def ledger_rows(params: ExportParams, up_to_sequence: int) -> Iterator[tuple]:
