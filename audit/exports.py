@@ -21,6 +21,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import NotSupportedError
 from django.db.models import CharField, Func
 from django.db.models.sql.constants import MULTI
 
@@ -111,6 +112,11 @@ class AmountText(Func):
     """
 
     output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if "template" not in extra_context:
+            raise NotSupportedError(f"No two-place amount text for {connection.vendor}.")
+        return super().as_sql(compiler, connection, **extra_context)
 
     def as_sqlite(self, compiler, connection, **extra_context):
         # '%' is doubled twice: once for the template, once for the driver's parameters.
