@@ -89,6 +89,7 @@ def run_case(case: str) -> dict:
             model = Transfer
 
     baseline = peak_rss_mb()
+    load_at_start = os.getloadavg()[0]
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         if case in ("csv", "xlsx", "ods", "pdf_trial_balance"):
@@ -133,6 +134,8 @@ def run_case(case: str) -> dict:
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "baseline_rss_mb": round(baseline, 1),
         "load_average": round(os.getloadavg()[0], 1),
+        "load_at_start": round(load_at_start, 1),
+        "measured_at": time.strftime("%H:%M:%S", time.gmtime()),
     }
 
 
@@ -203,6 +206,13 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="Reuse the bench database.")
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="Time the cases this many times in turn (CSV, XLSX, CSV, XLSX...), so each "
+        "format sees the same load; the summary gives each case's best and median.",
+    )
+    parser.add_argument(
         "--writer-rows",
         default="",
         help="Also time the XLSX and ODS writers alone on this many ledger-shaped rows made "
@@ -255,21 +265,36 @@ def main() -> None:
             cases.append("modelresource_csv")
         if size <= args.reference_xlsx_max:
             cases.append("modelresource_xlsx")
-        by_case = {}
-        for case in cases:
-            result = measure(case)
-            by_case[case] = result
-            print(
-                f"  {case:<22} {result['rows']:>9,} rows {result['seconds']:>8.2f} s "
-                f"{result['rows_per_second']:>9,} rows/s  "
-                f"peak RSS {result['peak_rss_mb']:>7.1f} MB "
-                f"(baseline {result['baseline_rss_mb']:.1f} MB), load {result['load_average']}"
-            )
+        by_case, runs = {}, {}
+        for _ in range(args.repeat):
+            for case in cases:
+                result = measure(case)
+                runs.setdefault(case, []).append(result)
+                print(
+                    f"  {result['measured_at']} UTC {case:<22} {result['rows']:>9,} rows "
+                    f"{result['seconds']:>8.2f} s {result['rows_per_second']:>9,} rows/s  "
+                    f"peak RSS {result['peak_rss_mb']:>7.1f} MB "
+                    f"(baseline {result['baseline_rss_mb']:.1f} MB), "
+                    f"load {result['load_at_start']} -> {result['load_average']}"
+                )
+        for case, measured in runs.items():
+            ordered = sorted(measured, key=lambda r: r["rows_per_second"])
+            by_case[case] = ordered[len(ordered) // 2]  # the median run (the upper one of two)
+            if len(measured) > 1:
+                best, worst = ordered[-1], ordered[0]
+                print(
+                    f"  {case:<22} over {len(measured)} runs: best "
+                    f"{best['rows_per_second']:,} rows/s (load {best['load_average']}), "
+                    f"median {by_case[case]['rows_per_second']:,}, worst "
+                    f"{worst['rows_per_second']:,} (load {worst['load_average']}); "
+                    f"peak RSS at most {max(r['peak_rss_mb'] for r in measured):.1f} MB"
+                )
         for spreadsheet in ("xlsx", "ods"):
             if spreadsheet in by_case and "csv" in by_case:
                 rate = by_case[spreadsheet]["rows_per_second"]
                 print(
-                    f"  ratio: {spreadsheet.upper()} / CSV = "
+                    f"  ratio{' (median runs)' if args.repeat > 1 else ''}: "
+                    f"{spreadsheet.upper()} / CSV = "
                     f"{rate / by_case['csv']['rows_per_second']:.2f}x; "
                     f"{rate:,} rows/s against the 15,000 target: "
                     f"{'met' if rate >= 15_000 else 'NOT met'}"
@@ -285,7 +310,7 @@ def main() -> None:
                 / by_case["modelresource_xlsx"]["rows_per_second"]
             )
             print(f"  ratio: ledger XLSX / plain ModelResource XLSX = {xlsx_ratio:.1f}x")
-        results.append({"transfers": size, "results": by_case})
+        results.append({"transfers": size, "results": by_case, "runs": runs})
     for count in (int(c) for c in args.writer_rows.split(",") if c):
         for file_format in ("xlsx", "ods"):
             result = measure(f"writer_{file_format}_{count}")

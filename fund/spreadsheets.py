@@ -136,9 +136,8 @@ def write_xlsx(stream, title: str, header: Iterable[str], rows: Iterable[Iterabl
     file first, then is copied to ``stream``.
     """
     header = [str(h) for h in header]
-    counted = _Counter(rows)
-    rows_iter = iter(counted)
-    first = next(rows_iter, None)
+    rows = iter(rows)
+    first = next(rows, None)
     formats, moments = {}, []
     for index, (name, value) in enumerate(zip(header, first or (), strict=True)):
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal | date | None):
@@ -148,20 +147,35 @@ def write_xlsx(stream, title: str, header: Iterable[str], rows: Iterable[Iterabl
             moments.append(index)
         elif isinstance(value, Decimal) and value.is_finite():
             formats[name] = rustpy_xlsxwriter.Format().set_num_format(number_format(value))
+    count = 0
 
-    def records():
-        for row in itertools.chain([first], rows_iter):
-            if moments:
-                row = list(row)
-                for index in moments:
-                    if row[index] is not None:
-                        row[index] = local_datetime(row[index])
+    # One generator between the rows and the writer, and no per-row test of whether the
+    # sheet has moments: this runs once a row, and the writer's own work is most of the rest.
+    def plain():
+        nonlocal count
+        for row in itertools.chain((first,), rows):
+            count += 1
             yield dict(zip(header, row, strict=True))
+
+    def in_local_time():
+        nonlocal count
+        for row in itertools.chain((first,), rows):
+            count += 1
+            row = list(row)
+            for index in moments:
+                if row[index] is not None:
+                    row[index] = local_datetime(row[index])
+            yield dict(zip(header, row, strict=True))
+
+    if first is None:
+        records = [dict.fromkeys(header)]
+    else:
+        records = in_local_time() if moments else plain()
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "export.xlsx"
         rustpy_xlsxwriter.write_worksheet(
-            records() if first is not None else [dict.fromkeys(header)],
+            records,
             str(path),
             sheet_name=_sheet_title(title),
             bold_headers=True,
@@ -172,7 +186,7 @@ def write_xlsx(stream, title: str, header: Iterable[str], rows: Iterable[Iterabl
         )
         with path.open("rb") as written:
             shutil.copyfileobj(written, stream, FLUSH_BYTES)
-    return counted.count
+    return count
 
 
 def _sheet_title(title: str) -> str:

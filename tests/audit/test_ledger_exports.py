@@ -13,6 +13,7 @@ from audit.resources import TransferResource
 from fund.models import Transfer
 from fund.selectors import chain_head
 from tests.audit.helpers import app_net_by_account, net_by_account, read_table
+from tests.fund.helpers import post
 
 TABLE_FORMATS = ["csv", "xlsx", "ods"]
 
@@ -125,3 +126,15 @@ def test_export_includes_only_transfers_up_to_the_chain_head_it_records(auditor,
     assert (
         manifest.chain_head_hash == Transfer.objects.get(sequence=manifest.chain_head_sequence).hash
     )
+
+
+@pytest.mark.parametrize("amount", ["0.01", "0.10", "7.00", "1234.50", "123456789012.34"])
+def test_each_amount_is_read_exactly_with_two_places(officer, public_fund, amount):
+    """The rows take each amount from the database's own text (SQLite keeps it as REAL):
+    exact at the field's 14 digits, never through a float, two places even when whole."""
+    post(officer, public_fund, "assets:bank", "income:contributions", amount)
+
+    (row,) = ledger_rows(ExportParams(), chain_head().sequence)
+
+    assert str(row[8]) == amount
+    assert row[8] == Decimal(amount)
