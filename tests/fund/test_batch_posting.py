@@ -77,7 +77,10 @@ def test_a_batch_gives_the_same_chain_and_balances_as_posting_one_by_one(
     officer, public_fund, restricted_fund
 ):
     """Posted one by one (then rolled back), and as a batch: the same sequences, balances
-    and month totals; and every batch hash is the one entry_post computes for its row."""
+    and month totals; and every batch hash is the one entry_post computes for its row.
+
+    An equivalence check only: both paths share the posting code, so a bug they share is
+    not caught here; the figures written out in the other tests of this file are."""
     from django.db import transaction
 
     from fund.services import canonical_content, chain_hash
