@@ -1,6 +1,7 @@
 """Recompute the ledger from its transfers and compare with everything derived from them."""
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from hashlib import sha256
@@ -11,69 +12,97 @@ from fund.models import GENESIS_HASH, Balance, ChainHead, Entry, MonthTotal, Tra
 
 CHUNK = 20_000
 SEP = "\x1f"
+# A chunk's entries are read as one id range while the range is at most this many times
+# the chunk (entry ids are taken under the chain-head lock, so they grow with the sequence
+# and always are for the posting service's own ledger); a chunk whose entry ids are
+# scattered further is read id by id instead, so the result never depends on the order.
+ENTRY_SPREAD = 4
 
 
-def _transfers_sql(vendor: str) -> str:
-    """One row per transfer in sequence order, its amount as two-decimal text.
+def _transfers_sql(vendor: str, after: int) -> str:
+    """The next chunk of transfers after sequence ``after``, in sequence order.
 
-    No join and no text built in the database: joining every transfer to its entry and
-    assembling the canonical text there cost PostgreSQL several times the plain index
-    scans, and Python formats the few integers as quickly as it would convert them.
+    The ids the canonical text shows come as text and the amount as two-place text, so the
+    loop joins them as they are: no Decimal, no number formatted per row. No join and no
+    text built in the database: joining every transfer to its entry cost PostgreSQL
+    several times the plain index scans.
     """
-    amount = "t.amount::text" if vendor == "postgresql" else "printf('%.2f', t.amount)"
+    if vendor == "postgresql":
+        ids = "t.fund_id::text, t.debit_account_id::text, t.credit_account_id::text"
+        amount = "t.amount::text"
+    else:
+        ids = (
+            "CAST(t.fund_id AS TEXT), CAST(t.debit_account_id AS TEXT), "
+            "CAST(t.credit_account_id AS TEXT)"
+        )
+        amount = "printf('%.2f', t.amount)"
     return (
-        "SELECT t.sequence, t.entry_id, t.fund_id, t.debit_account_id, t.credit_account_id, "
-        f"{amount}, t.amount_currency, t.prev_hash, t.hash "
-        f"FROM {Transfer._meta.db_table} t ORDER BY t.sequence"
+        f"SELECT t.sequence, t.entry_id, {ids}, {amount}, t.amount_currency, t.prev_hash, "
+        f"t.hash FROM {Transfer._meta.db_table} t "
+        f"WHERE t.sequence > {int(after)} ORDER BY t.sequence LIMIT {CHUNK}"
     )
 
 
-def _entries_sql(vendor: str, where: str = "") -> str:
-    """The entries' fields the canonical text covers, in id order, the date as ISO text."""
+def _entries_sql(vendor: str) -> str:
+    """The entries' fields the canonical text covers, the date as ISO text."""
     day = "e.effective_date::text" if vendor == "postgresql" else "CAST(e.effective_date AS TEXT)"
     return (
         f"SELECT e.id, {day}, e.memo, e.source, e.idempotency_key, e.reverses_id "
-        f"FROM {Entry._meta.db_table} e {where} ORDER BY e.id"
+        f"FROM {Entry._meta.db_table} e "
     )
 
 
-class _Entries:
-    """The entries, read in id order alongside the transfers in sequence order.
+def _read_chunk(cursor, vendor: str, after: int) -> tuple[list, dict]:
+    """The next chunk of transfers, and the canonical-text parts of their entries by id."""
+    cursor.execute(_transfers_sql(vendor, after))
+    rows = cursor.fetchall()
+    if not rows:
+        return rows, {}
+    ids = sorted({row[1] for row in rows})
+    sql = _entries_sql(vendor)
+    if ids[-1] - ids[0] < ENTRY_SPREAD * CHUNK:
+        cursor.execute(sql + "WHERE e.id >= %s AND e.id <= %s", [ids[0], ids[-1]])
+        found = cursor.fetchall()
+    else:
+        found = []
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            cursor.execute(sql + f"WHERE e.id IN ({', '.join(['%s'] * len(part))})", part)
+            found += cursor.fetchall()
+    return rows, {row[0]: _entry_texts(row) for row in found}
 
-    Entry ids are taken under the chain-head lock, so an entry's transfers come in the
-    order of its id and the reading only ever moves forward: one pass, a chunk in memory.
-    An entry asked for out of that order (not something the posting service writes) is
-    read on its own, so the result never depends on the order.
+
+def _chunks(vendor: str):
+    """Every transfer in sequence order, a chunk at a time, each with its entries.
+
+    On PostgreSQL a second thread reads the next chunk while the caller checks this one, so
+    the database's work and the hashing overlap. It uses the same connection (so the same
+    transaction and snapshot), which the caller does not touch until the last chunk; the
+    driver releases the interpreter while it waits for the server.
     """
-
-    def __init__(self, cursor, vendor: str) -> None:
-        self.cursor, self.vendor = cursor, vendor
-        self.rows: list = []
-        self.position = 0
-
-    def find(self, entry_id: int) -> tuple[str, str, str] | None:
-        """(``YYYY-MM``, the text before the transfer's own fields, the text after)."""
-        while True:
-            if self.position == len(self.rows):
-                self.rows, self.position = self.cursor.fetchmany(CHUNK), 0
-                if not self.rows:
-                    return self._read_alone(entry_id)
-            row = self.rows[self.position]
-            if row[0] > entry_id:
-                return self._read_alone(entry_id)
-            self.position += 1
-            if row[0] == entry_id:
-                return _entry_texts(row)
-
-    def _read_alone(self, entry_id: int) -> tuple[str, str, str] | None:
+    if vendor != "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_entries_sql(self.vendor, "WHERE e.id = %s"), [entry_id])
-            row = cursor.fetchone()
-        return None if row is None else _entry_texts(row)
+            after = 0
+            while (chunk := _read_chunk(cursor, vendor, after))[0]:
+                yield chunk
+                after = chunk[0][-1][0]
+        return
+    connection.ensure_connection()
+    driver = connection.connection
+
+    def read(after: int) -> tuple[list, dict]:
+        with driver.cursor() as cursor:
+            return _read_chunk(cursor, vendor, after)
+
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        pending = reader.submit(read, 0)
+        while (chunk := pending.result())[0]:
+            pending = reader.submit(read, chunk[0][-1][0])
+            yield chunk
 
 
 def _entry_texts(row) -> tuple[str, str, str]:
-    """The parts of ``canonical_content`` an entry gives each of its transfers."""
+    """(``YYYY-MM``, the text before the transfer's own fields, the text after)."""
     entry_id, day, memo, source, key, reverses_id = row
     reverses = "" if reverses_id is None else reverses_id
     return (
@@ -131,16 +160,14 @@ class VerificationResult:
 def verify_ledger(*, max_problems: int = 20) -> VerificationResult:
     """Walk every transfer in sequence: the chain, the cached balances and the trial balance.
 
-    On PostgreSQL it reads in one transaction at one snapshot (REPEATABLE READ, unless the
-    caller's transaction is already open), so a posting committed meanwhile is either
-    wholly seen or not at all, and the server-side cursors stream rather than being
-    materialised first as a cursor held outside a transaction is.
+    It reads the transfers a chunk at a time, each chunk's entries beside it, so memory
+    stays the same however long the ledger. All the chunks are read in one transaction at
+    one snapshot (on PostgreSQL REPEATABLE READ, unless the caller's transaction is
+    already open), so a posting committed meanwhile is either wholly seen or not at all.
     """
-    if connection.vendor != "postgresql":
-        return _verify(max_problems)
     outer = connection.in_atomic_block
     with transaction.atomic():
-        if not outer:
+        if connection.vendor == "postgresql" and not outer:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         return _verify(max_problems)
@@ -156,57 +183,52 @@ def _verify(max_problems: int) -> VerificationResult:
     # Month totals per (month, account, fund) in integer pence; the balances are their sums.
     # The loop below runs once per transfer, so it does as little as it can: plain rows
     # (no model instances, no Decimal), one f-string, one SHA-256, two dictionary additions.
-    debits: dict[tuple[str, int, int], int] = defaultdict(int)
-    credits: dict[tuple[str, int, int], int] = defaultdict(int)
+    debits: dict[tuple[str, str, str], int] = defaultdict(int)
+    credits: dict[tuple[str, str, str], int] = defaultdict(int)
     expected_sequence, prev_hash = 1, GENESIS_HASH
     checked = 0
-    vendor = connection.vendor
-    with connection.chunked_cursor() as cursor, connection.chunked_cursor() as entry_cursor:
-        entry_cursor.execute(_entries_sql(vendor))
-        entries = _Entries(entry_cursor, vendor)
-        entry_at, month, before, after = None, "", "", ""
-        cursor.execute(_transfers_sql(vendor))
-        while batch := cursor.fetchmany(CHUNK):
-            for (
-                sequence,
-                entry_id,
-                fund_id,
-                debit_id,
-                credit_id,
-                amount,
-                currency,
-                stored_prev,
-                stored_hash,
-            ) in batch:
-                if entry_id != entry_at:
-                    entry_at = entry_id
-                    month, before, after = entries.find(entry_id) or ("", "", "")
-                if sequence != expected_sequence:
-                    problem(
-                        f"transfer #{sequence}: expected sequence #{expected_sequence} "
-                        "(gap or duplicate)"
-                    )
-                if stored_prev != prev_hash:
-                    problem(f"transfer #{sequence}: previous hash does not match the one before")
-                pence = int(amount.replace(".", ""))
-                if pence <= 0 or currency != "GBP":
-                    problem(
-                        f"transfer #{sequence}: {pence}p {currency} is not a positive GBP amount"
-                    )
-                content = (
-                    f"{stored_prev}{sequence}{before}{fund_id}{SEP}{debit_id}{SEP}{credit_id}"
-                    f"{SEP}{amount}{SEP}{currency}{after}"
+    no_entry = ("", "", "")
+    for rows, entries in _chunks(connection.vendor):
+        for (
+            sequence,
+            entry_id,
+            fund_id,
+            debit_id,
+            credit_id,
+            amount,
+            currency,
+            stored_prev,
+            stored_hash,
+        ) in rows:
+            month, before, after = entries.get(entry_id, no_entry)
+            if sequence != expected_sequence:
+                problem(
+                    f"transfer #{sequence}: expected sequence #{expected_sequence} "
+                    "(gap or duplicate)"
                 )
-                if sha256(content.encode()).hexdigest() != stored_hash:
-                    problem(
-                        f"transfer #{sequence} (entry {entry_id}): hash does not match its content"
-                    )
-                debits[(month, debit_id, fund_id)] += pence
-                credits[(month, credit_id, fund_id)] += pence
-                prev_hash = stored_hash
-                expected_sequence = sequence + 1
-            checked += len(batch)
+            if stored_prev != prev_hash:
+                problem(f"transfer #{sequence}: previous hash does not match the one before")
+            pence = int(amount.replace(".", ""))
+            if pence <= 0 or currency != "GBP":
+                problem(f"transfer #{sequence}: {pence}p {currency} is not a positive GBP amount")
+            content = (
+                f"{stored_prev}{sequence}{before}{fund_id}{SEP}{debit_id}{SEP}{credit_id}"
+                f"{SEP}{amount}{SEP}{currency}{after}"
+            )
+            if sha256(content.encode()).hexdigest() != stored_hash:
+                problem(f"transfer #{sequence} (entry {entry_id}): hash does not match its content")
+            debits[(month, debit_id, fund_id)] += pence
+            credits[(month, credit_id, fund_id)] += pence
+            prev_hash = stored_hash
+            expected_sequence = sequence + 1
+        checked += len(rows)
     result.transfers_checked = checked
+    debits = {
+        (month, int(account), int(fund)): pence for (month, account, fund), pence in debits.items()
+    }
+    credits = {
+        (month, int(account), int(fund)): pence for (month, account, fund), pence in credits.items()
+    }
 
     head = ChainHead.objects.get(pk=1)
     result.head_sequence, result.head_hash = head.sequence, head.hash

@@ -125,6 +125,23 @@ def test_rewritten_history_with_recomputed_hashes_is_caught_by_the_chain_head(le
     assert "transfer #5" in message
 
 
+def test_ledger_read_in_chunks_verifies_and_a_change_in_a_later_chunk_is_caught(
+    ledger, capsys, monkeypatch
+):
+    """Three transfers a chunk: the online gift's two transfers (#3 and #4) fall in two
+    chunks, and the changed amount is in the second chunk."""
+    from fund import verification
+
+    monkeypatch.setattr(verification, "CHUNK", 3)
+    assert "Ledger OK: 5 transfers checked" in run_verify(capsys)
+
+    _with_triggers_dropped("UPDATE fund_transfer SET amount = %s WHERE sequence = 4", ["0.85"])
+    message, detail = run_verify_expecting_failure(capsys)
+    assert "transfer #4 (entry" in message
+    assert "hash does not match its content" in message
+    assert "cached debits 0.58 / credits 0.00, transfers sum to 0.85 / 0.00" in detail
+
+
 def test_tampered_cached_balance_is_reported(ledger, capsys):
     Balance.objects.filter(account__code="assets:bank", fund__code="rsi").update(
         debit_total=gbp("15.00")
@@ -139,12 +156,14 @@ def test_chain_head_out_of_step_is_reported(ledger, capsys):
     assert "chain head says #4" in message
 
 
+@pytest.mark.parametrize("later_id", [900, 90_000])
 def test_entries_numbered_out_of_chain_order_verify_and_are_still_checked(
-    officer, public_fund, capsys
+    officer, public_fund, capsys, later_id
 ):
-    """Verification reads entries in id order beside the transfers; an entry whose id is
-    lower than one posted before it (not what the service writes, but not wrong) is read
-    on its own. Rows written by hand with their hashes spelt out."""
+    """Verification reads each chunk's entries beside its transfers; an entry whose id is
+    lower than one posted before it (not what the service writes, but not wrong) is still
+    found, whether the chunk's entry ids lie close together (read as one id range) or
+    89,200 apart (read id by id). Rows written by hand with their hashes spelt out."""
     import hashlib
     from datetime import date
 
@@ -155,7 +174,7 @@ def test_entries_numbered_out_of_chain_order_verify_and_are_still_checked(
     )
     prev = "0" * 64
     for sequence, entry_id, memo, amount in (
-        (1, 900, "Later id", "12.00"),
+        (1, later_id, "Later id", "12.00"),
         (2, 800, "Earlier id", "3.50"),
     ):
         Entry.objects.create(
