@@ -42,21 +42,34 @@ def clients_visible_to(user) -> QuerySet[Client]:
     return Client.objects.filter(agency=agency) if agency else Client.objects.none()
 
 
-def clients_with_totals(user) -> QuerySet[Client]:
-    """The clients a user may see, each with its request count and 12-month committed total."""
+def clients_listed(user) -> QuerySet[Client]:
+    """The clients a user may see, in the order the clients page lists them, without their
+    totals: the page is cut first and only its clients totalled (``with_grant_totals``),
+    so a page costs the same whether an agency has 30 clients or 30,000."""
+    return clients_visible_to(user).select_related("agency").order_by("agency__name", "reference")
+
+
+def with_grant_totals(clients) -> list[Client]:
+    """The given clients (one page of them) with ``request_count`` (every request but
+    drafts) and ``committed`` (grants approved in the last 365 days, or ``None``): one
+    grouped query over these clients' requests only, in the page's order."""
+    clients = list(clients)
     since = timezone.now() - timedelta(days=365)
-    return (
-        clients_visible_to(user)
-        .select_related("agency", "key_worker")
+    totals = {
+        row["client_id"]: row
+        for row in Grant.objects.filter(client__in=[c.pk for c in clients])
+        .values("client_id")
         .annotate(
-            request_count=Count("grants", filter=~Q(grants__status=S.DRAFT)),
-            committed=Sum(
-                "grants__amount",
-                filter=Q(grants__status__in=COMMITTED, grants__approved_at__gte=since),
-            ),
+            request_count=Count("pk", filter=~Q(status=S.DRAFT)),
+            committed=Sum("amount", filter=Q(status__in=COMMITTED, approved_at__gte=since)),
         )
-        .order_by("agency__name", "reference")
-    )
+        .order_by()
+    }
+    for client in clients:
+        row = totals.get(client.pk, {})
+        client.request_count = row.get("request_count", 0)
+        client.committed = row.get("committed")
+    return clients
 
 
 def decision_queue(

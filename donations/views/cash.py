@@ -6,7 +6,6 @@ Thin views: each reads through ``donations.selectors.cash`` or writes through
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -31,6 +30,7 @@ from donations.selectors.taps import NO_TAKINGS
 from donations.services import cash as services
 from fund.exceptions import LedgerError
 from people.access import has_role, role_required
+from people.pages import paged
 
 
 @role_required(*READERS)
@@ -176,29 +176,15 @@ def collection_create(request, pk: int):
     return render(request, "donations/cash/collection_form.html", {"form": form, "point": point})
 
 
-# Rows per page on the cash lists: a page stays small on a phone however many collections
-# are waiting, and its queries do not grow with them.
-PER_PAGE = 25
-
-
-def _paged(request, rows, param: str):
-    """One page of ``rows``, numbered by ``?<param>=``, and the query string of the other
-    lists' pages (so paging one list keeps the others where they were)."""
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get(param))
-    keep = request.GET.copy()
-    keep.pop(param, None)
-    return {"page": page, "param": param, "keep": keep.urlencode()}
-
-
 @role_required(*READERS)
 def count_list(request):
     return render(
         request,
         "donations/cash/count_list.html",
         {
-            "awaiting": _paged(request, cash_selectors.counts_awaiting_confirmation(), "awaiting"),
-            "returned": _paged(request, cash_selectors.counts_returned(), "returned"),
-            "seals": _paged(request, cash_selectors.broken_seals_to_review(), "seals"),
+            "awaiting": paged(request, cash_selectors.counts_awaiting_confirmation(), "awaiting"),
+            "returned": paged(request, cash_selectors.counts_returned(), "returned"),
+            "seals": paged(request, cash_selectors.broken_seals_to_review(), "seals"),
         },
     )
 
@@ -325,7 +311,7 @@ def in_transit(request):
         "donations/cash/in_transit.html",
         {
             "in_transit": held,
-            "collections": _paged(request, held.collections, "page"),
+            "collections": paged(request, held.collections, "page"),
             "deposits": cash_selectors.deposits_awaiting_check(),
             "recent": Deposit.objects.filter(status=Deposit.Status.CHECKED).select_related("fund")[
                 :10

@@ -37,6 +37,7 @@ from grants.services.requests import (
     grant_withdraw,
 )
 from people.access import role_required
+from people.pages import paged
 from people.roles import GRANT_ROLES, Role
 
 S = Grant.Status
@@ -58,12 +59,12 @@ def own_agency_grant(request, pk: int) -> Grant:
 def request_list(request):
     if selectors.sees_all_grants(request.user) and agency_of(request.user) is None:
         return redirect("grants:queue")
-    grants = selectors.grants_visible_to(request.user).order_by("-created_at")
+    grants = selectors.grants_visible_to(request.user).order_by("-created_at", "-pk")
     return render(
         request,
         "grants/request_list.html",
         {
-            "grants": grants,
+            "grants": paged(request, grants),
             "agency": agency_of(request.user),
             "can_request": agency_of(request.user) is not None,
         },
@@ -72,11 +73,13 @@ def request_list(request):
 
 @role_required(*GRANT_ROLES)
 def client_list(request):
+    clients = paged(request, selectors.clients_listed(request.user))
+    clients["page"].object_list = selectors.with_grant_totals(clients["page"].object_list)
     return render(
         request,
         "grants/client_list.html",
         {
-            "clients": selectors.clients_with_totals(request.user),
+            "clients": clients,
             "agency": agency_of(request.user),
         },
     )

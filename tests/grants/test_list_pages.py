@@ -1,0 +1,75 @@
+"""A key worker's requests and clients pages come 25 rows at a time, with the total count,
+and their queries do not grow with the agency's requests (issue 15: the requests page
+rendered every request of the agency, 11 times its demo time at a fiftieth of the scale)."""
+
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from grants.services.decisions import grant_approve
+from tests.grants.conftest import make_grant
+
+
+def _drafts(kw, numbers):
+    return [make_grant(kw, client=f"CLT-{n:04d}", submit=False) for n in numbers]
+
+
+def _references_on(page: str) -> list[str]:
+    return re.findall(r"CLT-\d{4}", page)
+
+
+def test_requests_come_25_to_a_page_newest_first_with_the_count(client, kw, funded):
+    _drafts(kw, range(1, 28))
+    client.force_login(kw)
+
+    first = client.get(reverse("grants:list")).content.decode()
+    second = client.get(reverse("grants:list"), {"page": 2}).content.decode()
+
+    assert "27 requests" in first and "27 requests" in second
+    assert _references_on(first) == [f"CLT-{n:04d}" for n in range(27, 2, -1)]
+    assert _references_on(second) == ["CLT-0002", "CLT-0001"]
+    assert 'href="?page=2#requests"' in first
+    assert "2 of 2" in first
+
+
+def test_the_requests_page_asks_the_same_queries_for_2_requests_or_27(client, kw, funded):
+    _drafts(kw, range(1, 3))
+    client.force_login(kw)
+    client.get(reverse("grants:list"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("grants:list"))
+    _drafts(kw, range(3, 28))
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("grants:list"))
+    assert len(many) == len(few)
+
+
+def test_clients_come_25_to_a_page_each_with_its_own_totals(client, kw, officer, funded):
+    _drafts(kw, range(1, 27))
+    grant_approve(actor=officer, grant=make_grant(kw, client="CLT-0027"))
+    client.force_login(kw)
+
+    first = client.get(reverse("grants:clients")).content.decode()
+    second = client.get(reverse("grants:clients"), {"page": 2}).content.decode()
+
+    assert "27 clients" in first
+    assert _references_on(first) == [f"CLT-{n:04d}" for n in range(1, 26)]
+    assert "£45.00" not in first
+    assert _references_on(second) == ["CLT-0026", "CLT-0027"]
+    rows = re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", second, re.S)
+    cells = [re.sub(r"<[^>]+>", " ", row).split() for row in rows[1:]]
+    assert cells == [["CLT-0026", "0", "£0.00"], ["CLT-0027", "1", "£45.00"]]
+
+
+def test_the_clients_page_asks_the_same_queries_for_2_clients_or_27(client, kw, funded):
+    _drafts(kw, range(1, 3))
+    client.force_login(kw)
+    client.get(reverse("grants:clients"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("grants:clients"))
+    _drafts(kw, range(3, 28))
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("grants:clients"))
+    assert len(many) == len(few)
