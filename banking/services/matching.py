@@ -65,9 +65,9 @@ def match_rule_set(*, actor: AbstractBaseUser, kind: str, automatic: bool) -> Ma
 class AutoMatchResult:
     """What automatic confirmation did with a statement's lines.
 
-    ``left_unmatched`` holds the lines a rule would have confirmed but the ledger refused (the
-    month of the line's date is closed in a fund it posts to), each with the reason: they
-    stay unmatched, for an officer to match or work, and the rest of the import lands.
+    ``left_unmatched`` holds the lines a rule would have confirmed but the ledger refused
+    (the line's date is in a period closed in a fund it posts to), each with the reason:
+    they stay unmatched, nothing of theirs written, and the rest of the import lands.
     """
 
     matched: int
@@ -194,8 +194,8 @@ def _record(actor, pending: list[_ToRecord], *, automatic: bool):
     """Post the payments' entries in one batch, then save each payment's record and its
     line's match. Returns the matches and the lines refused, each with the reason.
 
-    A month closed in a fund refuses the whole batch: the payments dated in it are taken
-    out and the rest posted again (at most once more per closed fund), so a closed month
+    A period closed in a fund refuses the whole batch: the payments dated in it are taken
+    out and the rest posted again (at most once more per closed fund), so a closed period
     leaves only its own lines unmatched and nothing of theirs written.
     """
     refused: dict[int, str] = {}
