@@ -79,6 +79,8 @@ def statements(request):
                     f"{upload.name}: {result.added} new lines, {result.already_held} already held, "
                     f"{result.auto_matched} matched automatically.",
                 )
+                for note in result.left_unmatched_notes():
+                    messages.warning(request, note)
                 if result.gap is not None:
                     messages.warning(
                         request,

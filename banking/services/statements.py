@@ -13,7 +13,7 @@ from banking.models import BankAccount, Statement, StatementLine
 from banking.parsing import ParsedLine, detect_format, detect_layout, parse_csv, parse_ofx
 from banking.services.layouts import layout_for
 from banking.services.matching import LOOKUP_CHUNK, auto_match
-from fund.money import gbp
+from fund.money import format_gbp, gbp
 from people.roles import HANDLER_ROLES
 
 
@@ -23,10 +23,22 @@ class ImportResult:
     added: int
     already_held: int
     auto_matched: int
+    # Lines a rule would have confirmed but the ledger refused (a closed period), each
+    # with the reason: stored and left unmatched for an officer.
+    left_unmatched: tuple[tuple[StatementLine, str], ...] = ()
 
     @property
     def gap(self) -> Money | None:
         return self.statement.gap
+
+    def left_unmatched_notes(self) -> list[str]:
+        """Each line left unmatched, in words for the person who imported the file."""
+        return [
+            f"{line.description} ({line.posted_on:%-d %b %Y}, {format_gbp(line.amount)}) was "
+            f"not matched automatically: {reason} Nothing was recorded for it; it stays on "
+            "the lines to work until a manager decides how to record it."
+            for line, reason in self.left_unmatched
+        ]
 
 
 def statement_import(
@@ -43,7 +55,9 @@ def statement_import(
     A file that does not parse raises ``StatementRefused`` (line and reason) and stores
     nothing. Lines already held (the same file again, or statements that overlap) are
     skipped by their fingerprint. Where the first new line does not follow on from the last
-    closing balance, the gap is recorded on the statement and reported.
+    closing balance, the gap is recorded on the statement and reported. A line the
+    ledger refuses to confirm automatically (its date is in a closed period) is stored
+    unmatched and reported with the reason; the rest of the file still lands.
     """
     require_role(actor, HANDLER_ROLES, "fund officers and managers")
     file_format = file_format or detect_format(content)
@@ -99,7 +113,9 @@ def statement_import(
         StatementLine.objects.bulk_create(rows, batch_size=2_000)
         stored = list(StatementLine.objects.filter(statement=statement).order_by("position"))
         matched = auto_match(actor=actor, bank_account=account, lines=stored)
-    return ImportResult(statement, len(new), len(parsed) - len(new), matched)
+    return ImportResult(
+        statement, len(new), len(parsed) - len(new), matched.matched, matched.left_unmatched
+    )
 
 
 def _held_fingerprints(account: BankAccount, fingerprints: list[str]) -> set[str]:

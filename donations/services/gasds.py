@@ -2,6 +2,7 @@
 top-up on small cash gifts and contactless taps, shared across funds by their eligible
 box cash, and HMRC's payment of it."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -17,8 +18,8 @@ from donations.models.giftaid import GasdsClaim
 from donations.models.taps import Tap
 from donations.selectors.cash import GASDS_SMALL_LIMIT, POSTED, gasds_by_tax_year
 from donations.services.giftaid import BANK, _by_fund, _legs, _split
-from fund.models import Fund
-from fund.services import entry_post
+from fund.models import Entry, Fund
+from fund.services import Posting, entry_post
 
 GASDS_RECEIVABLE = "assets:gasds-receivable"
 GASDS_INCOME = "income:gasds"
@@ -118,46 +119,95 @@ def gasds_claim_record(
     return claim
 
 
-def gasds_payment_record(
+@dataclass(frozen=True)
+class GasdsPaymentToRecord:
+    """HMRC's payment of a GASDS claim checked, the claim locked, and the entry to post.
+
+    Made by ``gasds_payment_prepare``; once ``posting`` is posted (alone, or with others
+    through ``entry_post_many``), ``gasds_payment_save`` records the payment from its entry.
+    """
+
+    claim: GasdsClaim
+    amount: Money
+    paid_on: date
+    reason: str
+    posting: Posting
+
+
+def gasds_payment_prepare(
     *, actor: AbstractBaseUser, claim: GasdsClaim, amount: Money, paid_on: date, reason: str = ""
-) -> GasdsClaim:
-    """HMRC paid a GASDS claim: clear the receivable into the bank, a difference explained."""
+) -> GasdsPaymentToRecord:
+    """Check HMRC's payment of a GASDS claim, lock the claim and build the payment's entry;
+    nothing is written. Call it inside the transaction that posts the entry and saves the
+    claim."""
     reason = reason.strip()
     if not isinstance(amount, Money) or amount.amount < 0:
         raise GasdsClaimInvalid("Enter the amount HMRC paid in pounds.")
     if paid_on > timezone.localdate():
         raise GasdsClaimInvalid("The date paid cannot be in the future.")
-    with transaction.atomic():
-        claim = GasdsClaim.objects.select_for_update().get(pk=claim.pk)
-        if claim.payment_entry_id is not None or claim.paid_on is not None:
-            raise GasdsClaimInvalid(f"HMRC's payment of {claim} is already recorded.")
-        if paid_on < claim.claimed_on:
-            raise GasdsClaimInvalid("HMRC cannot have paid before the claim was made.")
-        difference = amount - claim.top_up
-        if difference.amount != 0 and not reason:
-            raise GasdsClaimInvalid(
-                f"HMRC paid {amount} against {claim.top_up} claimed: give the reason."
-            )
-        per_fund = _by_fund(
-            (t.fund_id, t.amount.amount)
-            for t in claim.entry.transfers.filter(debit_account__code=GASDS_RECEIVABLE)
+    claim = GasdsClaim.objects.select_for_update().get(pk=claim.pk)
+    if claim.payment_entry_id is not None or claim.paid_on is not None:
+        raise GasdsClaimInvalid(f"HMRC's payment of {claim} is already recorded.")
+    if paid_on < claim.claimed_on:
+        raise GasdsClaimInvalid("HMRC cannot have paid before the claim was made.")
+    difference = amount - claim.top_up
+    if difference.amount != 0 and not reason:
+        raise GasdsClaimInvalid(
+            f"HMRC paid {amount} against {claim.top_up} claimed: give the reason."
         )
-        funds = Fund.objects.in_bulk(per_fund.keys())
-        legs = _legs(funds, per_fund, BANK, GASDS_RECEIVABLE)
-        if difference.amount != 0:
-            legs += _legs(funds, _split(difference.amount, per_fund), BANK, GASDS_INCOME)
-        claim.payment_entry = entry_post(
-            actor=actor,
+    per_fund = _by_fund(
+        (t.fund_id, t.amount.amount)
+        for t in claim.entry.transfers.filter(debit_account__code=GASDS_RECEIVABLE)
+    )
+    funds = Fund.objects.in_bulk(per_fund.keys())
+    legs = _legs(funds, per_fund, BANK, GASDS_RECEIVABLE)
+    if difference.amount != 0:
+        legs += _legs(funds, _split(difference.amount, per_fund), BANK, GASDS_INCOME)
+    return GasdsPaymentToRecord(
+        claim=claim,
+        amount=amount,
+        paid_on=paid_on,
+        reason=reason,
+        posting=Posting(
             effective_date=paid_on,
             memo=f"HMRC payment of GASDS claim {claim.hmrc_reference}"
             + (f": {reason}" if reason else ""),
             source=f"donations.GasdsClaim:{claim.tax_year_start:%Y}",
             legs=legs,
             idempotency_key=f"gasds:payment:{claim.pk}",
-        )
-        claim.paid_on = paid_on
-        claim.paid_amount = amount
-        claim.payment_reason = reason
-        claim._history_user = actor
-        claim.save(update_fields=["payment_entry", "paid_on", "paid_amount", "payment_reason"])
+        ),
+    )
+
+
+def gasds_payment_save(
+    *, actor: AbstractBaseUser, prepared: GasdsPaymentToRecord, entry: Entry
+) -> GasdsClaim:
+    """Record the prepared payment on its claim with ``entry``, its posted entry."""
+    claim = prepared.claim
+    claim.payment_entry = entry
+    claim.paid_on = prepared.paid_on
+    claim.paid_amount = prepared.amount
+    claim.payment_reason = prepared.reason
+    claim._history_user = actor
+    claim.save(update_fields=["payment_entry", "paid_on", "paid_amount", "payment_reason"])
     return claim
+
+
+def gasds_payment_record(
+    *, actor: AbstractBaseUser, claim: GasdsClaim, amount: Money, paid_on: date, reason: str = ""
+) -> GasdsClaim:
+    """HMRC paid a GASDS claim: clear the receivable into the bank, a difference explained."""
+    with transaction.atomic():
+        prepared = gasds_payment_prepare(
+            actor=actor, claim=claim, amount=amount, paid_on=paid_on, reason=reason
+        )
+        posting = prepared.posting
+        entry = entry_post(
+            actor=actor,
+            effective_date=posting.effective_date,
+            memo=posting.memo,
+            source=posting.source,
+            legs=posting.legs,
+            idempotency_key=posting.idempotency_key,
+        )
+        return gasds_payment_save(actor=actor, prepared=prepared, entry=entry)

@@ -16,6 +16,7 @@ of its gifts' tax.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -35,9 +36,9 @@ from donations.models.online import (
     OnlineDonation,
     OnlinePayment,
 )
-from fund.models import Fund
+from fund.models import Entry, Fund
 from fund.money import PENNY, AmountProblem, check_amount, gbp
-from fund.services import Leg, entry_post
+from fund.services import Leg, Posting, entry_post
 
 ZERO = Money("0.00", "GBP")
 RECEIVABLE = "assets:gift-aid-receivable"
@@ -351,6 +352,129 @@ REPAYMENT_MESSAGES = {
 }
 
 
+@dataclass(frozen=True)
+class RepaymentToRecord:
+    """HMRC's repayment of a claim checked, the claim locked, and the entry to post.
+
+    Made by ``gift_aid_repayment_prepare``; once ``posting`` is posted (alone, or with
+    others through ``entry_post_many``), ``gift_aid_repayment_save`` records the repayment
+    from its entry. ``posting`` is None when the claim leaves nothing to clear; ``recorded``
+    is the same repayment recorded before, when it was (nothing to post or save).
+    """
+
+    claim: GiftAidClaim
+    hmrc_reference: str
+    received_on: date
+    amount: Money
+    expected: Money
+    reason: str
+    posting: Posting | None
+    recorded: GiftAidRepayment | None = None
+
+
+def gift_aid_repayment_prepare(
+    *,
+    actor: AbstractBaseUser,
+    claim: GiftAidClaim,
+    amount: Money,
+    received_on: date,
+    hmrc_reference: str,
+    reason: str = "",
+) -> RepaymentToRecord:
+    """Check HMRC's repayment of a claim, lock the claim and build the repayment's entry;
+    nothing is written. Call it inside the transaction that posts the entry and saves the
+    repayment (``gift_aid_repayment_record`` says what is checked and posted)."""
+    hmrc_reference = hmrc_reference.strip()
+    reason = reason.strip()
+    check_amount(
+        amount, error=GiftAidRepaymentInvalid, messages=REPAYMENT_MESSAGES, zero_allowed=True
+    )
+    if not hmrc_reference:
+        raise GiftAidRepaymentInvalid("Enter HMRC's reference for the repayment.")
+    if received_on > timezone.localdate():
+        raise GiftAidRepaymentInvalid("The date received cannot be in the future.")
+    claim = GiftAidClaim.objects.select_for_update().get(pk=claim.pk)
+    if received_on < timezone.localdate(claim.created_at):
+        raise GiftAidRepaymentInvalid("HMRC cannot have paid before the claim was made.")
+    expected = claim.net
+    prepared = RepaymentToRecord(
+        claim=claim,
+        hmrc_reference=hmrc_reference,
+        received_on=received_on,
+        amount=amount,
+        expected=expected,
+        reason=reason,
+        posting=None,
+    )
+    existing = GiftAidRepayment.objects.filter(claim=claim).first()
+    if existing is not None:
+        if (existing.amount, existing.hmrc_reference, existing.received_on) == (
+            amount,
+            hmrc_reference,
+            received_on,
+        ):
+            return replace(prepared, recorded=existing)
+        raise GiftAidRepaymentInvalid(
+            f"HMRC's repayment of claim {claim.pk} is already recorded "
+            f"({existing.hmrc_reference}, {existing.amount})."
+        )
+    difference = amount - expected
+    if difference.amount != 0 and not reason:
+        raise GiftAidRepaymentInvalid(
+            f"HMRC paid {amount} against {expected} claimed: give the reason for the difference."
+        )
+    per_fund = _by_fund(claim.lines.values_list("fund_id", "tax"))
+    for fund_id, adjustment in claim.adjustments_deducted.values_list("fund_id", "amount"):
+        per_fund[fund_id] -= Decimal(adjustment)
+    funds = Fund.objects.in_bulk(per_fund.keys())
+    legs = _legs(funds, per_fund, BANK, RECEIVABLE)
+    if difference.amount != 0:
+        legs += _legs(funds, _split(difference.amount, per_fund), BANK, INCOME)
+    if not legs:
+        return prepared
+    what = (
+        "as claimed"
+        if difference.amount == 0
+        else (
+            f"{-difference} short of the claim ({reason})"
+            if difference.amount < 0
+            else f"{difference} more than the claim ({reason})"
+        )
+    )
+    return replace(
+        prepared,
+        posting=Posting(
+            effective_date=received_on,
+            memo=f"HMRC repayment {hmrc_reference} of Gift Aid claim {claim.pk}: {what}",
+            source=f"donations.GiftAidClaim:{claim.pk}",
+            legs=legs,
+            idempotency_key=f"gift-aid:repayment:{claim.pk}",
+        ),
+    )
+
+
+def gift_aid_repayment_save(
+    *, actor: AbstractBaseUser, prepared: RepaymentToRecord, entry: Entry | None
+) -> GiftAidRepayment:
+    """Record the prepared repayment with ``entry``, its posted entry (None when there was
+    nothing to post); a repayment recorded before is returned as it is."""
+    if prepared.recorded is not None:
+        return prepared.recorded
+    repayment = GiftAidRepayment(
+        claim=prepared.claim,
+        hmrc_reference=prepared.hmrc_reference,
+        received_on=prepared.received_on,
+        amount=prepared.amount,
+        expected=prepared.expected,
+        reason=prepared.reason,
+        entry=entry,
+        recorded_by=actor,
+    )
+    repayment._history_user = actor
+    repayment.save()
+    return repayment
+
+
 def gift_aid_repayment_record(
     *,
     actor: AbstractBaseUser,
@@ -367,77 +491,27 @@ def gift_aid_repayment_record(
     funds in proportion to what each expected. The same repayment recorded again (a bank
     line matched twice) returns the first.
     """
-    hmrc_reference = hmrc_reference.strip()
-    reason = reason.strip()
-    check_amount(
-        amount, error=GiftAidRepaymentInvalid, messages=REPAYMENT_MESSAGES, zero_allowed=True
-    )
-    if not hmrc_reference:
-        raise GiftAidRepaymentInvalid("Enter HMRC's reference for the repayment.")
-    if received_on > timezone.localdate():
-        raise GiftAidRepaymentInvalid("The date received cannot be in the future.")
     with transaction.atomic():
-        claim = GiftAidClaim.objects.select_for_update().get(pk=claim.pk)
-        if received_on < timezone.localdate(claim.created_at):
-            raise GiftAidRepaymentInvalid("HMRC cannot have paid before the claim was made.")
-        existing = GiftAidRepayment.objects.filter(claim=claim).first()
-        if existing is not None:
-            if (existing.amount, existing.hmrc_reference, existing.received_on) == (
-                amount,
-                hmrc_reference,
-                received_on,
-            ):
-                return existing
-            raise GiftAidRepaymentInvalid(
-                f"HMRC's repayment of claim {claim.pk} is already recorded "
-                f"({existing.hmrc_reference}, {existing.amount})."
-            )
-        expected = claim.net
-        difference = amount - expected
-        if difference.amount != 0 and not reason:
-            raise GiftAidRepaymentInvalid(
-                f"HMRC paid {amount} against {expected} claimed: give the reason for the "
-                "difference."
-            )
-        per_fund = _by_fund(claim.lines.values_list("fund_id", "tax"))
-        for fund_id, adjustment in claim.adjustments_deducted.values_list("fund_id", "amount"):
-            per_fund[fund_id] -= Decimal(adjustment)
-        funds = Fund.objects.in_bulk(per_fund.keys())
-        legs = _legs(funds, per_fund, BANK, RECEIVABLE)
-        if difference.amount != 0:
-            legs += _legs(funds, _split(difference.amount, per_fund), BANK, INCOME)
+        prepared = gift_aid_repayment_prepare(
+            actor=actor,
+            claim=claim,
+            amount=amount,
+            received_on=received_on,
+            hmrc_reference=hmrc_reference,
+            reason=reason,
+        )
+        posting = prepared.posting
         entry = None
-        if legs:
-            what = (
-                "as claimed"
-                if difference.amount == 0
-                else (
-                    f"{-difference} short of the claim ({reason})"
-                    if difference.amount < 0
-                    else f"{difference} more than the claim ({reason})"
-                )
-            )
+        if posting is not None:
             entry = entry_post(
                 actor=actor,
-                effective_date=received_on,
-                memo=f"HMRC repayment {hmrc_reference} of Gift Aid claim {claim.pk}: {what}",
-                source=f"donations.GiftAidClaim:{claim.pk}",
-                legs=legs,
-                idempotency_key=f"gift-aid:repayment:{claim.pk}",
+                effective_date=posting.effective_date,
+                memo=posting.memo,
+                source=posting.source,
+                legs=posting.legs,
+                idempotency_key=posting.idempotency_key,
             )
-        repayment = GiftAidRepayment(
-            claim=claim,
-            hmrc_reference=hmrc_reference,
-            received_on=received_on,
-            amount=amount,
-            expected=expected,
-            reason=reason,
-            entry=entry,
-            recorded_by=actor,
-        )
-        repayment._history_user = actor
-        repayment.save()
-    return repayment
+        return gift_aid_repayment_save(actor=actor, prepared=prepared, entry=entry)
 
 
 # ---- Declarations ----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from donations.exceptions import TapError, TapReportRefused
 from donations.models import CollectionPoint, Tap, TapImport, TapPayout, TapTerminal
 from donations.tap_report import LAYOUTS, ParsedTap, parse_report
 from fund.exceptions import InvalidPosting, PeriodLocked
-from fund.models import Fund
+from fund.models import Entry, Fund
 from fund.money import format_gbp, gbp
 from fund.services import Leg, Posting, entry_post, entry_post_many
 from people.access import has_role
@@ -267,6 +267,84 @@ def tap_payout_last_tap(payout: TapPayout) -> date | None:
     return timezone.localdate(last) if last else None
 
 
+@dataclass(frozen=True)
+class TapPayoutToRecord:
+    """A payout checked and locked, with the entry that records it reaching the bank.
+
+    Made by ``tap_payout_prepare``; once ``posting`` is posted (alone, or with others
+    through ``entry_post_many``), ``tap_payout_save`` records the payout from its entry.
+    """
+
+    payout: TapPayout
+    paid_on: date
+    posting: Posting
+
+
+def tap_payout_prepare(
+    *,
+    actor: AbstractBaseUser,
+    payout: TapPayout,
+    amount: Money,
+    paid_on: date,
+    bank_account_code: str = BANK,
+) -> TapPayoutToRecord:
+    """Check the payout can be recorded as paid, lock it, and build its entry; nothing is
+    written. Call it inside the transaction that posts the entry and saves the payout."""
+    _require_handler(actor)
+    # Locked: the bank line and a second officer may confirm the same payout at once.
+    payout = TapPayout.objects.select_for_update().get(pk=payout.pk)
+    if payout.entry_id is not None:
+        raise TapError(f"{payout} is already recorded as paid on {payout.paid_on:%-d %b %Y}.")
+    if amount != payout.net or payout.net.amount <= 0:
+        raise TapError(
+            f"{payout} is {format_gbp(payout.net)} net of fees, not {format_gbp(amount)}."
+        )
+    last = tap_payout_last_tap(payout)
+    if last is not None and paid_on < last:
+        raise TapError(f"{payout} cannot reach the bank before its last tap ({last:%-d %b %Y}).")
+    per_fund = (
+        payout.taps.values("point__fund")
+        .annotate(gross=Sum("amount"), fees=Sum("fee"))
+        .order_by("point__fund")
+    )
+    funds = Fund.objects.in_bulk([row["point__fund"] for row in per_fund])
+    legs = [
+        Leg(
+            fund=funds[row["point__fund"]],
+            debit=bank_account_code,
+            credit=CLEARING,
+            amount=gbp(row["gross"] - row["fees"]),
+        )
+        for row in per_fund
+        if row["gross"] - row["fees"] > 0
+    ]
+    return TapPayoutToRecord(
+        payout=payout,
+        paid_on=paid_on,
+        posting=Posting(
+            effective_date=paid_on,
+            memo=f"{payout} paid into the bank: {format_gbp(payout.net)} "
+            f"({format_gbp(payout.gross)} less fees {format_gbp(payout.fees)})",
+            source=f"donations.TapPayout:{payout.pk}",
+            legs=legs,
+            idempotency_key=f"tap:payout:{payout.pk}:paid",
+        ),
+    )
+
+
+def tap_payout_save(
+    *, actor: AbstractBaseUser, prepared: TapPayoutToRecord, entry: Entry
+) -> TapPayout:
+    """Record the prepared payout as paid by ``entry``, its posted entry."""
+    payout = prepared.payout
+    payout.entry = entry
+    payout.paid_on = prepared.paid_on
+    payout.paid_by = actor
+    payout._history_user = actor
+    payout.save(update_fields=["entry", "paid_on", "paid_by"])
+    return payout
+
+
 def tap_payout_record(
     *,
     actor: AbstractBaseUser,
@@ -277,51 +355,24 @@ def tap_payout_record(
 ) -> TapPayout:
     """The provider's payout reached the bank: move its net from the clearing account to the
     bank, in the funds of its taps. The amount must be the payout's net to the penny."""
-    _require_handler(actor)
     with transaction.atomic():
-        # Locked: the bank line and a second officer may confirm the same payout at once.
-        payout = TapPayout.objects.select_for_update().get(pk=payout.pk)
-        if payout.entry_id is not None:
-            raise TapError(f"{payout} is already recorded as paid on {payout.paid_on:%-d %b %Y}.")
-        if amount != payout.net or payout.net.amount <= 0:
-            raise TapError(
-                f"{payout} is {format_gbp(payout.net)} net of fees, not {format_gbp(amount)}."
-            )
-        last = tap_payout_last_tap(payout)
-        if last is not None and paid_on < last:
-            raise TapError(
-                f"{payout} cannot reach the bank before its last tap ({last:%-d %b %Y})."
-            )
-        per_fund = (
-            payout.taps.values("point__fund")
-            .annotate(gross=Sum("amount"), fees=Sum("fee"))
-            .order_by("point__fund")
+        prepared = tap_payout_prepare(
+            actor=actor,
+            payout=payout,
+            amount=amount,
+            paid_on=paid_on,
+            bank_account_code=bank_account_code,
         )
-        funds = Fund.objects.in_bulk([row["point__fund"] for row in per_fund])
-        legs = [
-            Leg(
-                fund=funds[row["point__fund"]],
-                debit=bank_account_code,
-                credit=CLEARING,
-                amount=gbp(row["gross"] - row["fees"]),
-            )
-            for row in per_fund
-            if row["gross"] - row["fees"] > 0
-        ]
+        posting = prepared.posting
         try:
-            payout.entry = entry_post(
+            entry = entry_post(
                 actor=actor,
-                effective_date=paid_on,
-                memo=f"{payout} paid into the bank: {format_gbp(payout.net)} "
-                f"({format_gbp(payout.gross)} less fees {format_gbp(payout.fees)})",
-                source=f"donations.TapPayout:{payout.pk}",
-                legs=legs,
-                idempotency_key=f"tap:payout:{payout.pk}:paid",
+                effective_date=posting.effective_date,
+                memo=posting.memo,
+                source=posting.source,
+                legs=posting.legs,
+                idempotency_key=posting.idempotency_key,
             )
         except (PeriodLocked, InvalidPosting) as exc:
             raise TapError(str(exc)) from None
-        payout.paid_on = paid_on
-        payout.paid_by = actor
-        payout._history_user = actor
-        payout.save(update_fields=["entry", "paid_on", "paid_by"])
-    return payout
+        return tap_payout_save(actor=actor, prepared=prepared, entry=entry)

@@ -63,6 +63,8 @@ class Command(BaseCommand):
             f"{file.name}: {statement.lines_in_file} lines, {result.added} new, "
             f"{result.already_held} already held, {result.auto_matched} matched automatically."
         )
+        for note in result.left_unmatched_notes():
+            self.stdout.write(self.style.WARNING(note))
         if statement.gap is not None:
             self.stdout.write(
                 self.style.WARNING(
