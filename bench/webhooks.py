@@ -23,6 +23,7 @@ accepted at p95 under 50 ms.
 import argparse
 import json
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -45,6 +46,25 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() els
 
 def load_average() -> str:
     return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU seconds used so far by the processes ``pids`` (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def free_port() -> int:
@@ -254,6 +274,10 @@ def main_command(args) -> int:
             wait_for_port(port)
             warm_up(port, args.workers)
             load_start = load_average()
+            web_pids = [procs[0].pid, *children(procs[0].pid)]
+            worker_pids = [p.pid for p in procs[1:]]
+            cpu_web, cpu_worker = cpu_seconds(web_pids), cpu_seconds(worker_pids)
+            cpu_sender = resource.getrusage(resource.RUSAGE_CHILDREN)
             sent_at = time.time()
             subprocess.run(
                 [
@@ -264,6 +288,12 @@ def main_command(args) -> int:
                 cwd=ROOT, env=env, check=True,
             )  # fmt: skip
             sending_done = time.time()
+            cpu_web = cpu_seconds(web_pids) - cpu_web
+            cpu_worker = cpu_seconds(worker_pids) - cpu_worker
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu_sender = (after.ru_utime - cpu_sender.ru_utime) + (
+                after.ru_stime - cpu_sender.ru_stime
+            )
             # Drained: every event processed and no task waiting or running.
             while True:
                 waiting = StripeEvent.objects.exclude(outcome=StripeEvent.Outcome.PROCESSED)
@@ -311,6 +341,12 @@ def main_command(args) -> int:
     print(
         f"  gunicorn: {args.workers} sync workers; task workers: {args.task_workers} "
         f"`manage.py worker` process(es) at niceness {args.worker_nice}"
+    )
+    sent = len(timings)
+    print(
+        f"  CPU while sending, per event sent: gunicorn {1000 * cpu_web / sent:.1f} ms, "
+        f"task worker {1000 * cpu_worker / sent:.1f} ms, sender {1000 * cpu_sender / sent:.1f} ms"
+        " (PostgreSQL and the double not counted)"
     )
     print()
     print("| | figure | target |")
