@@ -362,6 +362,11 @@ def main_command(args) -> int:
     print(f"| response time p95 | {p95:.1f} ms | under 50 ms: {p95_met} |")
     print(f"| response time max | {latencies[-1]:.1f} ms | |")
     print(f"| sender behind schedule, p95 | {late[int(len(late) * 0.95) - 1]:.1f} ms | |")
+    # When every sender thread is waiting on an answer, the next event goes out late and its
+    # wait is not in its response time: counted from when it was due, it is.
+    from_due = sorted((t[0] - t[3] + t[1]) * 1000 for t in accepted)
+    p95_due = statistics.quantiles(from_due, n=20, method="inclusive")[18]
+    print(f"| response time counted from when each event was due, p95 | {p95_due:.1f} ms | |")
     print(f"| seconds from first event to queue drained | {drained - sent_at:.1f} | |")
     print(f"| seconds from last event to queue drained | {drained - sending_done:.1f} | |")
     print(f"| processing rate (events/s, whole run) | {args.events / (drained - sent_at):.0f} | |")
