@@ -62,7 +62,7 @@ def load_transfers(target: int) -> None:
 
     from bench.loader import load
     from fund.models import Fund, Transfer
-    from fund.services import fund_create
+    from fund.services.funds import fund_create
 
     actor, _ = get_user_model().objects.get_or_create(username="bench")
     funds = list(Fund.objects.filter(code__startswith="bench-").order_by("code")) or [

@@ -24,7 +24,7 @@ from donations.services.giftaid import gift_aid_repayment_record
 from donations.services.taps import tap_payout_record
 from fund.exceptions import AlreadyReversed, PeriodLocked
 from fund.money import format_gbp
-from fund.services import entry_reverse
+from fund.services.reversal import entry_reverse
 from people.roles import BANK_MANAGER_ROLES, HANDLER_ROLES
 
 LOOKUP_CHUNK = 2_000

@@ -8,7 +8,7 @@ from donations.services.giftaid import gift_aid_overclaim_sync
 from donations.services.online import payment_for_charge
 from donations.services.stripe_api import day_from_timestamp
 from fund.money import from_pence
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 
 
 def on_dispute(dispute: dict, _remote, actor) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from donations.models.taps import Tap
 from donations.selectors.cash import GASDS_SMALL_LIMIT, POSTED, gasds_by_tax_year
 from donations.services.giftaid import BANK, fund_legs, split_by_weight, totals_by_fund
 from fund.models import Fund
-from fund.services import entry_post
+from fund.services.posting import entry_post
 
 GASDS_RECEIVABLE = "assets:gasds-receivable"
 GASDS_INCOME = "income:gasds"

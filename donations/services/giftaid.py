@@ -37,7 +37,7 @@ from donations.models.online import (
 )
 from fund.models import Fund
 from fund.money import PENNY, AmountProblem, check_amount, gbp
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 
 ZERO = Money("0.00", "GBP")
 RECEIVABLE = "assets:gift-aid-receivable"

@@ -11,7 +11,8 @@ from donations.services.online import online_fund
 from donations.services.stripe_api import day_from_timestamp
 from fund.models import Entry, Fund
 from fund.money import from_pence
-from fund.services import Leg, entry_post, entry_reverse
+from fund.services.posting import Leg, entry_post
+from fund.services.reversal import entry_reverse
 
 
 def on_payout_paid(payout: dict, balance_transactions: list[dict] | None, actor) -> tuple[str, str]:

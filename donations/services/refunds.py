@@ -19,7 +19,8 @@ from donations.services.online import payment_for_charge
 from donations.services.stripe_api import as_dict, stripe_client
 from fund.models import Entry
 from fund.money import from_pence, to_pence
-from fund.services import Leg, entry_post, entry_reverse
+from fund.services.posting import Leg, entry_post
+from fund.services.reversal import entry_reverse
 
 
 def on_charge_refunded(charge: dict, _remote, actor) -> tuple[str, str]:

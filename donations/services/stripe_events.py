@@ -40,7 +40,7 @@ from donations.services.refunds import on_charge_refunded, on_refund, refunds_sy
 from donations.services.stripe_api import as_dict, day_from_timestamp, stripe_client, system_actor
 from donations.tasks import stripe_event_task
 from fund.money import from_pence
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 from people.tasks import retry_at
 
 logger = logging.getLogger("fund.donations.online")

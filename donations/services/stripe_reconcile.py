@@ -38,7 +38,7 @@ from fund.exceptions import LedgerError
 from fund.models import Account, Entry, Fund
 from fund.money import format_gbp, from_pence, gbp, to_pence
 from fund.selectors import account_balance
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 
 STRIPE_ACCOUNT = "assets:stripe"
 PAGE_SIZE = 100

@@ -10,7 +10,7 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.exports import ExportParams, export_write
-from fund.services import fund_lock_period
+from fund.services.period_locks import fund_lock_period
 from tests.fund.helpers import call_demo_command
 
 BUSINESS_APPS = {"fund", "donations", "grants", "audit"}

@@ -4,7 +4,7 @@ from djmoney.money import Money
 
 from fund.models import Account
 from fund.selectors import account_balance
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 
 TODAY = date(2026, 11, 26)
 
