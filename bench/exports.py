@@ -81,7 +81,8 @@ def run_case(case: str) -> dict:
     setup_django()
     from import_export.resources import ModelResource
 
-    from audit.exports import ExportParams, export_write
+    from audit.exports.kinds import export_write
+    from audit.exports.params import ExportParams
     from fund.models import Transfer
 
     class PlainTransferResource(ModelResource):

@@ -9,7 +9,8 @@ import pytest
 from django.db.models import Sum
 from pypdf import PdfReader
 
-from audit.exports import ExportParams, export_write
+from audit.exports.kinds import export_write
+from audit.exports.params import ExportParams
 from donations.demo import cash_timeline
 from donations.models import Collection, Deposit
 from fund.models import Fund
