@@ -23,7 +23,7 @@ from audit.resources import (
     GiftAidClaimResource,
     OnlinePaymentResource,
 )
-from donations.demo import cash_timeline
+from donations.demo.cash import cash_timeline
 from donations.models import Collection, Deposit, GiftAidClaim, OnlinePayment
 from donations.services.giftaid import gift_aid_claim_create
 from fund.models import Fund

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from audit.exports.kinds import export_write
 from audit.exports.params import ExportParams
-from donations.demo import cash_timeline
+from donations.demo.cash import cash_timeline
 from donations.models import Collection, Deposit
 from fund.models import Fund
 from fund.selectors import chain_head, trial_balance

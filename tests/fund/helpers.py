@@ -42,7 +42,7 @@ def call_demo_command(name: str, *args, **options):
 
 def seed_demo_part(*timelines) -> dict:
     """The demo's people and public fund, then only the given parts of its year (e.g.
-    ``donations.demo.cash_timeline``), each step under the demo clock as ``seed_demo`` runs
+    ``donations.demo.cash.cash_timeline``), each step under the demo clock as ``seed_demo`` runs
     them: for a test that reads one part, without seeding the whole year each time."""
     from django.utils import timezone
 
