@@ -161,18 +161,21 @@ def _post_locked(actor: AbstractBaseUser, postings: Sequence[Posting]) -> list[E
     for index, entry_id in zip(new, entry_ids, strict=True):
         posting = postings[index]
         reverses_id = posting.reverses.pk if posting.reverses else None
-        entry_rows.append(
-            (
-                entry_id,
-                posting.effective_date,
-                posting.memo,
-                posting.source,
-                posting.idempotency_key,
-                reverses_id,
-                created_at,
-                actor.pk,
-            )
-        )
+        # Each value named by its column and put in ENTRY_COLUMNS' order: a column without a
+        # value (or a value without a column) raises KeyError rather than shifting the row.
+        values = {
+            "id": entry_id,
+            "effective_date": posting.effective_date,
+            "memo": posting.memo,
+            "source": posting.source,
+            "idempotency_key": posting.idempotency_key,
+            "reverses_id": reverses_id,
+            "created_at": created_at,
+            "created_by_id": actor.pk,
+        }
+        entry_rows.append(tuple(values.pop(column) for column in ENTRY_COLUMNS))
+        if values:
+            raise KeyError(f"No entry column for {', '.join(values)}.")
         day = posting.effective_date.isoformat()
         month = posting.effective_date.replace(day=1)
         # The canonical text's last fields are the entry's: built once for all its legs.
