@@ -2,8 +2,9 @@
 
 Each item of the checklist is a function taking the fund and the period's last day and
 returning a ``Check``: whether it is clear, a short explanation and a link to put it right.
-The period is locked through ``fund.services.fund_lock_period``; while an item is open the
-lock is refused unless the manager gives a reason, which the fund's history keeps.
+The period is locked through ``fund.services.period_locks.fund_lock_period``; while an item
+is open the lock is refused unless the manager gives a reason, which the fund's history
+keeps.
 
 Bank and Stripe reconciliation are read from ``banking.Reconciliation`` and
 ``donations.StripeBalanceCheck``: the first record on or after the period end (the last of
@@ -25,7 +26,7 @@ from donations.services.giftaid import earliest_claimable, gift_aid_eligible
 from fund.exceptions import InvalidPosting
 from fund.models import Account, Fund, Transfer
 from fund.money import format_gbp
-from fund.services import fund_lock_period
+from fund.services.period_locks import fund_lock_period
 
 SUSPENSE_CODES = ("liabilities:suspense", "assets:suspense")
 RECEIPT_TASK = "donations.receipts.receipt_send_task"

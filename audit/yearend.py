@@ -29,7 +29,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from audit import statements
-from audit.exports import ExportParams, grant_rows
+from audit.exports.grants import grant_rows
+from audit.exports.params import ExportParams
 from audit.resources import GrantResource
 from audit.selectors import account_totals
 from audit.services import manifest_record

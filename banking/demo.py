@@ -22,7 +22,8 @@ from banking.services.reconciliation import reconciliation_mark
 from banking.services.statements import statement_import
 from banking.services.suspense import suspense_clear
 from banking.services.worked_lines import line_work
-from donations.demo import hmrc_payments_due, tap_payouts_due
+from donations.demo.giftaid import hmrc_payments_due
+from donations.demo.taps import tap_payouts_due
 from donations.models.cash import Deposit
 from donations.models.contributions import ContributionReceipt
 from donations.models.online import StripePayout

@@ -36,7 +36,7 @@ from banking.services.matching import match_rule_set  # noqa: E402
 from banking.services.statements import statement_import  # noqa: E402
 from bench import loader  # noqa: E402
 from fund.models import Fund, Transfer  # noqa: E402
-from fund.services import fund_create  # noqa: E402
+from fund.services.funds import fund_create  # noqa: E402
 from people.roles import Role  # noqa: E402
 
 

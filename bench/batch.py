@@ -26,7 +26,8 @@ from django.db import connection  # noqa: E402
 from djmoney.money import Money  # noqa: E402
 
 from fund.models import Fund, Transfer  # noqa: E402
-from fund.services import Leg, Posting, entry_post, entry_post_many, fund_create  # noqa: E402
+from fund.services.funds import fund_create  # noqa: E402
+from fund.services.posting import Leg, Posting, entry_post, entry_post_many  # noqa: E402
 from fund.verification import verify_ledger  # noqa: E402
 
 

@@ -62,7 +62,7 @@ def load_transfers(target: int) -> None:
 
     from bench.loader import load
     from fund.models import Fund, Transfer
-    from fund.services import fund_create
+    from fund.services.funds import fund_create
 
     actor, _ = get_user_model().objects.get_or_create(username="bench")
     funds = list(Fund.objects.filter(code__startswith="bench-").order_by("code")) or [
@@ -81,7 +81,8 @@ def run_case(case: str) -> dict:
     setup_django()
     from import_export.resources import ModelResource
 
-    from audit.exports import ExportParams, export_write
+    from audit.exports.kinds import export_write
+    from audit.exports.params import ExportParams
     from fund.models import Transfer
 
     class PlainTransferResource(ModelResource):

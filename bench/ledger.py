@@ -33,7 +33,8 @@ from audit.journals import write_hledger  # noqa: E402
 from bench.loader import load  # noqa: E402
 from fund.models import Account, Fund, Transfer  # noqa: E402
 from fund.selectors import account_balance, trial_balance  # noqa: E402
-from fund.services import Leg, entry_post, fund_create  # noqa: E402
+from fund.services.funds import fund_create  # noqa: E402
+from fund.services.posting import Leg, entry_post  # noqa: E402
 from fund.verification import verify_ledger  # noqa: E402
 
 

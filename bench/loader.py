@@ -15,7 +15,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fund.models import Account, ChainHead, Entry, Fund, Transfer
-from fund.services import _add_to_totals, canonical_content, chain_hash
+from fund.services.chain import canonical_content, chain_hash
+from fund.services.writes import add_to_totals
 
 BATCH = 10_000
 
@@ -100,7 +101,7 @@ def load(*, transfers: int, actor, funds: list[Fund], seed: int = 2026) -> None:
             ):
                 cursor.execute(statement)
         # The cached balances and month totals, by the posting service's own upsert.
-        _add_to_totals(debits, credits)
+        add_to_totals(debits, credits)
         ChainHead.objects.filter(pk=1).update(sequence=sequence, hash=prev_hash)
 
 

@@ -64,7 +64,7 @@ MUTANTS = [
     Mutant(
         "unbalanced",
         "a posting adds twice its amount to the credit side's balance",
-        "fund/services.py",
+        "fund/services/writes.py",
         "        totals[1] += credit\n",
         "        totals[1] += 2 * credit\n",
         (
@@ -106,7 +106,7 @@ MUTANTS = [
     Mutant(
         "same-account-leg",
         "a leg may debit and credit the same account",
-        "fund/services.py",
+        "fund/services/posting.py",
         "        if leg.debit == leg.credit:",
         "        if False:",
         ("tests/fund",),

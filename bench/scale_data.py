@@ -6,7 +6,7 @@ services (``collection_record``/``_confirm``/``_return``, ``deposit_record``/``_
 ``grant_create``, then the grant demo's own ``_bring_to`` for approvals and payouts), in
 transactions of a few hundred operations so the build is not bound by one flush per
 commit. Online gifts are written in bulk (donation, payment, their history rows and the
-status event) with their gift and fee entries posted by ``fund.services.entry_post_many``,
+status event) with their gift and fee entries posted by ``fund.services.posting.entry_post_many``,
 with the memo, source and idempotency key ``_payment_record`` gives them. The rest of the
 transfers come from ``bench.loader`` (the rows, balances, month totals and chain the
 posting service would write). ``verify_ledger`` is the caller's to run.
@@ -39,7 +39,7 @@ from donations.services.cash import (
 )
 from donations.services.stripe_api import system_actor
 from fund.models import Account, CategoryCap, Fund, FundRules, Transfer
-from fund.services import Leg, Posting, entry_post_many
+from fund.services.posting import Leg, Posting, entry_post_many
 from grants.demo import _bring_to, _paying_fund
 from grants.models import Grant
 from grants.services.requests import LineItemData, default_fund, grant_create

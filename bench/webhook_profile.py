@@ -78,7 +78,7 @@ def main() -> int:
     from donations.models.online import StripeEvent
     from donations.services.online import online_donation_start
     from fund.models import Entry, Fund
-    from fund.services import fund_create
+    from fund.services.funds import fund_create
 
     settings.STRIPE_WEBHOOK_SECRET = SECRET
     call_command("migrate", "--no-input", verbosity=0)

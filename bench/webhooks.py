@@ -205,7 +205,7 @@ def main_command(args) -> int:
     from donations.models.online import OnlinePayment, StripeEvent
     from donations.services.online import online_donation_start
     from fund.models import Entry, Fund
-    from fund.services import fund_create
+    from fund.services.funds import fund_create
     from fund.verification import verify_ledger
 
     print(f"Webhook load test: {args.events:,} events at {args.rate:g}/s", flush=True)

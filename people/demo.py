@@ -20,7 +20,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from fund.models import Fund
-from fund.services import fund_create
+from fund.services.funds import fund_create
 from people.authentication import needs_two_factor
 from people.roles import Role
 

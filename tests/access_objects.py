@@ -251,7 +251,7 @@ def gasds_year(bank_deposit):
 def gasds_claim(manager, public_fund):
     """A GASDS claim awaiting HMRC's payment (its posting made directly, as a stand-in)."""
     from donations.models.giftaid import GasdsClaim
-    from fund.services import Leg, entry_post
+    from fund.services.posting import Leg, entry_post
 
     entry = entry_post(
         actor=manager,

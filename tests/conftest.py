@@ -16,7 +16,7 @@ from django.test import Client, TransactionTestCase
 
 from fund import triggers
 from fund.models import Fund
-from fund.services import fund_create
+from fund.services.funds import fund_create
 from people.roles import Role
 
 PASSWORD = "correct-horse-battery-staple"

@@ -2,7 +2,8 @@
 
 from django import forms
 
-from audit.exports import EXPORT_KINDS, ExportParams
+from audit.exports.kinds import EXPORT_KINDS
+from audit.exports.params import ExportParams
 from fund.models import Fund
 
 FORMAT_LABELS = {

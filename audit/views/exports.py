@@ -7,7 +7,7 @@ from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from audit.exports import CONTENT_TYPES, EXPORT_KINDS, export_write
+from audit.exports.kinds import CONTENT_TYPES, EXPORT_KINDS, export_write
 from audit.forms.exports import ExportForm, export_choices
 from audit.models import ExportManifest
 from fund.selectors import chain_head

@@ -35,7 +35,8 @@ from donations.services.taps import TapPayoutToRecord, tap_payout_prepare, tap_p
 from fund.exceptions import AlreadyReversed, InvalidPosting, PeriodLocked
 from fund.models import Entry, Fund
 from fund.money import format_gbp
-from fund.services import Posting, entry_post_many, entry_reverse
+from fund.services.posting import Posting, entry_post_many
+from fund.services.reversal import entry_reverse
 from people.roles import BANK_MANAGER_ROLES, HANDLER_ROLES
 
 LOOKUP_CHUNK = 2_000

@@ -8,7 +8,7 @@ from banking.access import require_role
 from banking.exceptions import WorkRefused
 from banking.models import Match, SuspenseClearance
 from fund.models import Account
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 from people.roles import HANDLER_ROLES
 
 SUSPENSE = "liabilities:suspense"

@@ -17,7 +17,7 @@ from fund.bank_share import bank_share
 from fund.exceptions import InvalidPosting, PeriodLocked
 from fund.models import Account, Fund
 from fund.money import format_gbp, gbp
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 from people.roles import HANDLER_ROLES
 
 # kind: (paid in?, debit, credit); "?" is the account the officer chooses

@@ -3,7 +3,7 @@
 The cash controls live here, on the server: a count posts only when a second, different
 fund officer confirms it; a deposit posts only when checked by someone who took part in
 none of its counts; a seal that does not match the one on record is flagged for the fund
-manager. Postings go through ``fund.services.entry_post`` inside the same transaction as
+manager. Postings go through ``fund.services.posting.entry_post`` inside the same transaction as
 the business record, with idempotency keys, so a double-click posts once.
 """
 
@@ -42,7 +42,7 @@ from donations.models import (
 )
 from fund.models import Fund
 from fund.money import AmountProblem, check_amount
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 from fund.workflow import transition
 from people.access import has_role
 from people.roles import Role

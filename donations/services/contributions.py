@@ -11,7 +11,7 @@ from donations.exceptions import ContributionError
 from donations.models.contributions import ContributionReceipt, Pledge
 from fund.models import Fund
 from fund.money import format_gbp
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 from people.access import has_role
 from people.roles import HANDLER_ROLES, Role
 

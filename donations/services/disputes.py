@@ -5,21 +5,21 @@ from djmoney.money import Money
 
 from donations.models.online import OnlinePayment, StripeEvent
 from donations.services.giftaid import gift_aid_overclaim_sync
-from donations.services.online import _payment_for_charge
-from donations.services.stripe_api import _day
+from donations.services.online import payment_for_charge
+from donations.services.stripe_api import day_from_timestamp
 from fund.money import from_pence
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 
 
-def _on_dispute(dispute: dict, _remote, actor) -> tuple[str, str]:
-    payment = _payment_for_charge(dispute["charge"])
+def on_dispute(dispute: dict, _remote, actor) -> tuple[str, str]:
+    payment = payment_for_charge(dispute["charge"])
     if payment is None:
         return StripeEvent.Outcome.WAITING, dispute["charge"]
-    _dispute_sync(payment=payment, dispute=dispute, actor=actor)
+    dispute_sync(payment=payment, dispute=dispute, actor=actor)
     return StripeEvent.Outcome.PROCESSED, ""
 
 
-def _dispute_sync(*, payment: OnlinePayment, dispute: dict, actor) -> None:
+def dispute_sync(*, payment: OnlinePayment, dispute: dict, actor) -> None:
     """Post each of the dispute's balance transactions once, and record where it stands."""
     withdrawn = 0
     for bt in dispute.get("balance_transactions") or []:
@@ -65,7 +65,7 @@ def _dispute_sync(*, payment: OnlinePayment, dispute: dict, actor) -> None:
         if legs:
             entry_post(
                 actor=actor,
-                effective_date=_day(bt["created"]),
+                effective_date=day_from_timestamp(bt["created"]),
                 memo=(
                     f"Dispute {'funds withdrawn' if amount < 0 else 'funds reinstated'} "
                     "on online gift "

@@ -17,9 +17,9 @@ from donations.models.cash import Collection, CollectionDenomination
 from donations.models.giftaid import GasdsClaim
 from donations.models.taps import Tap
 from donations.selectors.cash import GASDS_SMALL_LIMIT, POSTED, gasds_by_tax_year
-from donations.services.giftaid import BANK, _by_fund, _legs, _split
+from donations.services.giftaid import BANK, fund_legs, split_by_weight, totals_by_fund
 from fund.models import Entry, Fund
-from fund.services import Posting, entry_post
+from fund.services.posting import Posting, entry_post
 
 GASDS_RECEIVABLE = "assets:gasds-receivable"
 GASDS_INCOME = "income:gasds"
@@ -30,7 +30,7 @@ def _gasds_weights(start: date) -> dict[int, Decimal]:
     top-up's shares."""
     begin = timezone.make_aware(datetime.combine(start, time.min))
     end = timezone.make_aware(datetime.combine(date(start.year + 1, 4, 6), time.min))
-    weights = _by_fund(
+    weights = totals_by_fund(
         Collection.objects.filter(status__in=POSTED, emptied_at__gte=begin, emptied_at__lt=end)
         .values("point__fund")
         .annotate(total=Sum("amount"))
@@ -92,7 +92,7 @@ def gasds_claim_record(
     with transaction.atomic():
         if GasdsClaim.objects.select_for_update().filter(tax_year_start=year.start).exists():
             raise GasdsClaimInvalid(f"A GASDS claim for {year.label} is already recorded.")
-        shares = _split(year.top_up.amount, _gasds_weights(year.start))
+        shares = split_by_weight(year.top_up.amount, _gasds_weights(year.start))
         funds = Fund.objects.in_bulk(shares.keys())
         entry = entry_post(
             actor=actor,
@@ -102,7 +102,7 @@ def gasds_claim_record(
                 f"{year.eligible} of small donations"
             ),
             source=f"donations.GasdsClaim:{year.start:%Y}",
-            legs=_legs(funds, shares, GASDS_RECEIVABLE, GASDS_INCOME),
+            legs=fund_legs(funds, shares, GASDS_RECEIVABLE, GASDS_INCOME),
             idempotency_key=f"gasds:claim:{year.start:%Y}",
         )
         claim = GasdsClaim(
@@ -155,14 +155,14 @@ def gasds_payment_prepare(
         raise GasdsClaimInvalid(
             f"HMRC paid {amount} against {claim.top_up} claimed: give the reason."
         )
-    per_fund = _by_fund(
+    per_fund = totals_by_fund(
         (t.fund_id, t.amount.amount)
         for t in claim.entry.transfers.filter(debit_account__code=GASDS_RECEIVABLE)
     )
     funds = Fund.objects.in_bulk(per_fund.keys())
-    legs = _legs(funds, per_fund, BANK, GASDS_RECEIVABLE)
+    legs = fund_legs(funds, per_fund, BANK, GASDS_RECEIVABLE)
     if difference.amount != 0:
-        legs += _legs(funds, _split(difference.amount, per_fund), BANK, GASDS_INCOME)
+        legs += fund_legs(funds, split_by_weight(difference.amount, per_fund), BANK, GASDS_INCOME)
     return GasdsPaymentToRecord(
         claim=claim,
         amount=amount,

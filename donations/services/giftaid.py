@@ -38,7 +38,7 @@ from donations.models.online import (
 )
 from fund.models import Entry, Fund
 from fund.money import PENNY, AmountProblem, check_amount, gbp
-from fund.services import Leg, Posting, entry_post
+from fund.services.posting import Leg, Posting, entry_post
 
 ZERO = Money("0.00", "GBP")
 RECEIVABLE = "assets:gift-aid-receivable"
@@ -177,14 +177,14 @@ def gift_aid_refusal(payment: OnlinePayment, *, today: date | None = None) -> st
 # ---- Claims ----------------------------------------------------------------------------
 
 
-def _by_fund(rows) -> dict[int, Decimal]:
+def totals_by_fund(rows) -> dict[int, Decimal]:
     totals: dict[int, Decimal] = defaultdict(Decimal)
     for fund_id, amount in rows:
         totals[fund_id] += Decimal(amount)
     return totals
 
 
-def _legs(funds: dict[int, Fund], amounts: dict[int, Decimal], debit: str, credit: str):
+def fund_legs(funds: dict[int, Fund], amounts: dict[int, Decimal], debit: str, credit: str):
     """One leg per fund; a negative amount moves the other way."""
     legs = []
     for fund_id, amount in sorted(amounts.items()):
@@ -247,8 +247,8 @@ def gift_aid_claim_create(
         if deducted != len(waiting):
             raise NothingToClaim("Another claim run deducted the same overclaims; run it again.")
 
-        tax = _by_fund((line.fund_id, line.tax.amount) for line in lines)
-        adjustment = _by_fund(
+        tax = totals_by_fund((line.fund_id, line.tax.amount) for line in lines)
+        adjustment = totals_by_fund(
             GiftAidAdjustment.objects.filter(deducted_in=claim).values_list("fund_id", "amount")
         )
         claim.total = gbp(sum(line.amount.amount for line in lines))
@@ -260,7 +260,7 @@ def gift_aid_claim_create(
                 f"these gifts ({claim.tax}): wait for more gifts, or repay HMRC."
             )
         funds = Fund.objects.in_bulk(tax.keys() | adjustment.keys())
-        legs = _legs(funds, tax, RECEIVABLE, INCOME) + _legs(
+        legs = fund_legs(funds, tax, RECEIVABLE, INCOME) + fund_legs(
             funds, adjustment, OVERCLAIMED, RECEIVABLE
         )
         if not legs:
@@ -317,7 +317,7 @@ def gift_aid_overclaim_sync(
             effective_date=timezone.localdate(),
             memo=f"Gift Aid overclaim on payment {payment.pk} (claim {line.claim_id}): {reason}",
             source=f"donations.GiftAidClaimLine:{line.pk}",
-            legs=_legs(
+            legs=fund_legs(
                 {line.fund.pk: line.fund}, {line.fund.pk: change.amount}, INCOME, OVERCLAIMED
             ),
             idempotency_key=f"gift-aid:adjustment:{line.pk}:{number}",
@@ -330,7 +330,7 @@ def gift_aid_overclaim_sync(
 # ---- HMRC's repayment ------------------------------------------------------------------
 
 
-def _split(total: Decimal, weights: dict[int, Decimal]) -> dict[int, Decimal]:
+def split_by_weight(total: Decimal, weights: dict[int, Decimal]) -> dict[int, Decimal]:
     """Share ``total`` across funds in proportion to their weights, to the penny.
 
     The pennies left by rounding go to the fund with the largest weight, so the shares
@@ -423,13 +423,13 @@ def gift_aid_repayment_prepare(
         raise GiftAidRepaymentInvalid(
             f"HMRC paid {amount} against {expected} claimed: give the reason for the difference."
         )
-    per_fund = _by_fund(claim.lines.values_list("fund_id", "tax"))
+    per_fund = totals_by_fund(claim.lines.values_list("fund_id", "tax"))
     for fund_id, adjustment in claim.adjustments_deducted.values_list("fund_id", "amount"):
         per_fund[fund_id] -= Decimal(adjustment)
     funds = Fund.objects.in_bulk(per_fund.keys())
-    legs = _legs(funds, per_fund, BANK, RECEIVABLE)
+    legs = fund_legs(funds, per_fund, BANK, RECEIVABLE)
     if difference.amount != 0:
-        legs += _legs(funds, _split(difference.amount, per_fund), BANK, INCOME)
+        legs += fund_legs(funds, split_by_weight(difference.amount, per_fund), BANK, INCOME)
     if not legs:
         return prepared
     what = (

@@ -25,8 +25,8 @@ from djmoney.money import Money
 
 from donations.exceptions import CheckoutUnavailable, GiftCancelFailed, GiftNotMonthly
 from donations.models.online import OnlineDonation, OnlineDonationEvent, StripeEvent
-from donations.services.online import _donation_for
-from donations.services.stripe_api import _as_dict, stripe_client
+from donations.services.online import donation_for
+from donations.services.stripe_api import as_dict, stripe_client
 from fund.money import from_pence
 
 MANAGE_SALT = "donations.monthly-gift.manage"
@@ -63,7 +63,7 @@ def monthly_gift_portal_url(*, donation: OnlineDonation, return_url: str) -> str
     try:
         customer = donation.stripe_customer_id
         if not customer:
-            subscription = _as_dict(
+            subscription = as_dict(
                 client.v1.subscriptions.retrieve(donation.stripe_subscription_id)
             )
             customer = subscription["customer"]
@@ -135,7 +135,7 @@ def subscription_amount(subscription: dict) -> Money | None:
 
 
 def _monthly_gift_for(subscription: dict):
-    donation = _donation_for(
+    donation = donation_for(
         public_id=(subscription.get("metadata") or {}).get("donation", ""),
         subscription_id=subscription["id"],
     )
@@ -144,7 +144,7 @@ def _monthly_gift_for(subscription: dict):
     return OnlineDonation.objects.select_for_update().get(pk=donation.pk)
 
 
-def _on_subscription_updated(subscription: dict, current: dict | None, actor) -> tuple[str, str]:
+def on_subscription_updated(subscription: dict, current: dict | None, actor) -> tuple[str, str]:
     """The donor changed the amount (or Stripe the status) in the customer portal.
 
     ``current`` is the subscription as Stripe has it now (read when the event is processed),
@@ -155,7 +155,7 @@ def _on_subscription_updated(subscription: dict, current: dict | None, actor) ->
     if donation is None:
         return StripeEvent.Outcome.WAITING, subscription["id"]
     if subscription.get("status") == "canceled":
-        return _on_subscription_deleted(subscription, None, actor)
+        return on_subscription_deleted(subscription, None, actor)
     amount = subscription_amount(subscription)
     if amount is not None and amount != donation.amount:
         note = (
@@ -174,7 +174,7 @@ def _on_subscription_updated(subscription: dict, current: dict | None, actor) ->
     return StripeEvent.Outcome.PROCESSED, ""
 
 
-def _on_subscription_deleted(subscription: dict, _remote, actor) -> tuple[str, str]:
+def on_subscription_deleted(subscription: dict, _remote, actor) -> tuple[str, str]:
     """The subscription ended: the monthly gift is stopped (once, whoever stopped it)."""
     donation = _monthly_gift_for(subscription)
     if donation is None:

@@ -244,7 +244,7 @@ def online_donation_transition(
         return transition(donation, actor=actor, to=to, note=note)
 
 
-def _advance(actor, donation: OnlineDonation, to: str, note: str) -> None:
+def donation_advance(actor, donation: OnlineDonation, to: str, note: str) -> None:
     try:
         online_donation_transition(actor=actor, donation=donation, to=to, note=note)
     except InvalidDonationTransition:
@@ -256,7 +256,7 @@ def _advance(actor, donation: OnlineDonation, to: str, note: str) -> None:
 # ---- The gift or payment a Stripe object is about ---------------------------------------
 
 
-def _donation_for(*, session_id: str = "", public_id: str = "", subscription_id: str = ""):
+def donation_for(*, session_id: str = "", public_id: str = "", subscription_id: str = ""):
     rows = OnlineDonation.objects.select_for_update()
     if session_id:
         found = rows.filter(stripe_session_id=session_id).first()
@@ -274,5 +274,5 @@ def _donation_for(*, session_id: str = "", public_id: str = "", subscription_id:
     return None
 
 
-def _payment_for_charge(charge_id: str) -> OnlinePayment | None:
+def payment_for_charge(charge_id: str) -> OnlinePayment | None:
     return OnlinePayment.objects.select_for_update().filter(charge_id=charge_id).first()

@@ -8,15 +8,14 @@ from djmoney.money import Money
 
 from donations.models.online import OnlinePayment, PayoutLine, StripeEvent, StripePayout
 from donations.services.online import online_fund
-from donations.services.stripe_api import _day
+from donations.services.stripe_api import day_from_timestamp
 from fund.models import Entry, Fund
 from fund.money import from_pence
-from fund.services import Leg, entry_post, entry_reverse
+from fund.services.posting import Leg, entry_post
+from fund.services.reversal import entry_reverse
 
 
-def _on_payout_paid(
-    payout: dict, balance_transactions: list[dict] | None, actor
-) -> tuple[str, str]:
+def on_payout_paid(payout: dict, balance_transactions: list[dict] | None, actor) -> tuple[str, str]:
     row = StripePayout.objects.select_for_update().filter(stripe_id=payout["id"]).first()
     if row is not None:
         # Already recorded, or its failure arrived first: a failed payout never posts.
@@ -24,7 +23,7 @@ def _on_payout_paid(
     row = StripePayout(
         stripe_id=payout["id"],
         amount=from_pence(payout["amount"]),
-        arrival_date=_day(payout["arrival_date"]),
+        arrival_date=day_from_timestamp(payout["arrival_date"]),
         status=StripePayout.Status.PAID,
     )
     row._history_user = actor
@@ -88,13 +87,13 @@ def _on_payout_paid(
     return StripeEvent.Outcome.PROCESSED, ""
 
 
-def _on_payout_failed(payout: dict, _remote, actor) -> tuple[str, str]:
+def on_payout_failed(payout: dict, _remote, actor) -> tuple[str, str]:
     row = StripePayout.objects.select_for_update().filter(stripe_id=payout["id"]).first()
     if row is None:
         row = StripePayout(
             stripe_id=payout["id"],
             amount=from_pence(payout["amount"]),
-            arrival_date=_day(payout["arrival_date"]),
+            arrival_date=day_from_timestamp(payout["arrival_date"]),
             status=StripePayout.Status.FAILED,
         )
         row._history_user = actor

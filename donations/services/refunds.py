@@ -15,37 +15,38 @@ from djmoney.money import Money
 from donations.exceptions import RefundFailed, RefundInvalid
 from donations.models.online import OnlinePayment, RefundFailure, StaffRefund, StripeEvent
 from donations.services.giftaid import gift_aid_overclaim_sync
-from donations.services.online import _payment_for_charge
-from donations.services.stripe_api import _as_dict, stripe_client
+from donations.services.online import payment_for_charge
+from donations.services.stripe_api import as_dict, stripe_client
 from fund.models import Entry
 from fund.money import from_pence, to_pence
-from fund.services import Leg, entry_post, entry_reverse
+from fund.services.posting import Leg, entry_post
+from fund.services.reversal import entry_reverse
 
 
-def _on_charge_refunded(charge: dict, _remote, actor) -> tuple[str, str]:
-    payment = _payment_for_charge(charge["id"])
+def on_charge_refunded(charge: dict, _remote, actor) -> tuple[str, str]:
+    payment = payment_for_charge(charge["id"])
     if payment is None:
         return StripeEvent.Outcome.WAITING, charge["id"]
-    _refunds_sync(payment=payment, cumulative_pence=charge["amount_refunded"], actor=actor)
+    refunds_sync(payment=payment, cumulative_pence=charge["amount_refunded"], actor=actor)
     for refund in (charge.get("refunds") or {}).get("data") or []:
         if refund.get("status") == "failed":
-            _refund_failure_record(payment=payment, refund=refund, actor=actor)
+            refund_failure_record(payment=payment, refund=refund, actor=actor)
     return StripeEvent.Outcome.PROCESSED, ""
 
 
-def _on_refund(refund: dict, _remote, actor) -> tuple[str, str]:
+def on_refund(refund: dict, _remote, actor) -> tuple[str, str]:
     """``refund.failed`` or ``refund.updated``: only a failure changes anything here."""
     if refund.get("status") != "failed":
         return StripeEvent.Outcome.PROCESSED, ""
     charge_id = refund["charge"] if isinstance(refund["charge"], str) else refund["charge"]["id"]
-    payment = _payment_for_charge(charge_id)
+    payment = payment_for_charge(charge_id)
     if payment is None:
         return StripeEvent.Outcome.WAITING, charge_id
-    _refund_failure_record(payment=payment, refund=refund, actor=actor)
+    refund_failure_record(payment=payment, refund=refund, actor=actor)
     return StripeEvent.Outcome.PROCESSED, ""
 
 
-def _refunds_sync(*, payment: OnlinePayment, cumulative_pence: int, actor) -> OnlinePayment:
+def refunds_sync(*, payment: OnlinePayment, cumulative_pence: int, actor) -> OnlinePayment:
     """Bring the payment's refunds up to Stripe's cumulative figure; post only the increase."""
     cumulative = from_pence(cumulative_pence or 0)
     # Stripe's figure still counts refunds that later failed; those are no longer refunded.
@@ -76,7 +77,7 @@ def _refunds_sync(*, payment: OnlinePayment, cumulative_pence: int, actor) -> On
     return payment
 
 
-def _refund_failure_record(*, payment: OnlinePayment, refund: dict, actor) -> None:
+def refund_failure_record(*, payment: OnlinePayment, refund: dict, actor) -> None:
     """Undo a refund Stripe could not make, once per refund, by a reversing entry."""
     if RefundFailure.objects.filter(stripe_refund_id=refund["id"]).exists():
         return
@@ -171,7 +172,7 @@ def online_payment_refund(
             },
             options={"idempotency_key": f"clf-refund-{request_key}"},
         )
-        charge = _as_dict(client.v1.charges.retrieve(payment.charge_id))
+        charge = as_dict(client.v1.charges.retrieve(payment.charge_id))
     except stripe.StripeError as error:
         raise RefundFailed(
             f"Stripe did not make the refund: {error.user_message or error}"
@@ -190,5 +191,5 @@ def online_payment_refund(
         )
         # Stripe's own running total decides what posts, so the charge.refunded webhook
         # for this same refund finds nothing left to do.
-        _refunds_sync(payment=payment, cumulative_pence=charge["amount_refunded"], actor=actor)
+        refunds_sync(payment=payment, cumulative_pence=charge["amount_refunded"], actor=actor)
     return staff_refund

@@ -43,9 +43,9 @@ def system_actor() -> AbstractBaseUser:
     return user
 
 
-def _as_dict(obj) -> dict:
+def as_dict(obj) -> dict:
     return obj.to_dict() if hasattr(obj, "to_dict") else obj
 
 
-def _day(timestamp: int) -> date:
+def day_from_timestamp(timestamp: int) -> date:
     return timezone.localdate(datetime.fromtimestamp(timestamp, tz=UTC))

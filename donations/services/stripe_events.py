@@ -28,19 +28,19 @@ from django.utils import timezone
 from donations.exceptions import StripeEventFinal
 from donations.models.online import OnlineDonation, OnlinePayment, StripeEvent
 from donations.receipts import receipt_send_task
-from donations.services.disputes import _on_dispute
+from donations.services.disputes import on_dispute
 from donations.services.monthly import (
-    _on_subscription_deleted,
-    _on_subscription_updated,
     invoice_subscription,
+    on_subscription_deleted,
+    on_subscription_updated,
 )
-from donations.services.online import _advance, _donation_for, _payment_for_charge
-from donations.services.payouts import _on_payout_failed, _on_payout_paid
-from donations.services.refunds import _on_charge_refunded, _on_refund, _refunds_sync
-from donations.services.stripe_api import _as_dict, _day, stripe_client, system_actor
+from donations.services.online import donation_advance, donation_for, payment_for_charge
+from donations.services.payouts import on_payout_failed, on_payout_paid
+from donations.services.refunds import on_charge_refunded, on_refund, refunds_sync
+from donations.services.stripe_api import as_dict, day_from_timestamp, stripe_client, system_actor
 from donations.tasks import stripe_event_task
 from fund.money import from_pence
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 from people.tasks import retry_at
 
 logger = logging.getLogger("fund.donations.online")
@@ -223,17 +223,17 @@ def _fetch_remote(event: dict):
         # With asynchronous capture the balance transaction (and so the fee) comes later.
         bt = obj.get("balance_transaction")
         if isinstance(bt, str) and bt:
-            return _as_dict(stripe_client().v1.balance_transactions.retrieve(bt))
+            return as_dict(stripe_client().v1.balance_transactions.retrieve(bt))
         return bt if isinstance(bt, dict) else None
     elif kind == "payout.paid":
         client = stripe_client()
         listing = client.v1.balance_transactions.list(
             params={"payout": obj["id"], "limit": 100, "expand": ["data.source"]}
         )
-        return [_as_dict(bt) for bt in listing.auto_paging_iter()]
+        return [as_dict(bt) for bt in listing.auto_paging_iter()]
     elif kind == "customer.subscription.updated":
         # Updates can arrive out of order: act on the subscription as it is now.
-        return _as_dict(stripe_client().v1.subscriptions.retrieve(obj["id"]))
+        return as_dict(stripe_client().v1.subscriptions.retrieve(obj["id"]))
     return None
 
 
@@ -241,13 +241,13 @@ def _payment_intent(client: stripe.StripeClient, payment_intent_id: str) -> dict
     intent = client.v1.payment_intents.retrieve(
         payment_intent_id, params={"expand": ["latest_charge.balance_transaction"]}
     )
-    return _as_dict(intent)
+    return as_dict(intent)
 
 
 def _invoice_payment_intent(client: stripe.StripeClient, invoice_id: str) -> dict | None:
     payments = client.v1.invoice_payments.list(params={"invoice": invoice_id, "status": "paid"})
     for payment in payments.data:
-        reference = _as_dict(payment).get("payment") or {}
+        reference = as_dict(payment).get("payment") or {}
         if reference.get("type") == "payment_intent" and reference.get("payment_intent"):
             intent = reference["payment_intent"]
             return _payment_intent(client, intent if isinstance(intent, str) else intent["id"])
@@ -255,7 +255,7 @@ def _invoice_payment_intent(client: stripe.StripeClient, invoice_id: str) -> dic
 
 
 def _on_checkout_paid(session: dict, intent: dict | None, actor) -> tuple[str, str]:
-    donation = _donation_for(
+    donation = donation_for(
         session_id=session["id"], public_id=(session.get("metadata") or {}).get("donation", "")
     )
     if donation is None:
@@ -268,7 +268,7 @@ def _on_checkout_paid(session: dict, intent: dict | None, actor) -> tuple[str, s
         donation._history_user = actor
         donation.save(update_fields=["stripe_customer_id"])
     if session.get("payment_status") != "paid":
-        _advance(
+        donation_advance(
             actor,
             donation,
             OnlineDonation.Status.AWAITING_PAYMENT,
@@ -279,36 +279,34 @@ def _on_checkout_paid(session: dict, intent: dict | None, actor) -> tuple[str, s
         _payment_record(
             donation=donation, intent=intent, invoice_id=session.get("invoice") or "", actor=actor
         )
-    _advance(actor, donation, OnlineDonation.Status.PAID, "Payment confirmed by Stripe")
+    donation_advance(actor, donation, OnlineDonation.Status.PAID, "Payment confirmed by Stripe")
     return StripeEvent.Outcome.PROCESSED, ""
 
 
 def _on_async_failed(session: dict, _remote, actor) -> tuple[str, str]:
-    donation = _donation_for(
+    donation = donation_for(
         session_id=session["id"], public_id=(session.get("metadata") or {}).get("donation", "")
     )
     if donation is None:
         return StripeEvent.Outcome.UNMATCHED, ""
-    _advance(actor, donation, OnlineDonation.Status.FAILED, "Asynchronous payment failed")
+    donation_advance(actor, donation, OnlineDonation.Status.FAILED, "Asynchronous payment failed")
     return StripeEvent.Outcome.PROCESSED, ""
 
 
 def _on_checkout_expired(session: dict, _remote, actor) -> tuple[str, str]:
     """The donor never paid and the session closed: the pending gift is abandoned."""
-    donation = _donation_for(
+    donation = donation_for(
         session_id=session["id"], public_id=(session.get("metadata") or {}).get("donation", "")
     )
     if donation is None:
         return StripeEvent.Outcome.UNMATCHED, ""
-    _advance(actor, donation, OnlineDonation.Status.ABANDONED, "Checkout expired unpaid")
+    donation_advance(actor, donation, OnlineDonation.Status.ABANDONED, "Checkout expired unpaid")
     return StripeEvent.Outcome.PROCESSED, ""
 
 
 def _on_invoice_paid(invoice: dict, intent: dict | None, actor) -> tuple[str, str]:
     subscription_id, metadata = invoice_subscription(invoice)
-    donation = _donation_for(
-        public_id=metadata.get("donation", ""), subscription_id=subscription_id
-    )
+    donation = donation_for(public_id=metadata.get("donation", ""), subscription_id=subscription_id)
     if donation is None:
         # Usually its checkout.session.completed has not been processed yet: wait for the
         # subscription to be known here.
@@ -320,7 +318,9 @@ def _on_invoice_paid(invoice: dict, intent: dict | None, actor) -> tuple[str, st
     if subscription_id and not donation.stripe_subscription_id:
         _subscription_link(donation, subscription_id, actor)
     _payment_record(donation=donation, intent=intent, invoice_id=invoice["id"], actor=actor)
-    _advance(actor, donation, OnlineDonation.Status.PAID, "Monthly payment confirmed by Stripe")
+    donation_advance(
+        actor, donation, OnlineDonation.Status.PAID, "Monthly payment confirmed by Stripe"
+    )
     return StripeEvent.Outcome.PROCESSED, ""
 
 
@@ -333,13 +333,13 @@ def _subscription_link(donation: OnlineDonation, subscription_id: str, actor) ->
 
 
 def _on_charge_updated(charge: dict, balance_transaction: dict | None, actor) -> tuple[str, str]:
-    payment = _payment_for_charge(charge["id"])
+    payment = payment_for_charge(charge["id"])
     if payment is None:
         return StripeEvent.Outcome.WAITING, charge["id"]
     if balance_transaction is None and isinstance(charge.get("balance_transaction"), dict):
         balance_transaction = charge["balance_transaction"]
     if balance_transaction is not None:
-        _fee_record(payment=payment, balance_transaction=balance_transaction, actor=actor)
+        fee_record(payment=payment, balance_transaction=balance_transaction, actor=actor)
     return StripeEvent.Outcome.PROCESSED, ""
 
 
@@ -349,20 +349,20 @@ _HANDLERS = {
     "checkout.session.async_payment_failed": _on_async_failed,
     "checkout.session.expired": _on_checkout_expired,
     "invoice.paid": _on_invoice_paid,
-    "charge.refunded": _on_charge_refunded,
+    "charge.refunded": on_charge_refunded,
     "charge.updated": _on_charge_updated,
-    "refund.failed": _on_refund,
-    "refund.updated": _on_refund,
-    "charge.refund.updated": _on_refund,
-    "charge.dispute.created": _on_dispute,
-    "charge.dispute.funds_withdrawn": _on_dispute,
-    "charge.dispute.funds_reinstated": _on_dispute,
-    "charge.dispute.updated": _on_dispute,
-    "charge.dispute.closed": _on_dispute,
-    "payout.paid": _on_payout_paid,
-    "payout.failed": _on_payout_failed,
-    "customer.subscription.updated": _on_subscription_updated,
-    "customer.subscription.deleted": _on_subscription_deleted,
+    "refund.failed": on_refund,
+    "refund.updated": on_refund,
+    "charge.refund.updated": on_refund,
+    "charge.dispute.created": on_dispute,
+    "charge.dispute.funds_withdrawn": on_dispute,
+    "charge.dispute.funds_reinstated": on_dispute,
+    "charge.dispute.updated": on_dispute,
+    "charge.dispute.closed": on_dispute,
+    "payout.paid": on_payout_paid,
+    "payout.failed": on_payout_failed,
+    "customer.subscription.updated": on_subscription_updated,
+    "customer.subscription.deleted": on_subscription_deleted,
 }
 HANDLED_EVENT_TYPES = tuple(_HANDLERS)
 # Their handlers need what ``_fetch_remote`` reads from Stripe's API.
@@ -394,14 +394,14 @@ def _payment_record(
     if existing is not None:
         balance_transaction = charge.get("balance_transaction")
         if isinstance(balance_transaction, dict):
-            _fee_record(payment=existing, balance_transaction=balance_transaction, actor=actor)
-        _refunds_sync(
+            fee_record(payment=existing, balance_transaction=balance_transaction, actor=actor)
+        refunds_sync(
             payment=existing, cumulative_pence=charge.get("amount_refunded", 0), actor=actor
         )
         return existing
     balance_transaction = charge.get("balance_transaction")
     balance_transaction = balance_transaction if isinstance(balance_transaction, dict) else None
-    paid_on = _day(charge["created"])
+    paid_on = day_from_timestamp(charge["created"])
     payment = OnlinePayment(
         donation=donation,
         fund=donation.fund,
@@ -430,8 +430,8 @@ def _payment_record(
         idempotency_key=f"stripe:gift:{intent['id']}",
     )
     if balance_transaction is not None:
-        _fee_record(payment=payment, balance_transaction=balance_transaction, actor=actor)
-    _refunds_sync(payment=payment, cumulative_pence=charge.get("amount_refunded", 0), actor=actor)
+        fee_record(payment=payment, balance_transaction=balance_transaction, actor=actor)
+    refunds_sync(payment=payment, cumulative_pence=charge.get("amount_refunded", 0), actor=actor)
     # Events about this charge that came before it (a refund, a dispute) run now.
     _wake(charge["id"], actor)
     if donation.donor_email:
@@ -441,7 +441,7 @@ def _payment_record(
     return payment
 
 
-def _fee_record(*, payment: OnlinePayment, balance_transaction: dict, actor) -> None:
+def fee_record(*, payment: OnlinePayment, balance_transaction: dict, actor) -> None:
     """Record and post Stripe's fee from the charge's balance transaction, once per charge.
 
     The balance transaction can come with the payment or later (asynchronous capture, told

@@ -38,7 +38,7 @@ from fund.exceptions import LedgerError
 from fund.models import Account, Entry, Fund
 from fund.money import format_gbp, from_pence, gbp, to_pence
 from fund.selectors import account_balance
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 
 STRIPE_ACCOUNT = "assets:stripe"
 PAGE_SIZE = 100
@@ -88,19 +88,19 @@ def _fetch(since: int | None) -> tuple[dict, list[dict], dict[str, dict]]:
     charges their refunds belong to."""
     try:
         client = stripe_api.stripe_client()
-        balance = stripe_api._as_dict(client.v1.balance.retrieve())
+        balance = stripe_api.as_dict(client.v1.balance.retrieve())
         params: dict = {"limit": PAGE_SIZE, "expand": ["data.source"]}
         if since is not None:
             params["created"] = {"gte": since}
         listing = client.v1.balance_transactions.list(params=params)
-        transactions = [stripe_api._as_dict(bt) for bt in listing.auto_paging_iter()]
+        transactions = [stripe_api.as_dict(bt) for bt in listing.auto_paging_iter()]
         transactions.reverse()  # Stripe lists newest first; walk them as they happened.
         charges = {}
         for bt in transactions:
             source, _ = _source(bt)
             charge_id = source.get("charge") if bt["type"] in REFUND_TYPES else None
             if isinstance(charge_id, str) and charge_id not in charges:
-                charges[charge_id] = stripe_api._as_dict(client.v1.charges.retrieve(charge_id))
+                charges[charge_id] = stripe_api.as_dict(client.v1.charges.retrieve(charge_id))
     except stripe.StripeError as error:
         raise StripeReconcileFailed(
             f"Stripe could not be read: {error.user_message or error}"
@@ -139,7 +139,7 @@ def _check_charge(bt: dict, actor) -> _Finding | None:
     if payment.balance_transaction_id:
         return None
     # The fee webhook never came (asynchronous capture): post it as charge.updated would.
-    stripe_events._fee_record(payment=payment, balance_transaction=bt, actor=actor)
+    stripe_events.fee_record(payment=payment, balance_transaction=bt, actor=actor)
     return _Finding(
         f"The Stripe fee of {format_gbp(from_pence(bt['fee']))} on gift "
         f"{payment.donation.reference} (payment {payment.pk}).",
@@ -161,7 +161,7 @@ def _check_refund(bt: dict, charges: dict[str, dict], actor) -> _Finding | None:
         return None
     # The refund's webhooks never came: bring the refunds up to Stripe's figure as
     # charge.refunded would.
-    refunds._refunds_sync(payment=payment, cumulative_pence=cumulative, actor=actor)
+    refunds.refunds_sync(payment=payment, cumulative_pence=cumulative, actor=actor)
     return _Finding(
         f"The refund {refund_id} of {format_gbp(from_pence(-bt['amount']))} on gift "
         f"{payment.donation.reference} (payment {payment.pk}).",
@@ -182,7 +182,7 @@ def _check_refund_failure(bt: dict, actor) -> _Finding | None:
             "the Stripe balance).",
             f"Retry its refund.failed event on {EVENTS_PAGE}.",
         )
-    refunds._refund_failure_record(payment=payment, refund=refund, actor=actor)
+    refunds.refund_failure_record(payment=payment, refund=refund, actor=actor)
     return _Finding(
         f"The failed refund {refund_id} of {format_gbp(from_pence(bt['amount']))} on gift "
         f"{payment.donation.reference}.",
@@ -200,7 +200,7 @@ def _check_dispute(bt: dict, actor) -> _Finding | None:
     payment = _payment(dispute.get("charge") if isinstance(dispute.get("charge"), str) else "")
     if payment is None:
         return _no_gift(bt, dispute.get("charge") or dispute_id)
-    disputes._dispute_sync(payment=payment, dispute=dispute, actor=actor)
+    disputes.dispute_sync(payment=payment, dispute=dispute, actor=actor)
     return _Finding(
         f"The dispute money of {format_gbp(from_pence(bt['net']))} on gift "
         f"{payment.donation.reference} (dispute {dispute_id}).",
@@ -368,7 +368,7 @@ def stripe_balance_transaction_post(
             "follow the action listed for this one."
         )
     try:
-        bt = stripe_api._as_dict(
+        bt = stripe_api.as_dict(
             stripe_api.stripe_client().v1.balance_transactions.retrieve(
                 finding.balance_transaction_id
             )

@@ -24,7 +24,7 @@ from donations.tap_report import LAYOUTS, ParsedTap, parse_report
 from fund.exceptions import InvalidPosting, PeriodLocked
 from fund.models import Entry, Fund
 from fund.money import format_gbp, gbp
-from fund.services import Leg, Posting, entry_post, entry_post_many
+from fund.services.posting import Leg, Posting, entry_post, entry_post_many
 from people.access import has_role
 from people.roles import HANDLER_ROLES
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fund.models import Fund, FundRules
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 from fund.workflow import transition
 from grants import notifications
 from grants.exceptions import InvalidRequest, InvalidTransition, NotAllowed

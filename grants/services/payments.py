@@ -10,7 +10,7 @@ from djmoney.money import Money
 from fund.bank_share import bank_share
 from fund.models import Fund
 from fund.money import AmountProblem, amount_problem, format_gbp
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 from fund.workflow import transition
 from grants import notifications
 from grants.exceptions import BankShareShort, InvalidRequest, InvalidTransition, NotAllowed

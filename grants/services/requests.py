@@ -12,7 +12,7 @@ from djmoney.money import Money
 
 from fund.models import ZERO, Account, CategoryCap, Fund, FundRules
 from fund.money import AmountProblem, check_amount, format_gbp
-from fund.services import entry_reverse
+from fund.services.reversal import entry_reverse
 from fund.workflow import transition
 from grants import notifications
 from grants.exceptions import InvalidRequest, InvalidTransition, NotAllowed, OverCap

@@ -7,7 +7,7 @@ from djmoney.money import Money
 
 from fund.models import CategoryCap, Fund, FundRules
 from fund.money import format_gbp
-from fund.services import category_cap_set, fund_rules_update
+from fund.services.funds import category_cap_set, fund_rules_update
 from grants.forms import CapForm, RulesForm
 from people.access import has_role, role_required
 from people.roles import LIMIT_READER_ROLES, Role

@@ -29,7 +29,9 @@ from donations.services.cash import (
     deposit_record,
 )
 from fund.models import Account, Entry, Fund
-from fund.services import Leg, entry_post, entry_reverse, fund_create
+from fund.services.funds import fund_create
+from fund.services.posting import Leg, entry_post
+from fund.services.reversal import entry_reverse
 from people.roles import Role
 from tests.conftest import make_user
 from tests.donations.stripe_helpers import StripeWorld

@@ -9,8 +9,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from audit.exports import ExportParams, export_write
-from fund.services import fund_lock_period
+from audit.exports.kinds import export_write
+from audit.exports.params import ExportParams
+from fund.services.period_locks import fund_lock_period
 from tests.fund.helpers import call_demo_command
 
 BUSINESS_APPS = {"fund", "donations", "grants", "audit"}

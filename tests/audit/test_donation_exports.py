@@ -9,22 +9,21 @@ import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
-from audit.exports import (
-    EXPORT_KINDS,
-    ExportParams,
+from audit.exports.donations import (
     collection_rows,
     deposit_rows,
-    export_write,
     gift_aid_claim_rows,
     online_payment_rows,
 )
+from audit.exports.kinds import EXPORT_KINDS, export_write
+from audit.exports.params import ExportParams
 from audit.resources import (
     CollectionResource,
     DepositResource,
     GiftAidClaimResource,
     OnlinePaymentResource,
 )
-from donations.demo import cash_timeline
+from donations.demo.cash import cash_timeline
 from donations.models import Collection, Deposit, GiftAidClaim, OnlinePayment
 from donations.services.giftaid import gift_aid_claim_create
 from fund.models import Fund

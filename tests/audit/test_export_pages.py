@@ -209,7 +209,8 @@ def test_exports_page_in_chromium(browse, auditor, public_fund, width):
 def test_manifests_page_in_chromium(browse, auditor, public_fund, width):
     from io import BytesIO
 
-    from audit.exports import ExportParams, export_write
+    from audit.exports.kinds import export_write
+    from audit.exports.params import ExportParams
 
     export_write(
         actor=auditor,

@@ -16,7 +16,8 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from audit.charts import BarRow, Chart, Series
-from audit.exports import ExportParams, export_write
+from audit.exports.kinds import export_write
+from audit.exports.params import ExportParams
 from audit.resources import CollectionResource, DepositResource
 from donations.models import GiftAidClaim
 from donations.services.cash import (

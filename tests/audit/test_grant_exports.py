@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from audit.exports import ExportParams, export_write, grant_rows
+from audit.exports.grants import grant_rows
+from audit.exports.kinds import export_write
+from audit.exports.params import ExportParams
 from audit.resources import GrantResource
 from fund.selectors import trial_balance
 from grants.services.decisions import grant_approve, grant_decline

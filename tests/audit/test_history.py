@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from fund.services import fund_rules_update
+from fund.services.funds import fund_rules_update
 from tests.fund.helpers import gbp
 
 

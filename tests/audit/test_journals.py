@@ -117,7 +117,7 @@ def test_beancount_for_a_period_checks_the_period_totals(tmp_path, ledger):
 @pytest.mark.parametrize("file_format", ["hledger", "beancount"])
 def test_a_fund_with_no_entries_exports_a_valid_empty_journal(tmp_path, manager, file_format):
     from fund.models import Fund
-    from fund.services import fund_create
+    from fund.services.funds import fund_create
 
     fund_create(actor=manager, code="empty", name="Empty", kind=Fund.Kind.UNRESTRICTED)
     path = export(tmp_path, file_format, "--fund", "empty")

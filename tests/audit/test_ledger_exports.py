@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from audit.exports import ExportParams, export_write, ledger_rows
+from audit.exports.kinds import export_write
+from audit.exports.ledger import ledger_rows
+from audit.exports.params import ExportParams
 from audit.models import ExportManifest
 from audit.resources import TransferResource
 from fund.models import Transfer

@@ -8,7 +8,7 @@ from django.db import connection
 
 from fund import triggers
 from fund.models import ChainHead, Transfer
-from fund.services import canonical_content, chain_hash
+from fund.services.chain import canonical_content, chain_hash
 
 
 @pytest.fixture

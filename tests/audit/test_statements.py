@@ -9,8 +9,9 @@ import pytest
 from django.db.models import Sum
 from pypdf import PdfReader
 
-from audit.exports import ExportParams, export_write
-from donations.demo import cash_timeline
+from audit.exports.kinds import export_write
+from audit.exports.params import ExportParams
+from donations.demo.cash import cash_timeline
 from donations.models import Collection, Deposit
 from fund.models import Fund
 from fund.selectors import chain_head, trial_balance

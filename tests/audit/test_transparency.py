@@ -85,7 +85,7 @@ def test_given_and_granted_to_date_and_this_tax_year_match_the_ledger(client, la
 
 def test_a_withdrawn_grant_comes_off_what_was_granted(client, ledger_world, manager):
     from fund.models import Entry
-    from fund.services import entry_reverse
+    from fund.services.reversal import entry_reverse
 
     clothing = Entry.objects.get(transfers__debit_account__code="expenses:grants:clothing")
     entry_reverse(

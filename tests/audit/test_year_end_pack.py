@@ -36,7 +36,7 @@ from pypdf import PdfReader
 from audit.models import ExportManifest
 from donations.services.cash import collection_point_create, deposit_check, deposit_record
 from fund.models import Fund
-from fund.services import fund_create
+from fund.services.funds import fund_create
 from tests.audit.conftest import LONDON, empty_box, gbp
 from tests.audit.helpers import read_cells
 from tests.conftest import login

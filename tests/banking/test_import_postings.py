@@ -29,7 +29,7 @@ from donations.services.cash import collection_point_create
 from donations.services.gasds import gasds_claim_record
 from donations.services.taps import tap_report_import
 from fund.models import ChainHead, Entry, Transfer
-from fund.services import fund_lock_period
+from fund.services.period_locks import fund_lock_period
 from fund.verification import verify_ledger
 from tests.conftest import login
 from tests.donations.conftest import LONDON, at, stripe_double, stripe_world  # noqa: F401

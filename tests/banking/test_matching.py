@@ -20,7 +20,7 @@ from banking.services.worked_lines import line_work
 from donations.models.online import StripePayout
 from donations.services.cash import deposit_check
 from fund.models import Account, Entry
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 from grants.models import Grant
 from tests.fund.helpers import balance, post
 from tests.grants.states import grant_in

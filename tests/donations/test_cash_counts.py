@@ -222,7 +222,7 @@ def test_a_count_in_a_closed_period_is_refused_and_changes_nothing(
     from datetime import date
 
     from fund.exceptions import PeriodLocked
-    from fund.services import fund_lock_period
+    from fund.services.period_locks import fund_lock_period
 
     collection = record(officer, cafe, "20.00", when=at(2026, 11, 20))
     fund_lock_period(actor=manager, fund=public_fund, lock_date=date(2026, 11, 20))

@@ -171,7 +171,7 @@ def test_a_bank_line_records_one_receipt_however_often_it_is_matched(manager, pu
 
 
 def test_the_funds_page_shows_funders_and_restricted_spending(manager, public_fund):
-    from fund.services import fund_create
+    from fund.services.funds import fund_create
 
     rsi = fund_create(
         actor=manager,

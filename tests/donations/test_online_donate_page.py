@@ -11,7 +11,7 @@ from django.urls import reverse
 from djmoney.money import Money
 
 from donations.models.online import GIFT_AID_STATEMENT, OnlineDonation
-from fund.services import fund_rules_update
+from fund.services.funds import fund_rules_update
 
 
 def session_at_double(stripe_world, donation) -> dict:

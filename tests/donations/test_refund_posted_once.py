@@ -3,7 +3,7 @@ either posted, is posted once: the ledger's idempotency key, not the cached refu
 is what stops the second posting (bench/mutation.py "refund-twice")."""
 
 from donations.models.online import OnlinePayment
-from donations.services.refunds import _refunds_sync
+from donations.services.refunds import refunds_sync
 from fund.models import Entry
 from tests.donations.stripe_helpers import gbp_balance
 
@@ -15,8 +15,8 @@ def test_the_same_refund_figure_from_two_stale_copies_posts_once(stripe_world, o
     first_copy = OnlinePayment.objects.get()
     second_copy = OnlinePayment.objects.get()
 
-    _refunds_sync(payment=first_copy, cumulative_pence=500, actor=officer)
-    _refunds_sync(payment=second_copy, cumulative_pence=500, actor=officer)
+    refunds_sync(payment=first_copy, cumulative_pence=500, actor=officer)
+    refunds_sync(payment=second_copy, cumulative_pence=500, actor=officer)
 
     assert Entry.objects.count() == entries_before + 1
     assert gbp_balance("income:donations:online") == "20.00"

@@ -380,7 +380,7 @@ def test_fixes_that_fall_in_a_closed_month_are_listed_and_the_check_still_runs(
 
     import time_machine
 
-    from fund.services import fund_lock_period
+    from fund.services.period_locks import fund_lock_period
 
     with time_machine.travel(datetime(2026, 11, 20, 12, tzinfo=UTC)):
         _ten, _twenty_five, adjustment = _planted(stripe_world)

@@ -24,7 +24,7 @@ from django_tasks_db.models import DBTaskResult
 from donations.models.online import OnlineDonation, OnlinePayment, StripeEvent
 from donations.services.stripe_events import stripe_event_process
 from fund.models import ChainHead, Entry
-from fund.services import fund_lock_period
+from fund.services.period_locks import fund_lock_period
 from people.tasks import backoff
 from tests.donations.stripe_helpers import run_tasks
 from tests.donations.test_webhook_events import balances

@@ -4,7 +4,7 @@ from djmoney.money import Money
 
 from fund.models import Account
 from fund.selectors import account_balance
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 
 TODAY = date(2026, 11, 26)
 
@@ -42,7 +42,7 @@ def call_demo_command(name: str, *args, **options):
 
 def seed_demo_part(*timelines) -> dict:
     """The demo's people and public fund, then only the given parts of its year (e.g.
-    ``donations.demo.cash_timeline``), each step under the demo clock as ``seed_demo`` runs
+    ``donations.demo.cash.cash_timeline``), each step under the demo clock as ``seed_demo`` runs
     them: for a test that reads one part, without seeding the whole year each time."""
     from django.utils import timezone
 

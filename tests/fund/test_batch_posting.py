@@ -9,7 +9,7 @@ from djmoney.money import Money
 
 from fund.exceptions import InsufficientFunds, InvalidPosting
 from fund.models import Balance, ChainHead, Entry, MonthTotal, Transfer
-from fund.services import Leg, Posting, entry_post, entry_post_many
+from fund.services.posting import Leg, Posting, entry_post, entry_post_many
 from fund.verification import verify_ledger
 from tests.fund.helpers import gbp
 
@@ -83,7 +83,7 @@ def test_a_batch_gives_the_same_chain_and_balances_as_posting_one_by_one(
     not caught here; the figures written out in the other tests of this file are."""
     from django.db import transaction
 
-    from fund.services import canonical_content, chain_hash
+    from fund.services.chain import canonical_content, chain_hash
 
     def figures():
         transfers, balances, months, head = snapshot()
@@ -300,7 +300,7 @@ def test_each_batch_hash_is_sha256_of_the_written_out_canonical_text(officer, pu
 
 def test_a_batch_into_a_closed_period_posts_nothing(officer, manager, public_fund, restricted_fund):
     from fund.exceptions import PeriodLocked
-    from fund.services import fund_lock_period
+    from fund.services.period_locks import fund_lock_period
 
     fund_lock_period(actor=manager, fund=restricted_fund, lock_date=date(2026, 10, 31))
     batch = [gift(public_fund, n, date(2026, 10, 20)) for n in range(25)]  # public is open

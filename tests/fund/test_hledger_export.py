@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from fund.selectors import trial_balance
-from fund.services import Leg, entry_post, entry_reverse
+from fund.services.posting import Leg, entry_post
+from fund.services.reversal import entry_reverse
 from tests.fund.helpers import TODAY, gbp, post
 
 HLEDGER = shutil.which("hledger") or "/usr/bin/hledger"

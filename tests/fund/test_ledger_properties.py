@@ -14,7 +14,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from fund.exceptions import AlreadyReversed, InsufficientFunds
 from fund.models import Account, Balance, Entry, Fund, Transfer
 from fund.selectors import available_in_fund, trial_balance
-from fund.services import Leg, entry_post, entry_reverse, fund_create
+from fund.services.funds import fund_create
+from fund.services.posting import Leg, entry_post
+from fund.services.reversal import entry_reverse
 from fund.verification import verify_ledger
 from tests.conftest import make_user
 from tests.fund.helpers import TODAY

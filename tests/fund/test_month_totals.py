@@ -11,7 +11,7 @@ from django.db.models import Sum
 
 from fund.models import Account, MonthTotal, Transfer
 from fund.selectors import movements_by_month
-from fund.services import entry_reverse
+from fund.services.reversal import entry_reverse
 from fund.verification import verify_ledger
 from tests.fund.helpers import post
 

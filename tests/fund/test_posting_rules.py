@@ -10,7 +10,9 @@ from djmoney.money import Money
 from fund.exceptions import AlreadyReversed, InsufficientFunds, InvalidPosting, PeriodLocked
 from fund.models import Balance, ChainHead, Entry, Transfer
 from fund.selectors import available_in_fund
-from fund.services import Leg, entry_post, entry_reverse, fund_lock_period
+from fund.services.period_locks import fund_lock_period
+from fund.services.posting import Leg, entry_post
+from fund.services.reversal import entry_reverse
 from tests.fund.helpers import TODAY, balance, gbp, post
 
 

@@ -7,7 +7,7 @@ from django.db import connection
 
 from fund import triggers
 from fund.models import Balance, ChainHead, Transfer
-from fund.services import Leg, entry_post
+from fund.services.posting import Leg, entry_post
 from tests.fund.helpers import TODAY, gbp, post
 
 

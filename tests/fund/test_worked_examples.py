@@ -4,7 +4,8 @@ from djmoney.money import Money
 
 from fund.models import Entry
 from fund.selectors import available_in_fund, trial_balance
-from fund.services import Leg, entry_post, entry_reverse
+from fund.services.posting import Leg, entry_post
+from fund.services.reversal import entry_reverse
 from tests.fund.helpers import TODAY, balance, gbp, post
 
 

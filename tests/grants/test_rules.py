@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from fund.exceptions import InsufficientFunds
 from fund.models import CategoryCap, Entry
-from fund.services import category_cap_set, fund_rules_update
+from fund.services.funds import category_cap_set, fund_rules_update
 from grants.exceptions import InvalidRequest, NotAllowed, OverCap, PersonalDataFound
 from grants.models import Approval, Grant
 from grants.services.agencies import key_worker_set
@@ -185,7 +185,7 @@ def test_a_restricted_fund_pays_only_within_its_period(kw, officer, manager, fun
     from datetime import date
 
     from fund.models import Fund
-    from fund.services import fund_create
+    from fund.services.funds import fund_create
 
     old = fund_create(
         actor=manager,

@@ -6,7 +6,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.exports import EXPORT_KINDS, ExportParams, export_write
+from audit.exports.kinds import EXPORT_KINDS, export_write
+from audit.exports.params import ExportParams
 from fund.models import Fund
 
 

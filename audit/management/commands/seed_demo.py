@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     @demo_only
     def handle(self, *args, **options):
-        from donations.demo import already_seeded, stripe_double_for_demo
+        from donations.demo.online import already_seeded, stripe_double_for_demo
 
         today = timezone.localdate()
         with transaction.atomic():
@@ -44,13 +44,11 @@ def demo_timelines():
     in this order)."""
     from audit.demo import timeline as closes
     from banking.demo import timeline as statements
-    from donations.demo import (
-        cash_timeline,
-        claims_timeline,
-        contribution_timeline,
-        online_timeline,
-        tap_timeline,
-    )
+    from donations.demo.cash import cash_timeline
+    from donations.demo.contributions import contribution_timeline
+    from donations.demo.giftaid import claims_timeline
+    from donations.demo.online import online_timeline
+    from donations.demo.taps import tap_timeline
     from grants.demo import timeline as grants
 
     return [
