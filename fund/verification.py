@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from hashlib import sha256
+from operator import itemgetter
 
 from django.db import connection, transaction
 
@@ -42,11 +43,20 @@ def _transfers_sql(vendor: str, after: int) -> str:
 
 
 def _entries_sql(vendor: str) -> str:
-    """The entries' fields the canonical text covers, the date as ISO text."""
-    day = "e.effective_date::text" if vendor == "postgresql" else "CAST(e.effective_date AS TEXT)"
+    """Each entry's id and the parts of ``canonical_content`` it gives its transfers, built
+    by the database: its month (``YYYY-MM``), the text before the transfer's own fields
+    and the text after them."""
+    if vendor == "postgresql":
+        day, sep = "e.effective_date::text", "chr(31)"
+        reverses = "coalesce(e.reverses_id::text, '')"
+    else:
+        day, sep = "CAST(e.effective_date AS TEXT)", "char(31)"
+        reverses = "coalesce(CAST(e.reverses_id AS TEXT), '')"
     return (
-        f"SELECT e.id, {day}, e.memo, e.source, e.idempotency_key, e.reverses_id "
-        f"FROM {Entry._meta.db_table} e "
+        f"SELECT e.id, substr({day}, 1, 7), "
+        f"{sep} || e.id || {sep} || {day} || {sep}, "
+        f"{sep} || e.memo || {sep} || e.source || {sep} || coalesce(e.idempotency_key, '') "
+        f"|| {sep} || {reverses} FROM {Entry._meta.db_table} e "
     )
 
 
@@ -56,18 +66,19 @@ def _read_chunk(cursor, vendor: str, after: int) -> tuple[list, dict]:
     rows = cursor.fetchall()
     if not rows:
         return rows, {}
-    ids = sorted({row[1] for row in rows})
     sql = _entries_sql(vendor)
-    if ids[-1] - ids[0] < ENTRY_SPREAD * CHUNK:
-        cursor.execute(sql + "WHERE e.id >= %s AND e.id <= %s", [ids[0], ids[-1]])
+    first, last = min(map(itemgetter(1), rows)), max(map(itemgetter(1), rows))
+    if last - first < ENTRY_SPREAD * CHUNK:
+        cursor.execute(sql + "WHERE e.id >= %s AND e.id <= %s", [first, last])
         found = cursor.fetchall()
     else:
+        ids = sorted({row[1] for row in rows})
         found = []
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             cursor.execute(sql + f"WHERE e.id IN ({', '.join(['%s'] * len(part))})", part)
             found += cursor.fetchall()
-    return rows, {row[0]: _entry_texts(row) for row in found}
+    return rows, {row[0]: row[1:] for row in found}
 
 
 def _chunks(vendor: str):
@@ -97,17 +108,6 @@ def _chunks(vendor: str):
         while (chunk := pending.result())[0]:
             pending = reader.submit(read, chunk[0][-1][0])
             yield chunk
-
-
-def _entry_texts(row) -> tuple[str, str, str]:
-    """(``YYYY-MM``, the text before the transfer's own fields, the text after)."""
-    entry_id, day, memo, source, key, reverses_id = row
-    reverses = "" if reverses_id is None else reverses_id
-    return (
-        day[:7],
-        f"{SEP}{entry_id}{SEP}{day}{SEP}",
-        f"{SEP}{memo}{SEP}{source}{SEP}{key or ''}{SEP}{reverses}",
-    )
 
 
 def _check_month_totals(debits, credits, problem) -> None:
