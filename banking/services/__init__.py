@@ -4,6 +4,8 @@ undone, the automatic rules), ``worked_lines`` (an unmatched line worked into an
 its own), ``suspense`` (unknown receipts cleared) and ``reconciliation``.
 
 Keyword-only functions taking the actor. Ledger entries go through
-``fund.services.entry_post`` / ``entry_reverse``; HMRC's payments through the donations
-services that record them.
+``fund.services.posting`` / ``fund.services.reversal``. The payments a statement import
+confirms by itself (HMRC's Gift Aid and GASDS payments, card provider payouts) are
+prepared by the donations services that record them, posted together in one
+``entry_post_many`` batch, then saved by those services.
 """
