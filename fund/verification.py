@@ -1,5 +1,6 @@
 """Recompute the ledger from its transfers and compare with everything derived from them."""
 
+import multiprocessing
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,10 +19,13 @@ SEP = "\x1f"
 # and always are for the posting service's own ledger); a chunk whose entry ids are
 # scattered further is read id by id instead, so the result never depends on the order.
 ENTRY_SPREAD = 4
+# From this many transfers, PostgreSQL's ledger is walked in two processes (one per half of
+# the sequence range, at one snapshot), when the caller has no transaction of its own open.
+PARALLEL_FROM = 200_000
 
 
-def _transfers_sql(vendor: str, after: int) -> str:
-    """The next chunk of transfers after sequence ``after``, in sequence order.
+def _transfers_sql(vendor: str, after: int, until: int | None = None) -> str:
+    """The next chunk of transfers after sequence ``after`` (up to ``until``), in order.
 
     A transfer's fund, debit and credit account ids come as one text, joined as the
     canonical text joins them (its "route"), and the amount as two-place text, so the loop
@@ -38,7 +42,9 @@ def _transfers_sql(vendor: str, after: int) -> str:
     return (
         f"SELECT t.sequence, t.entry_id, {route}, {amount}, t.amount_currency, t.prev_hash, "
         f"t.hash FROM {Transfer._meta.db_table} t "
-        f"WHERE t.sequence > {int(after)} ORDER BY t.sequence LIMIT {CHUNK}"
+        f"WHERE t.sequence > {int(after)}"
+        + ("" if until is None else f" AND t.sequence <= {int(until)}")
+        + f" ORDER BY t.sequence LIMIT {CHUNK}"
     )
 
 
@@ -60,9 +66,9 @@ def _entries_sql(vendor: str) -> str:
     )
 
 
-def _read_chunk(cursor, vendor: str, after: int) -> tuple[list, dict]:
+def _read_chunk(cursor, vendor: str, after: int, until: int | None = None) -> tuple[list, dict]:
     """The next chunk of transfers, and the canonical-text parts of their entries by id."""
-    cursor.execute(_transfers_sql(vendor, after))
+    cursor.execute(_transfers_sql(vendor, after, until))
     rows = cursor.fetchall()
     if not rows:
         return rows, {}
@@ -81,33 +87,114 @@ def _read_chunk(cursor, vendor: str, after: int) -> tuple[list, dict]:
     return rows, {row[0]: row[1:] for row in found}
 
 
-def _chunks(vendor: str):
-    """Every transfer in sequence order, a chunk at a time, each with its entries.
+def _chunks(vendor: str, driver=None, after: int = 0, until: int | None = None):
+    """The transfers after ``after`` (up to ``until``) in sequence order, a chunk at a time,
+    each with its entries.
 
     On PostgreSQL a second thread reads the next chunk while the caller checks this one, so
-    the database's work and the hashing overlap. It uses the same connection (so the same
-    transaction and snapshot), which the caller does not touch until the last chunk; the
-    driver releases the interpreter while it waits for the server.
+    the database's work and the hashing overlap. It uses the caller's connection (Django's,
+    or ``driver``; so the same transaction and snapshot), which the caller does not touch
+    until the last chunk; the driver releases the interpreter while it waits for the server.
     """
     if vendor != "postgresql":
         with connection.cursor() as cursor:
-            after = 0
-            while (chunk := _read_chunk(cursor, vendor, after))[0]:
+            while (chunk := _read_chunk(cursor, vendor, after, until))[0]:
                 yield chunk
                 after = chunk[0][-1][0]
         return
-    connection.ensure_connection()
-    driver = connection.connection
+    if driver is None:
+        connection.ensure_connection()
+        driver = connection.connection
 
     def read(after: int) -> tuple[list, dict]:
         with driver.cursor() as cursor:
-            return _read_chunk(cursor, vendor, after)
+            return _read_chunk(cursor, vendor, after, until)
 
     with ThreadPoolExecutor(max_workers=1) as reader:
-        pending = reader.submit(read, 0)
+        pending = reader.submit(read, after)
         while (chunk := pending.result())[0]:
             pending = reader.submit(read, chunk[0][-1][0])
             yield chunk
+
+
+@dataclass
+class _Walk:
+    """What walking one run of transfers in sequence order found."""
+
+    max_problems: int
+    expected_sequence: int | None = None  # None: take the first transfer's own
+    prev_hash: str | None = None
+    first: tuple[int, str] | None = None  # the first transfer's sequence and previous hash
+    checked: int = 0
+    routes: dict = field(default_factory=lambda: defaultdict(int))
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, text: str) -> None:
+        if len(self.problems) < self.max_problems:
+            self.problems.append(text)
+
+    def walk(self, chunks) -> "_Walk":
+        """Check every transfer: sequence, chain, amount and hash; total by month and route.
+
+        The loop runs once per transfer, so it does as little as it can: plain rows (no
+        model instances, no Decimal), one f-string, one SHA-256, one addition to a running
+        total in integer pence per month and route (fund, debit account, credit account).
+        """
+        problem, routes = self.problem, self.routes
+        expected_sequence, prev_hash = self.expected_sequence, self.prev_hash
+        no_entry = ("", "", "")
+        for rows, entries in chunks:
+            if self.first is None:
+                self.first = (rows[0][0], rows[0][5])
+                if expected_sequence is None:
+                    expected_sequence, prev_hash = self.first
+            for sequence, entry_id, route, amount, currency, stored_prev, stored_hash in rows:
+                month, before, after = entries.get(entry_id, no_entry)
+                if sequence != expected_sequence:
+                    problem(
+                        f"transfer #{sequence}: expected sequence #{expected_sequence} "
+                        "(gap or duplicate)"
+                    )
+                if stored_prev != prev_hash:
+                    problem(f"transfer #{sequence}: previous hash does not match the one before")
+                pence = int(amount.replace(".", ""))
+                if pence <= 0 or currency != "GBP":
+                    problem(
+                        f"transfer #{sequence}: {pence}p {currency} is not a positive GBP amount"
+                    )
+                content = (
+                    f"{stored_prev}{sequence}{before}{route}{SEP}{amount}{SEP}{currency}{after}"
+                )
+                if sha256(content.encode()).hexdigest() != stored_hash:
+                    problem(
+                        f"transfer #{sequence} (entry {entry_id}): hash does not match its content"
+                    )
+                routes[(month, route)] += pence
+                prev_hash = stored_hash
+                expected_sequence = sequence + 1
+            self.checked += len(rows)
+        self.expected_sequence, self.prev_hash = expected_sequence, prev_hash
+        self.routes = dict(routes)
+        return self
+
+
+def _walk_upper_half(params: dict, snapshot: str, after: int, max_problems: int, pipe) -> None:
+    """In a second process: walk the transfers after ``after`` on a connection of its own
+    at the caller's snapshot, and send back what it found."""
+    import psycopg
+    from psycopg import sql
+
+    try:
+        with psycopg.connect(**params) as driver:
+            driver.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            driver.read_only = True
+            driver.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+            walked = _Walk(max_problems).walk(_chunks("postgresql", driver, after))
+        pipe.send(("ok", walked))
+    except BaseException as error:  # sent to the caller, who raises it
+        pipe.send(("error", f"{type(error).__name__}: {error}"))
+    finally:
+        pipe.close()
 
 
 def _check_month_totals(debits, credits, problem) -> None:
@@ -168,44 +255,72 @@ def verify_ledger(*, max_problems: int = 20) -> VerificationResult:
         if connection.vendor == "postgresql" and not outer:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        return _verify(max_problems)
+        return _verify(max_problems, connection.vendor == "postgresql" and not outer)
 
 
-def _verify(max_problems: int) -> VerificationResult:
+def _walk_ledger(max_problems: int, parallel: bool) -> _Walk:
+    """Walk every transfer from the genesis hash. A long ledger on PostgreSQL is walked in
+    two processes, one per half of the sequence range, at one snapshot, and joined where
+    the halves meet; the result is the same as one walk, problems in sequence order."""
+    first_half = _Walk(max_problems, expected_sequence=1, prev_hash=GENESIS_HASH)
+    if not parallel:
+        return first_half.walk(_chunks(connection.vendor))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT max(sequence), count(*), pg_export_snapshot() FROM {Transfer._meta.db_table}"
+        )
+        last, count, snapshot = cursor.fetchone()
+    if count < PARALLEL_FROM:
+        return first_half.walk(_chunks(connection.vendor))
+    middle = last // 2
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+    upper = multiprocessing.get_context("fork").Process(
+        target=_walk_upper_half,
+        args=(connection.get_connection_params(), snapshot, middle, max_problems, sender),
+        daemon=True,
+    )
+    upper.start()
+    sender.close()
+    try:
+        first_half.walk(_chunks("postgresql", until=middle))
+        outcome, second_half = receiver.recv()
+    finally:
+        upper.join()
+    if outcome != "ok":
+        raise RuntimeError(f"verifying the second half of the ledger failed: {second_half}")
+    if second_half.first is not None:
+        sequence, stored_prev = second_half.first
+        if sequence != first_half.expected_sequence:
+            first_half.problem(
+                f"transfer #{sequence}: expected sequence #{first_half.expected_sequence} "
+                "(gap or duplicate)"
+            )
+        if stored_prev != first_half.prev_hash:
+            first_half.problem(f"transfer #{sequence}: previous hash does not match the one before")
+        for text in second_half.problems:
+            first_half.problem(text)
+        for key, pence in second_half.routes.items():
+            first_half.routes[key] = first_half.routes.get(key, 0) + pence
+        first_half.checked += second_half.checked
+        first_half.expected_sequence = second_half.expected_sequence
+        first_half.prev_hash = second_half.prev_hash
+    return first_half
+
+
+def _verify(max_problems: int, parallel: bool) -> VerificationResult:
     result = VerificationResult()
 
     def problem(text: str) -> None:
         if len(result.problems) < max_problems:
             result.problems.append(text)
 
-    # The loop below runs once per transfer, so it does as little as it can: plain rows
-    # (no model instances, no Decimal), one f-string, one SHA-256, one addition to a running
-    # total in integer pence per month and route (fund, debit account, credit account).
-    routes: dict[tuple[str, str], int] = defaultdict(int)
-    expected_sequence, prev_hash = 1, GENESIS_HASH
-    checked = 0
-    no_entry = ("", "", "")
-    for rows, entries in _chunks(connection.vendor):
-        for sequence, entry_id, route, amount, currency, stored_prev, stored_hash in rows:
-            month, before, after = entries.get(entry_id, no_entry)
-            if sequence != expected_sequence:
-                problem(
-                    f"transfer #{sequence}: expected sequence #{expected_sequence} "
-                    "(gap or duplicate)"
-                )
-            if stored_prev != prev_hash:
-                problem(f"transfer #{sequence}: previous hash does not match the one before")
-            pence = int(amount.replace(".", ""))
-            if pence <= 0 or currency != "GBP":
-                problem(f"transfer #{sequence}: {pence}p {currency} is not a positive GBP amount")
-            content = f"{stored_prev}{sequence}{before}{route}{SEP}{amount}{SEP}{currency}{after}"
-            if sha256(content.encode()).hexdigest() != stored_hash:
-                problem(f"transfer #{sequence} (entry {entry_id}): hash does not match its content")
-            routes[(month, route)] += pence
-            prev_hash = stored_hash
-            expected_sequence = sequence + 1
-        checked += len(rows)
-    result.transfers_checked = checked
+    walked = _walk_ledger(max_problems, parallel)
+    for text in walked.problems:
+        problem(text)
+    result.transfers_checked = walked.checked
+    expected_sequence = walked.expected_sequence if walked.checked else 1
+    prev_hash = walked.prev_hash if walked.checked else GENESIS_HASH
+    routes = walked.routes
 
     # Month totals per (month, account, fund) in integer pence; the balances are their sums.
     debits: dict[tuple[str, int, int], int] = defaultdict(int)

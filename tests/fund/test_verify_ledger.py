@@ -215,3 +215,80 @@ def test_entries_numbered_out_of_chain_order_verify_and_are_still_checked(
     _with_triggers_dropped("UPDATE fund_entry SET memo = %s WHERE id = 800", ["Earlier id!"])
     message, _ = run_verify_expecting_failure(capsys)
     assert "transfer #2 (entry 800): hash does not match its content" in message
+
+
+# ---- A long ledger on PostgreSQL: two processes, one per half of the sequence range ----
+#
+# The ledger above has 5 transfers; with PARALLEL_FROM at 2 it is walked in two processes:
+# this one takes #1 and #2 (the middle is 5 // 2), a forked one takes #3 to #5 at this
+# transaction's snapshot. The rows must be committed for the second connection to see them.
+
+
+def postgres_only(test):
+    test = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")(test)
+    return pytest.mark.postgres_only(test)
+
+
+@pytest.fixture
+def two_processes(monkeypatch):
+    from fund import verification
+
+    monkeypatch.setattr(verification, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(verification, "CHUNK", 2)
+
+
+def _tamper_and_commit(statement, params=()):
+    triggers.uninstall(connection)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+    finally:
+        triggers.install(connection)
+
+
+@postgres_only
+def test_a_long_ledger_is_walked_in_two_processes_with_the_same_result(
+    committing_db, ledger, two_processes, capsys
+):
+    from fund.verification import verify_ledger
+
+    result = verify_ledger()
+    assert result.problems == []
+    assert result.transfers_checked == 5
+    head = ChainHead.objects.get(pk=1)
+    assert (result.head_sequence, result.head_hash) == (5, head.hash)
+    assert "Ledger OK: 5 transfers checked" in run_verify(capsys)
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    "statement, expected",
+    [
+        (
+            "UPDATE fund_transfer SET amount = 84.36 WHERE sequence = 2",
+            "transfer #2 (entry",
+        ),
+        (
+            "UPDATE fund_transfer SET amount = 0.85 WHERE sequence = 4",
+            "transfer #4 (entry",
+        ),
+        (
+            "DELETE FROM fund_transfer WHERE sequence = 3",
+            "transfer #4: expected sequence #3 (gap or duplicate)",
+        ),
+        (
+            "UPDATE fund_transfer SET prev_hash = repeat('a', 64) WHERE sequence = 3",
+            "transfer #3: previous hash does not match the one before",
+        ),
+    ],
+    ids=["lower half", "upper half", "gap where the halves meet", "chain broken where they meet"],
+)
+def test_two_processes_catch_a_change_in_either_half_and_where_they_meet(
+    committing_db, ledger, two_processes, statement, expected
+):
+    from fund.verification import verify_ledger
+
+    _tamper_and_commit(statement)
+
+    result = verify_ledger()
+    assert any(expected in text for text in result.problems), result.problems
