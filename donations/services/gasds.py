@@ -19,7 +19,7 @@ from donations.models.taps import Tap
 from donations.selectors.cash import GASDS_SMALL_LIMIT, POSTED, gasds_by_tax_year
 from donations.services.giftaid import BANK, fund_legs, split_by_weight, totals_by_fund
 from fund.models import Entry, Fund
-from fund.services.posting import Posting, entry_post
+from fund.services.posting import Posting, entry_post, entry_post_prepared
 
 GASDS_RECEIVABLE = "assets:gasds-receivable"
 GASDS_INCOME = "income:gasds"
@@ -202,12 +202,5 @@ def gasds_payment_record(
             actor=actor, claim=claim, amount=amount, paid_on=paid_on, reason=reason
         )
         posting = prepared.posting
-        entry = entry_post(
-            actor=actor,
-            effective_date=posting.effective_date,
-            memo=posting.memo,
-            source=posting.source,
-            legs=posting.legs,
-            idempotency_key=posting.idempotency_key,
-        )
+        entry = entry_post_prepared(actor=actor, posting=posting)
         return gasds_payment_save(actor=actor, prepared=prepared, entry=entry)

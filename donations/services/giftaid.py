@@ -38,7 +38,7 @@ from donations.models.online import (
 )
 from fund.models import Entry, Fund
 from fund.money import PENNY, AmountProblem, check_amount, gbp
-from fund.services.posting import Leg, Posting, entry_post
+from fund.services.posting import Leg, Posting, entry_post, entry_post_prepared
 
 ZERO = Money("0.00", "GBP")
 RECEIVABLE = "assets:gift-aid-receivable"
@@ -503,14 +503,7 @@ def gift_aid_repayment_record(
         posting = prepared.posting
         entry = None
         if posting is not None:
-            entry = entry_post(
-                actor=actor,
-                effective_date=posting.effective_date,
-                memo=posting.memo,
-                source=posting.source,
-                legs=posting.legs,
-                idempotency_key=posting.idempotency_key,
-            )
+            entry = entry_post_prepared(actor=actor, posting=posting)
         return gift_aid_repayment_save(actor=actor, prepared=prepared, entry=entry)
 
 

@@ -24,7 +24,7 @@ from donations.tap_report import LAYOUTS, ParsedTap, parse_report
 from fund.exceptions import InvalidPosting, PeriodLocked
 from fund.models import Entry, Fund
 from fund.money import format_gbp, gbp
-from fund.services.posting import Leg, Posting, entry_post, entry_post_many
+from fund.services.posting import Leg, Posting, entry_post_many, entry_post_prepared
 from people.access import has_role
 from people.roles import HANDLER_ROLES
 
@@ -365,14 +365,7 @@ def tap_payout_record(
         )
         posting = prepared.posting
         try:
-            entry = entry_post(
-                actor=actor,
-                effective_date=posting.effective_date,
-                memo=posting.memo,
-                source=posting.source,
-                legs=posting.legs,
-                idempotency_key=posting.idempotency_key,
-            )
+            entry = entry_post_prepared(actor=actor, posting=posting)
         except (PeriodLocked, InvalidPosting) as exc:
             raise TapError(str(exc)) from None
         return tap_payout_save(actor=actor, prepared=prepared, entry=entry)

@@ -7,7 +7,7 @@ together. ``entry_post_many`` posts a batch of entries the same way under one lo
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
@@ -57,6 +57,14 @@ class Posting:
     idempotency_key: str | None = None
     discretionary: bool = False
     reverses: Entry | None = None
+
+
+def entry_post_prepared(*, actor: AbstractBaseUser, posting: Posting) -> Entry:
+    """Post one ``Posting`` on its own through ``entry_post`` (a service that prepares its
+    posting for a batch, posting it alone)."""
+    return entry_post(
+        actor=actor, **{field.name: getattr(posting, field.name) for field in fields(Posting)}
+    )
 
 
 def _check_posting(posting: Posting) -> None:
