@@ -48,7 +48,7 @@ def stripe_webhook(request):
         and event.get("object") == "event"
         and isinstance(event.get("id"), str)
         and isinstance(event.get("type"), str)
-        and isinstance(event.get("created"), int)
+        and type(event.get("created")) is int  # not True, which isinstance(…, int) accepts
         and isinstance(event.get("data"), dict)
     ):
         # Signed with our secret but not an event (construct_event refused these too).

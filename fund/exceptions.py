@@ -20,8 +20,8 @@ class PeriodLocked(LedgerError):
         self.fund = fund
         self.effective_date = effective_date
         super().__init__(
-            f"{fund.name} is closed up to {fund.lock_date:%d %b %Y}; "
-            f"an entry dated {effective_date:%d %b %Y} cannot be posted."
+            f"{fund.name} is closed up to {fund.lock_date.day} {fund.lock_date:%b %Y}; "
+            f"an entry dated {effective_date.day} {effective_date:%b %Y} cannot be posted."
         )
 
 

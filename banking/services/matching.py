@@ -178,7 +178,7 @@ def _prepare(actor, line: StatementLine, candidate: Candidate, *, reason: str) -
                 paid_on=line.posted_on,
                 bank_account_code=line.bank_account.ledger_account.code,
             )
-        else:
+        elif candidate.kind == "gasds":
             prepared = gasds_payment_prepare(
                 actor=actor,
                 claim=candidate.record,
@@ -186,6 +186,8 @@ def _prepare(actor, line: StatementLine, candidate: Candidate, *, reason: str) -
                 paid_on=line.posted_on,
                 reason=reason,
             )
+        else:
+            raise ValueError(f"{candidate.kind!r} is not a payment a bank line records")
     except (GiftAidError, TapError) as exc:
         raise MatchRefused(str(exc)) from None
     return _ToRecord(line, candidate, prepared, reason)

@@ -200,7 +200,7 @@ def test_an_import_posts_each_payout_confirmed_automatically_and_once(
 
 LEFT_PO_1 = (
     "SUMUP PAYOUT PO-1 (6 Nov 2026, £63.86) was not matched automatically: Public donations "
-    "is closed up to 06 Nov 2026; an entry dated 06 Nov 2026 cannot be posted. Nothing was "
+    "is closed up to 6 Nov 2026; an entry dated 6 Nov 2026 cannot be posted. Nothing was "
     "recorded for it; it stays on the lines to work until a manager decides how to record it."
 )
 
@@ -225,7 +225,7 @@ def test_a_payout_dated_in_a_closed_period_is_left_unmatched_and_the_rest_lands(
     assert [(line.description, reason) for line, reason in result.left_unmatched] == [
         (
             "SUMUP PAYOUT PO-1",
-            "Public donations is closed up to 06 Nov 2026; an entry dated 06 Nov 2026 cannot "
+            "Public donations is closed up to 6 Nov 2026; an entry dated 6 Nov 2026 cannot "
             "be posted.",
         )
     ]
@@ -264,7 +264,7 @@ def test_a_payout_dated_in_a_closed_period_is_left_unmatched_and_the_rest_lands(
     with pytest.raises(MatchRefused) as refused:
         match_confirm(actor=officer, line=line, key=f"tap_payout:{po1.pk}")
     assert str(refused.value) == (
-        "Public donations is closed up to 06 Nov 2026; an entry dated 06 Nov 2026 cannot be posted."
+        "Public donations is closed up to 6 Nov 2026; an entry dated 6 Nov 2026 cannot be posted."
     )
     assert Match.objects.count() == 1 and TapPayout.objects.get(pk=po1.pk).entry_id is None
 
@@ -509,7 +509,7 @@ def test_hmrc_payments_in_a_closed_period_are_left_unmatched_and_refused_by_hand
     closed = "Public donations is closed up to 20 Nov 2026; an entry dated {} cannot be posted."
     assert (result.added, result.auto_matched) == (3, 0)
     assert [(line.description, reason) for line, reason in result.left_unmatched] == [
-        ("SUMUP PAYOUT PO-1", closed.format("06 Nov 2026")),
+        ("SUMUP PAYOUT PO-1", closed.format("6 Nov 2026")),
         ("HMRC GIFT AID REPAYMENT", closed.format("20 Nov 2026")),
         ("HMRC GASDS TOP UP", closed.format("20 Nov 2026")),
     ]

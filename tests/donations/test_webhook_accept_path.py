@@ -74,7 +74,17 @@ def test_a_repeated_delivery_is_accepted_and_stored_once(stripe_world, client):
 
 
 def test_a_signed_body_that_is_not_an_event_is_refused(stripe_world, client, settings):
-    for body in (b"[1, 2]", b'{"object": "charge", "id": "ch_1"}', b'"evt_1"'):
+    shaped = '{"object": "%s", "id": "evt_1", "type": "charge.refunded", "created": %s, "data": {}}'
+    for body in (
+        b"[1, 2]",
+        b'{"object": "charge", "id": "ch_1"}',
+        b'"evt_1"',
+        # Shaped like an event in every other way: each fails one check alone.
+        (shaped % ("charge", "1765000000")).encode(),
+        (shaped % ("v2.core.event", "1765000000")).encode(),
+        (shaped % ("event", "true")).encode(),
+        (shaped % ("event", "1765000000.5")).encode(),
+    ):
         response = post(client, body, sign_payload(body, settings.STRIPE_WEBHOOK_SECRET))
         assert response.status_code == 400, body
     assert not StripeEvent.objects.exists()
