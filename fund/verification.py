@@ -3,6 +3,7 @@
 import multiprocessing
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal
 from hashlib import sha256
@@ -24,8 +25,10 @@ ENTRY_SPREAD = 4
 PARALLEL_FROM = 200_000
 
 
-def _transfers_sql(vendor: str, after: int, until: int | None = None) -> str:
-    """The next chunk of transfers after sequence ``after`` (up to ``until``), in order.
+def _transfers_sql(vendor: str, after: int | None, until: int | None = None) -> str:
+    """The next chunk of transfers after sequence ``after`` (from the first when None; up
+    to ``until``), in order. The first chunk has no lower bound, so a transfer numbered
+    0 or below (were the constraint dropped) is read and reported, not skipped.
 
     A transfer's fund, debit and credit account ids come as one text, joined as the
     canonical text joins them (its "route"), and the amount as two-place text, so the loop
@@ -34,18 +37,27 @@ def _transfers_sql(vendor: str, after: int, until: int | None = None) -> str:
     to its entry cost PostgreSQL several times the plain index scans.
     """
     if vendor == "postgresql":
-        route = "concat_ws(chr(31), t.fund_id, t.debit_account_id, t.credit_account_id)"
+        route = "concat(t.fund_id, chr(31), t.debit_account_id, chr(31), t.credit_account_id)"
         amount = "t.amount::text"
     else:
-        route = "t.fund_id || char(31) || t.debit_account_id || char(31) || t.credit_account_id"
+        route = (
+            "coalesce(t.fund_id, '') || char(31) || coalesce(t.debit_account_id, '') "
+            "|| char(31) || coalesce(t.credit_account_id, '')"
+        )
         amount = "printf('%.2f', t.amount)"
     return (
         f"SELECT t.sequence, t.entry_id, {route}, {amount}, t.amount_currency, t.prev_hash, "
-        f"t.hash FROM {Transfer._meta.db_table} t "
-        f"WHERE t.sequence > {int(after)}"
-        + ("" if until is None else f" AND t.sequence <= {int(until)}")
+        f"t.hash FROM {Transfer._meta.db_table} t"
+        + _where(
+            ([] if after is None else [f"t.sequence > {int(after)}"])
+            + ([] if until is None else [f"t.sequence <= {int(until)}"])
+        )
         + f" ORDER BY t.sequence LIMIT {CHUNK}"
     )
+
+
+def _where(conditions: list[str]) -> str:
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
 
 
 def _entries_sql(vendor: str) -> str:
@@ -53,7 +65,7 @@ def _entries_sql(vendor: str) -> str:
     by the database: its month (``YYYY-MM``), the text before the transfer's own fields
     and the text after them."""
     if vendor == "postgresql":
-        day, sep = "e.effective_date::text", "chr(31)"
+        day, sep = "to_char(e.effective_date, 'YYYY-MM-DD')", "chr(31)"
         reverses = "coalesce(e.reverses_id::text, '')"
     else:
         day, sep = "CAST(e.effective_date AS TEXT)", "char(31)"
@@ -66,7 +78,9 @@ def _entries_sql(vendor: str) -> str:
     )
 
 
-def _read_chunk(cursor, vendor: str, after: int, until: int | None = None) -> tuple[list, dict]:
+def _read_chunk(
+    cursor, vendor: str, after: int | None, until: int | None = None
+) -> tuple[list, dict]:
     """The next chunk of transfers, and the canonical-text parts of their entries by id."""
     cursor.execute(_transfers_sql(vendor, after, until))
     rows = cursor.fetchall()
@@ -87,7 +101,7 @@ def _read_chunk(cursor, vendor: str, after: int, until: int | None = None) -> tu
     return rows, {row[0]: row[1:] for row in found}
 
 
-def _chunks(vendor: str, driver=None, after: int = 0, until: int | None = None):
+def _chunks(vendor: str, driver=None, after: int | None = None, until: int | None = None):
     """The transfers after ``after`` (up to ``until``) in sequence order, a chunk at a time,
     each with its entries.
 
@@ -106,7 +120,7 @@ def _chunks(vendor: str, driver=None, after: int = 0, until: int | None = None):
         connection.ensure_connection()
         driver = connection.connection
 
-    def read(after: int) -> tuple[list, dict]:
+    def read(after: int | None) -> tuple[list, dict]:
         with driver.cursor() as cursor:
             return _read_chunk(cursor, vendor, after, until)
 
@@ -143,36 +157,43 @@ class _Walk:
         problem, routes = self.problem, self.routes
         expected_sequence, prev_hash = self.expected_sequence, self.prev_hash
         no_entry = ("", "", "")
-        for rows, entries in chunks:
-            if self.first is None:
-                self.first = (rows[0][0], rows[0][5])
-                if expected_sequence is None:
-                    expected_sequence, prev_hash = self.first
-            for sequence, entry_id, route, amount, currency, stored_prev, stored_hash in rows:
-                month, before, after = entries.get(entry_id, no_entry)
-                if sequence != expected_sequence:
-                    problem(
-                        f"transfer #{sequence}: expected sequence #{expected_sequence} "
-                        "(gap or duplicate)"
+        # Closed however the walk ends, so the reader thread has stopped before the
+        # caller's transaction is ended on the connection it reads from.
+        with closing(chunks):
+            for rows, entries in chunks:
+                if self.first is None:
+                    self.first = (rows[0][0], rows[0][5])
+                    if expected_sequence is None:
+                        expected_sequence, prev_hash = self.first
+                for sequence, entry_id, route, amount, currency, stored_prev, stored_hash in rows:
+                    month, before, after = entries.get(entry_id, no_entry)
+                    if sequence != expected_sequence:
+                        problem(
+                            f"transfer #{sequence}: expected sequence #{expected_sequence} "
+                            "(gap or duplicate)"
+                        )
+                    if stored_prev != prev_hash:
+                        problem(
+                            f"transfer #{sequence}: previous hash does not match the one before"
+                        )
+                    pence = int(amount.replace(".", ""))
+                    if pence <= 0 or currency != "GBP":
+                        problem(
+                            f"transfer #{sequence}: {pence}p {currency} is not a positive "
+                            "GBP amount"
+                        )
+                    content = (
+                        f"{stored_prev}{sequence}{before}{route}{SEP}{amount}{SEP}{currency}{after}"
                     )
-                if stored_prev != prev_hash:
-                    problem(f"transfer #{sequence}: previous hash does not match the one before")
-                pence = int(amount.replace(".", ""))
-                if pence <= 0 or currency != "GBP":
-                    problem(
-                        f"transfer #{sequence}: {pence}p {currency} is not a positive GBP amount"
-                    )
-                content = (
-                    f"{stored_prev}{sequence}{before}{route}{SEP}{amount}{SEP}{currency}{after}"
-                )
-                if sha256(content.encode()).hexdigest() != stored_hash:
-                    problem(
-                        f"transfer #{sequence} (entry {entry_id}): hash does not match its content"
-                    )
-                routes[(month, route)] += pence
-                prev_hash = stored_hash
-                expected_sequence = sequence + 1
-            self.checked += len(rows)
+                    if sha256(content.encode()).hexdigest() != stored_hash:
+                        problem(
+                            f"transfer #{sequence} (entry {entry_id}): hash does not match "
+                            "its content"
+                        )
+                    routes[(month, route)] += pence
+                    prev_hash = stored_hash
+                    expected_sequence = sequence + 1
+                self.checked += len(rows)
         self.expected_sequence, self.prev_hash = expected_sequence, prev_hash
         self.routes = dict(routes)
         return self
@@ -247,15 +268,28 @@ def verify_ledger(*, max_problems: int = 20) -> VerificationResult:
 
     It reads the transfers a chunk at a time, each chunk's entries beside it, so memory
     stays the same however long the ledger. All the chunks are read in one transaction at
-    one snapshot (on PostgreSQL REPEATABLE READ, unless the caller's transaction is
-    already open), so a posting committed meanwhile is either wholly seen or not at all.
+    one snapshot, so a posting committed meanwhile is either wholly seen or not at all: on
+    PostgreSQL REPEATABLE READ, on SQLite a deferred (read) transaction, which leaves
+    postings free to go on. Called inside a transaction of its own, the caller's is used:
+    on PostgreSQL at READ COMMITTED each chunk then sees the postings committed before it,
+    which can report a chain head or balance out of step, never hide a change.
     """
     outer = connection.in_atomic_block
+    if outer:
+        return _verify(max_problems, parallel=False)
+    if connection.vendor != "postgresql":
+        # Django's atomic() begins SQLite's transactions IMMEDIATE (settings), which would
+        # hold the write lock for the whole walk; a plain BEGIN only reads.
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN")
+            try:
+                return _verify(max_problems, parallel=False)
+            finally:
+                cursor.execute("COMMIT")
     with transaction.atomic():
-        if connection.vendor == "postgresql" and not outer:
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        return _verify(max_problems, connection.vendor == "postgresql" and not outer)
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        return _verify(max_problems, parallel=True)
 
 
 def _walk_ledger(max_problems: int, parallel: bool) -> _Walk:
@@ -263,15 +297,13 @@ def _walk_ledger(max_problems: int, parallel: bool) -> _Walk:
     two processes, one per half of the sequence range, at one snapshot, and joined where
     the halves meet; the result is the same as one walk, problems in sequence order."""
     first_half = _Walk(max_problems, expected_sequence=1, prev_hash=GENESIS_HASH)
-    if not parallel:
-        return first_half.walk(_chunks(connection.vendor))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT max(sequence), count(*), pg_export_snapshot() FROM {Transfer._meta.db_table}"
-        )
-        last, count, snapshot = cursor.fetchone()
-    if count < PARALLEL_FROM:
-        return first_half.walk(_chunks(connection.vendor))
+        cursor.execute(f"SELECT max(sequence), count(*) FROM {Transfer._meta.db_table}")
+        last, count = cursor.fetchone()
+        if not (parallel and count >= PARALLEL_FROM):
+            return _counted(first_half.walk(_chunks(connection.vendor)), count)
+        cursor.execute("SELECT pg_export_snapshot()")
+        (snapshot,) = cursor.fetchone()
     middle = last // 2
     receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
     upper = multiprocessing.get_context("fork").Process(
@@ -304,7 +336,18 @@ def _walk_ledger(max_problems: int, parallel: bool) -> _Walk:
         first_half.checked += second_half.checked
         first_half.expected_sequence = second_half.expected_sequence
         first_half.prev_hash = second_half.prev_hash
-    return first_half
+    return _counted(first_half, count)
+
+
+def _counted(walked: _Walk, count: int) -> _Walk:
+    """Every transfer in the table was walked: one read past at a chunk's edge (were the
+    sequence's uniqueness dropped, two transfers could share a number) is still found."""
+    if walked.checked != count:
+        walked.problem(
+            f"the ledger holds {count} transfers but {walked.checked} were read in sequence "
+            "order: a sequence number is used twice"
+        )
+    return walked
 
 
 def _verify(max_problems: int, parallel: bool) -> VerificationResult:
@@ -326,7 +369,11 @@ def _verify(max_problems: int, parallel: bool) -> VerificationResult:
     debits: dict[tuple[str, int, int], int] = defaultdict(int)
     credits: dict[tuple[str, int, int], int] = defaultdict(int)
     for (month, route), pence in routes.items():
-        fund_id, debit_id, credit_id = (int(part) for part in route.split(SEP))
+        try:
+            fund_id, debit_id, credit_id = (int(part) for part in route.split(SEP))
+        except ValueError:  # a fund or account id missing (only were NOT NULL dropped)
+            problem(f"transfers in {month} name no fund or account: {route.split(SEP)}")
+            continue
         debits[(month, debit_id, fund_id)] += pence
         credits[(month, credit_id, fund_id)] += pence
 

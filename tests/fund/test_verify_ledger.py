@@ -142,6 +142,44 @@ def test_ledger_read_in_chunks_verifies_and_a_change_in_a_later_chunk_is_caught(
     assert "cached debits 0.58 / credits 0.00, transfers sum to 0.85 / 0.00" in detail
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE fund_entry SET idempotency_key = 'x' WHERE id = %s",
+        "UPDATE fund_entry SET reverses_id = id WHERE id = %s",
+    ],
+    ids=["idempotency key", "reversed entry"],
+)
+def test_a_changed_key_or_reversal_link_is_reported(ledger, capsys, statement):
+    entry = Transfer.objects.get(sequence=2).entry
+    _with_triggers_dropped(statement, [entry.pk])
+    message, _ = run_verify_expecting_failure(capsys)
+    assert f"transfer #2 (entry {entry.pk}): hash does not match its content" in message
+
+
+def test_a_transfer_numbered_0_is_read_and_reported(ledger, capsys):
+    """Were the positive-sequence constraint dropped, a transfer numbered 0 sits before the
+    first chunk's lower bound in a keyset read: the walk starts below it, and reports it."""
+    if connection.vendor == "postgresql":
+        _with_triggers_dropped(
+            "ALTER TABLE fund_transfer DROP CONSTRAINT fund_transfer_sequence_positive"
+        )
+    else:
+        _with_triggers_dropped("PRAGMA ignore_check_constraints = ON")
+    _with_triggers_dropped(
+        "INSERT INTO fund_transfer (sequence, entry_id, fund_id, debit_account_id, "
+        "credit_account_id, amount, amount_currency, prev_hash, hash) "
+        "SELECT 0, entry_id, fund_id, debit_account_id, credit_account_id, amount, "
+        "amount_currency, prev_hash, %s FROM fund_transfer WHERE sequence = 1",
+        ["f" * 64],
+    )
+    if connection.vendor != "postgresql":
+        _with_triggers_dropped("PRAGMA ignore_check_constraints = OFF")
+    message, detail = run_verify_expecting_failure(capsys)
+    assert "transfer #0: expected sequence #1 (gap or duplicate)" in message
+    assert "transfer #1: previous hash does not match the one before" in detail
+
+
 def test_tampered_cached_balance_is_reported(ledger, capsys):
     Balance.objects.filter(account__code="assets:bank", fund__code="rsi").update(
         debit_total=gbp("15.00")
