@@ -18,10 +18,6 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.batch import Timed  # noqa: E402  (sets Django up)
-from fund import verification  # noqa: E402
 
 
 def _version_at(commit: str):
@@ -46,6 +42,12 @@ def main() -> None:
     parser.add_argument("--against", default="", help="an earlier commit to compare with")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    # Imported here, not at the top: verify_ledger's second process is spawned, and a
+    # spawned interpreter runs this file's top level again (it sets Django up).
+    sys.path.insert(0, str(ROOT))
+    from bench.batch import Timed  # sets Django up
+    from fund import verification
+
     versions = {"now": verification}
     if args.against:
         versions[args.against] = _version_at(args.against)

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from fund import triggers
+from fund import chain_walk, triggers
 from fund.models import Balance, ChainHead, Transfer
 from fund.services.posting import Leg, entry_post
 from tests.fund.helpers import TODAY, gbp, post
@@ -130,9 +130,7 @@ def test_ledger_read_in_chunks_verifies_and_a_change_in_a_later_chunk_is_caught(
 ):
     """Three transfers a chunk: the online gift's two transfers (#3 and #4) fall in two
     chunks, and the changed amount is in the second chunk."""
-    from fund import verification
-
-    monkeypatch.setattr(verification, "CHUNK", 3)
+    monkeypatch.setattr(chain_walk, "CHUNK", 3)
     assert "Ledger OK: 5 transfers checked" in run_verify(capsys)
 
     _with_triggers_dropped("UPDATE fund_transfer SET amount = %s WHERE sequence = 4", ["0.85"])
@@ -273,7 +271,7 @@ def two_processes(monkeypatch):
     from fund import verification
 
     monkeypatch.setattr(verification, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(verification, "CHUNK", 2)
+    monkeypatch.setattr(chain_walk, "CHUNK", 2)
 
 
 def _tamper_and_commit(statement, params=()):
