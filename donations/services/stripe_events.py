@@ -21,9 +21,10 @@ from datetime import UTC, datetime, timedelta
 
 import stripe
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from donations.exceptions import StripeEventFinal
 from donations.models.online import OnlineDonation, OnlinePayment, StripeEvent
@@ -56,30 +57,85 @@ MATCH_RETRY_PERIOD = timedelta(days=3)
 def stripe_event_receive(*, event: dict) -> StripeEvent:
     """Store one verified webhook event and queue its processing; return its stored row.
 
-    The row and its task are written in one transaction, so a crash after this returns
-    still leaves the task to run, and a crash before it leaves nothing (Stripe retries).
-    A repeated delivery finds the row already stored and queues nothing more.
+    The row and its task are written together, so a crash after this returns still leaves
+    the task to run, and a crash before it leaves nothing (Stripe retries). A repeated
+    delivery finds the row already stored and queues nothing more.
 
-    The insert comes first and the unique ``stripe_id`` refuses a repeat, so a new event
-    costs one transaction of two inserts and no read; a repeat (rare) costs the refused
-    insert and one read.
+    On PostgreSQL both rows go in one statement (one round trip, no transaction to open
+    and close); the unique ``stripe_id`` turns a repeat away there with ``ON CONFLICT DO
+    NOTHING``, which inserts no task and logs no error. Elsewhere the two inserts run in
+    one transaction and the refused insert of a repeat raises. A repeat (rare) then costs
+    one read.
     """
-    try:
-        with transaction.atomic():
-            stored = StripeEvent.objects.create(
-                stripe_id=event["id"],
-                type=event["type"],
-                api_version=event.get("api_version") or "",
-                created=datetime.fromtimestamp(event["created"], tz=UTC),
-                outcome=StripeEvent.Outcome.RECEIVED,
-                next_attempt_at=timezone.now(),
-                payload=event,
-            )
-            stripe_event_task.enqueue(stored.pk)
-    except IntegrityError:
-        # Stored already, by an earlier or a concurrent delivery of the same event.
-        return StripeEvent.objects.get(stripe_id=event["id"])
-    return stored
+    stored = StripeEvent(
+        stripe_id=event["id"],
+        type=event["type"],
+        api_version=event.get("api_version") or "",
+        created=datetime.fromtimestamp(event["created"], tz=UTC),
+        outcome=StripeEvent.Outcome.RECEIVED,
+        next_attempt_at=timezone.now(),
+        payload=event,
+    )
+    if connection.vendor == "postgresql":
+        stored.pk = _insert_with_task(stored)
+        if stored.pk is not None:
+            return stored
+    else:
+        try:
+            with transaction.atomic():
+                stored.save(force_insert=True)
+                stripe_event_task.enqueue(stored.pk)
+            return stored
+        except IntegrityError:
+            pass
+    # Stored already, by an earlier or a concurrent delivery of the same event.
+    return StripeEvent.objects.get(stripe_id=event["id"])
+
+
+def _insert_with_task(stored: StripeEvent) -> int | None:
+    """Insert the event and, only if it was new, the task that processes it, in one
+    statement; return the event's id, or None when its ``stripe_id`` is stored already.
+
+    The task row is the one ``django_tasks_db``'s ``enqueue`` writes (every column from the
+    model, ``run_after`` as its ``pre_save`` sets it), with ``{"args": [id], "kwargs": {}}``
+    built from the id the event's insert returns.
+    """
+    backend = stripe_event_task.get_backend()
+    task = DBTaskResult(
+        id=DBTaskResult._meta.pk.get_default(),
+        args_kwargs={},
+        priority=stripe_event_task.priority,
+        task_path=stripe_event_task.module_path,
+        queue_name=stripe_event_task.queue_name,
+        run_after=stripe_event_task.run_after or get_date_max(),
+        backend_name=backend.alias,
+    )
+    event_columns, event_values = _insert_parts(stored, skip={"id"})
+    task_columns, task_values = _insert_parts(task, skip={"args_kwargs"})
+    quote = connection.ops.quote_name
+    sql = (
+        f"WITH event AS (INSERT INTO {quote(StripeEvent._meta.db_table)} ({event_columns}) "
+        f"VALUES ({', '.join(['%s'] * len(event_values))}) "
+        f"ON CONFLICT ({quote('stripe_id')}) DO NOTHING RETURNING id) "
+        f"INSERT INTO {quote(DBTaskResult._meta.db_table)} ({task_columns}, "
+        f"{quote('args_kwargs')}) "
+        f"SELECT {', '.join(['%s'] * len(task_values))}, "
+        "jsonb_build_object('args', jsonb_build_array(event.id), 'kwargs', '{}'::jsonb) "
+        "FROM event RETURNING (args_kwargs->'args'->>0)::bigint"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*event_values, *task_values])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _insert_parts(instance, *, skip: set[str]) -> tuple[str, list]:
+    """The quoted column list and the database values of an unsaved row, as ``save()``
+    would send them (``pre_save`` fills ``auto_now_add``)."""
+    fields = [f for f in instance._meta.local_concrete_fields if f.name not in skip]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in fields]
+    return columns, values
 
 
 def stripe_event_process(*, event_id: int) -> StripeEvent:
