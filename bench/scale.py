@@ -16,7 +16,8 @@ the tests sign in), on both databases, one after the other, several times: media
 (``bench/webhooks.py``) runs unless ``--no-webhooks``.
 
 Subcommands (run by the orchestrator in fresh processes, one database each):
-``build --scale S``, ``time --reps N --out FILE``.
+``build --scale S``, ``grants --scale S --part K/N`` (started by ``build``: the grant requests
+in N processes at once), ``time --reps N --out FILE``.
 """
 
 import argparse
@@ -192,6 +193,19 @@ def build_command(args) -> int:
     return 0
 
 
+def grants_command(args) -> int:
+    import django
+
+    django.setup()
+    from bench.scale_data import grants, targets
+
+    part, of = (int(x) for x in args.part.split("/"))
+    count = targets(args.scale)["grants"]
+    result = grants(count, part=part, of=of, log=lambda line: print(line, flush=True))
+    print(json.dumps(result), flush=True)
+    return 0
+
+
 # ---- time -------------------------------------------------------------------------------
 
 
@@ -316,12 +330,17 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=200, help="webhook events a second")
     b = sub.add_parser("build")
     b.add_argument("--scale", type=float, required=True)
+    g = sub.add_parser("grants", help="one builder process's share of the grant requests")
+    g.add_argument("--scale", type=float, required=True)
+    g.add_argument("--part", required=True, help="K/N: requests K, K+N, K+2N, ...")
     t = sub.add_parser("time")
     t.add_argument("--reps", type=int, default=7)
     t.add_argument("--out", required=True)
     args = parser.parse_args()
     if args.command == "build":
         return build_command(args)
+    if args.command == "grants":
+        return grants_command(args)
     if args.command == "time":
         return time_command(args)
     return orchestrate(args)

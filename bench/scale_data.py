@@ -14,21 +14,30 @@ posting service would write). ``verify_ledger`` is the caller's to run.
 Needs a database already seeded by ``manage.py seed_demo`` (its users, funds, agencies).
 """
 
+import json
 import random
+import subprocess
+import sys
 import uuid
 from collections import Counter
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from djmoney.money import Money
 from simple_history.utils import bulk_create_with_history
 
 from bench.loader import load
 from donations.models.cash import Collection
-from donations.models.online import OnlineDonation, OnlineDonationEvent, OnlinePayment
+from donations.models.online import (
+    OnlineDonation,
+    OnlineDonationEvent,
+    OnlinePayment,
+    StripePayout,
+)
 from donations.services.cash import (
     collection_confirm,
     collection_point_create,
@@ -40,13 +49,18 @@ from donations.services.cash import (
 from donations.services.stripe_api import system_actor
 from fund.models import Account, CategoryCap, Fund, FundRules, Transfer
 from fund.services.posting import Leg, Posting, entry_post_many
-from grants.demo import _bring_to, _paying_fund
+from grants.demo import _bring_to
 from grants.models import Grant
 from grants.services.requests import LineItemData, default_fund, grant_create
 
 FULL = {"collections": 20_000, "online": 200_000, "grants": 50_000, "transfers": 1_000_000}
 CHUNK = 200  # service operations per transaction
-DAYS = 700  # the history spreads over about two years before today
+DAYS = 700  # collection points opened about two years before today
+
+
+def _card_fee_pence(pence: Decimal) -> Decimal:
+    """Stripe's UK card fee: 1.5% + 20p, rounded to the penny."""
+    return (pence * Decimal("0.015") + 20).quantize(Decimal(1), ROUND_HALF_UP)
 
 
 def targets(scale: float) -> dict[str, int]:
@@ -62,18 +76,28 @@ def _users():
     return users
 
 
-def build(*, scale: float, seed: int = 2026, log=print) -> dict[str, int]:
+def build(*, scale: float, seed: int = 2026, grant_workers: int = 2, log=print) -> dict[str, int]:
     rng = random.Random(seed)
     want = targets(scale)
     users = _users()
     today = timezone.localdate()
     funds = {"public": Fund.objects.get(code="public")}
     funds["rough-sleepers"] = Fund.objects.get(code="rough-sleepers-2026-27")
-    paying = _paying_fund(funds, today)
+    # Online gifts and collections go to the public fund, and grants are paid from it: a
+    # restricted fund's money and period would refuse most of 50,000 requests.
+    paying = funds["public"]
     built = {}
-    built["online"] = _online(want["online"], rng, paying, today, log)
-    built["collections"] = _collections(want["collections"], rng, users, funds["public"], log)
-    built.update(_grants(want["grants"], rng, users, paying, today, log))
+    # Gifts and collections are dated in the public fund's open period (seed_demo closes
+    # the months before last; a closed period refuses entries); the loader's transfers
+    # spread over two years.
+    days = (today - paying.lock_date).days - 1 if paying.lock_date else DAYS
+    built["online"] = _online(want["online"], rng, paying, today, days, log)
+    built["collections"] = _collections(want["collections"], rng, users, paying, days, log)
+    if grant_workers > 1:
+        built.update(_grants_in_parallel(want["grants"], scale, grant_workers, log))
+    else:
+        built.update(grants(want["grants"], seed=seed, log=log))
+        built["grants"] = Grant.objects.filter(client__reference__startswith="BX-").count()
     remaining = want["transfers"] - Transfer.objects.count()
     if remaining > 0:
         log(f"  loader: {remaining:,} more transfers")
@@ -86,7 +110,7 @@ def _amount(rng, low: int, high: int) -> Money:
     return Money(Decimal(rng.randrange(low, high)) / 100, "GBP")
 
 
-def _online(count: int, rng, fund: Fund, today, log) -> int:
+def _online(count: int, rng, fund: Fund, today, days: int, log) -> int:
     """Paid online gifts: what ``_on_checkout_paid`` and ``_payment_record`` leave behind."""
     actor = system_actor()
     batch = 1000
@@ -94,7 +118,7 @@ def _online(count: int, rng, fund: Fund, today, log) -> int:
     while made < count:
         size = min(batch, count - made)
         with transaction.atomic():
-            donations, days = [], []
+            donations, dates = [], []
             for n in range(made, made + size):
                 frequency = "monthly" if rng.random() < 0.25 else "one-off"
                 donations.append(
@@ -109,13 +133,13 @@ def _online(count: int, rng, fund: Fund, today, log) -> int:
                     )
                 )
                 # Oldest first, so ids follow the dates as they would in real life.
-                days.append(today - timedelta(days=DAYS - (n * DAYS) // count))
+                dates.append(today - timedelta(days=days - (n * days) // count))
             donations = bulk_create_with_history(donations, OnlineDonation, default_user=actor)
             if donations[0].pk is None:
                 raise SystemExit("The bulk insert returned no ids: run on PostgreSQL.")
             payments = []
-            for donation, day in zip(donations, days, strict=True):
-                pence = int(donation.amount.amount * 100)
+            for donation, day in zip(donations, dates, strict=True):
+                pence = donation.amount.amount * 100
                 payments.append(
                     OnlinePayment(
                         donation=donation,
@@ -124,8 +148,7 @@ def _online(count: int, rng, fund: Fund, today, log) -> int:
                         charge_id=f"ch_bench_{donation.pk}",
                         balance_transaction_id=f"txn_bench_{donation.pk}",
                         amount=donation.amount,
-                        # Stripe's UK card fee: 1.5% + 20p, rounded to the penny.
-                        fee=Money(Decimal(round(pence * 0.015) + 20) / 100, "GBP"),
+                        fee=Money(_card_fee_pence(pence) / 100, "GBP"),
                         paid_on=day,
                         frequency=donation.frequency,
                     )
@@ -165,13 +188,36 @@ def _online(count: int, rng, fund: Fund, today, log) -> int:
                         idempotency_key=f"stripe:fee:{payment.balance_transaction_id}",
                     )
                 )
+            postings.append(_payout(payments, fund, today, actor))
             entry_post_many(actor=actor, postings=postings)
         made += size
         log(f"  online gifts: {made:,}/{count:,}")
     return made
 
 
-def _collections(count: int, rng, users, fund: Fund, log) -> int:
+def _payout(payments, fund: Fund, today, actor) -> Posting:
+    """The batch's gifts less their fees paid out to the bank two days after the last, as
+    ``on_payout_paid`` records a payout (its row, then one entry); grants are paid from
+    the bank, so without payouts the online money would never be there to pay them."""
+    net = sum((p.amount - p.fee for p in payments), Money(0, "GBP"))
+    row = StripePayout(
+        stripe_id=f"po_bench_{payments[0].pk}",
+        amount=net,
+        arrival_date=min(payments[-1].paid_on + timedelta(days=2), today),
+        status=StripePayout.Status.PAID,
+    )
+    row._history_user = actor
+    row.save()
+    return Posting(
+        effective_date=row.arrival_date,
+        memo=f"Stripe payout {row.pk} to the bank",
+        source=f"donations.StripePayout:{row.pk}",
+        legs=[Leg(fund, "assets:bank", "assets:stripe", net)],
+        idempotency_key=f"stripe:payout:{row.stripe_id}:paid",
+    )
+
+
+def _collections(count: int, rng, users, fund: Fund, days: int, log) -> int:
     """Boxes emptied over two years: most banked, some in transit, the newest awaiting."""
     officer, officer2, manager = users["officer"], users["officer2"], users["manager"]
     now = timezone.now()
@@ -201,7 +247,7 @@ def _collections(count: int, rng, users, fund: Fund, log) -> int:
             for n in range(done, min(done + CHUNK, count)):
                 point = points[n % len(points)]
                 point.refresh_from_db()
-                emptied = now - timedelta(days=DAYS - (n * DAYS) // count, hours=1)
+                emptied = now - timedelta(days=days - (n * days) // count, hours=1)
                 collection = collection_record(
                     actor=officer,
                     point=point,
@@ -247,67 +293,120 @@ GRANT_MIX = [
 ]
 
 
-def _grants(count: int, rng, users, fund: Fund, today, log) -> dict[str, int]:
+def _grants_in_parallel(count: int, scale: float, workers: int, log) -> dict[str, int]:
+    """Grant requests built by ``workers`` processes at once (``bench/scale.py grants``),
+    each every ``workers``-th request, one transaction a request so none waits long on
+    another's locks; each prints its figures as its last line (JSON)."""
+    script = str(Path(__file__).resolve().parent / "scale.py")
+    children = [
+        subprocess.Popen(
+            [sys.executable, script, "grants", "--scale", str(scale), "--part", f"{k}/{workers}"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for k in range(workers)
+    ]
+    short, lines = 0, []
+    for child in children:
+        for line in child.stdout:
+            lines.append(line)
+            if not line.startswith("{"):
+                log(line.rstrip())
+        if child.wait() != 0:
+            raise SystemExit("A grant builder failed (its output is above).")
+        short += json.loads(lines[-1])["grants_left_submitted"]
+    return {
+        "grants": Grant.objects.filter(client__reference__startswith="BX-").count(),
+        "grants_left_submitted": short,
+    }
+
+
+def grant_states(count: int, seed: int) -> list:
+    """The state each request ends in, the same list in every builder process."""
+    states = []
+    for state, share in GRANT_MIX:
+        states += [state] * round(count * share)
+    states += [S.PAID] * (count - len(states))
+    random.Random(seed).shuffle(states)
+    return states
+
+
+def grants(count: int, *, part: int = 0, of: int = 1, seed: int = 2026, log=print) -> dict:
+    """Requests ``part``, ``part + of``, ... of ``count``: created, submitted and brought
+    to their state through the services, each in its own transaction. A refusal (a cap,
+    the fund's limits) leaves the request submitted and is counted; a deadlock with the
+    other builder is retried."""
+    rng = random.Random(seed * 100 + part)
+    users = _users()
+    fund = Fund.objects.get(code="public")
     categories = list(Account.objects.filter(code__startswith="expenses:grants:"))
     # Requests within the caps a key worker would see (the category's, the fund's per grant).
     request_fund = default_fund()
     per_grant = FundRules.objects.get(fund=request_fund).per_grant_cap.amount
     caps = {c.account_id: c.cap.amount for c in CategoryCap.objects.filter(fund=request_fund)}
     limit = {a.pk: int(min(caps.get(a.pk, per_grant), per_grant, 150) * 100) for a in categories}
-    states = []
-    for state, share in GRANT_MIX:
-        states += [state] * round(count * share)
-    states += [S.PAID] * (count - len(states))
-    rng.shuffle(states)
+    states = grant_states(count, seed)
     officer, officer2 = users["officer"], users["officer2"]
     short = 0
     refusals = Counter()
-    done = 0
-    while done < count:
-        with transaction.atomic():
-            for n in range(done, min(done + CHUNK, count)):
-                kw = users["keyworker" if n % 2 == 0 else "keyworker2"]
-                category = categories[n % len(categories)]
-                top = limit[category.pk]
-                total = rng.randrange(min(1_000, top), top + 1)
-                parts = [total] if n % 2 or total < 200 else [total // 2, total - total // 2]
-                items = [
-                    LineItemData(
-                        description=f"Item {i + 1}",
-                        amount=Money(Decimal(pence) / 100, "GBP"),
-                        supplier="Bench Supplies Ltd",
-                    )
-                    for i, pence in enumerate(parts)
-                ]
-                grant = grant_create(
-                    actor=kw,
-                    client_reference=f"BX-{n:06d}",
-                    category=category,
-                    urgency="today" if n % 5 == 0 else "this_week",
-                    own_words="I want to get back to work and this is what is stopping me.",
-                    why_fund="No benefit or other service covers this in time.",
-                    line_items=items,
-                    submit=True,
-                )
-                try:
-                    with transaction.atomic():
-                        _bring_to(
-                            states[n],
-                            grant,
-                            kw=kw,
-                            officer=officer,
-                            officer2=officer2,
-                            fund=fund,
-                            today=today,
-                        )
-                except Exception as error:  # a cap or the fund's limits: it stays submitted
-                    short += 1
-                    refusals[f"{type(error).__name__}: {error}"[:160]] += 1
-            done = min(done + CHUNK, count)
-        log(f"  grant requests: {done:,}/{count:,}")
+    mine = range(part, count, of)
+    for done, n in enumerate(mine, start=1):
+        kw = users["keyworker" if n % 2 == 0 else "keyworker2"]
+        category = categories[n % len(categories)]
+        top = limit[category.pk]
+        total = rng.randrange(min(1_000, top), top + 1)
+        parts = [total] if n % 2 or total < 200 else [total // 2, total - total // 2]
+        items = [
+            LineItemData(
+                description=f"Item {i + 1}",
+                amount=Money(Decimal(pence) / 100, "GBP"),
+                supplier="Bench Supplies Ltd",
+            )
+            for i, pence in enumerate(parts)
+        ]
+        for attempt in range(5):
+            try:
+                with transaction.atomic():
+                    refusal = _grant(n, states[n], category, items, (kw, officer, officer2), fund)
+                break
+            except OperationalError:  # a deadlock with the other builder: try again
+                if attempt == 4:
+                    raise
+        if refusal:
+            short += 1
+            refusals[refusal] += 1
+        if done % CHUNK == 0 or done == len(mine):
+            log(f"  grant requests (builder {part + 1} of {of}): {done:,}/{len(mine):,}")
     for reason, times in refusals.most_common(5):
         log(f"  left submitted {times} times: {reason}")
-    return {
-        "grants": Grant.objects.filter(client__reference__startswith="BX-").count(),
-        "grants_left_submitted": short,
-    }
+    return {"grants_left_submitted": short}
+
+
+def _grant(n, state, category, items, people, fund) -> str:
+    kw, officer, officer2 = people
+    grant = grant_create(
+        actor=kw,
+        client_reference=f"BX-{n:06d}",
+        category=category,
+        urgency="today" if n % 5 == 0 else "this_week",
+        own_words="I want to get back to work and this is what is stopping me.",
+        why_fund="No benefit or other service covers this in time.",
+        line_items=items,
+        submit=True,
+    )
+    try:
+        with transaction.atomic():
+            _bring_to(
+                state,
+                grant,
+                kw=kw,
+                officer=officer,
+                officer2=officer2,
+                fund=fund,
+                today=timezone.localdate(),
+            )
+    except OperationalError:
+        raise
+    except Exception as error:  # a cap or the fund's limits: it stays submitted
+        return f"{type(error).__name__}: {error}"[:160]
+    return ""
