@@ -15,9 +15,13 @@ the tests sign in), on both databases, one after the other, several times: media
 95th percentile, and the SQL queries of one request. Then the webhook load test
 (``bench/webhooks.py``) runs unless ``--no-webhooks``.
 
+``--reuse`` times the two databases an earlier run left (migrated and verified again), so
+a page fix can be measured without building the data set again.
+
 Subcommands (run by the orchestrator in fresh processes, one database each):
-``build --scale S``, ``grants --scale S --part K/N`` (started by ``build``: the grant requests
-in N processes at once), ``time --reps N --out FILE``.
+``build --scale S`` (then ``verify``), ``grants --scale S --part K/N`` (started by
+``build``: the grant requests in N processes at once), ``verify``, ``time --reps N --out
+FILE``.
 """
 
 import argparse
@@ -96,15 +100,27 @@ def orchestrate(args) -> int:
     load_start = load_average()
     started = time.time()
     print(f"Scale benchmark, scale {args.scale}; load average at start: {load_start}", flush=True)
-    demo_url = recreate_database(base, "clf_demo")
-    scale_url = recreate_database(base, "clf_scale")
-    print("Seeding the demo database and the scale database's demo base...", flush=True)
-    seed(demo_url)
-    seed(scale_url)
-    print(f"Building the scale data set (load {load_average()})...", flush=True)
-    t0 = time.perf_counter()
-    run([PYTHON, __file__, "build", "--scale", str(args.scale)], child_env(scale_url, debug=False))
-    build_seconds = time.perf_counter() - t0
+    if args.reuse:
+        # The databases of an earlier run, migrated to this code and checked again.
+        demo_url, scale_url = database_url(base, "clf_demo"), database_url(base, "clf_scale")
+        print("Reusing clf_demo and clf_scale: migrating and verifying...", flush=True)
+        for url in (demo_url, scale_url):
+            run([PYTHON, "manage.py", "migrate", "--no-input", "-v0"], child_env(url, debug=True))
+        run([PYTHON, __file__, "verify"], child_env(scale_url, debug=False))
+        build_seconds = None
+    else:
+        demo_url = recreate_database(base, "clf_demo")
+        scale_url = recreate_database(base, "clf_scale")
+        print("Seeding the demo database and the scale database's demo base...", flush=True)
+        seed(demo_url)
+        seed(scale_url)
+        print(f"Building the scale data set (load {load_average()})...", flush=True)
+        t0 = time.perf_counter()
+        run(
+            [PYTHON, __file__, "build", "--scale", str(args.scale)],
+            child_env(scale_url, debug=False),
+        )
+        build_seconds = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
         results = {}
         load_timing = load_average()
@@ -133,7 +149,8 @@ def print_table(results, args, build_seconds, load_start, load_timing, load_end,
     print(
         f"Scale {args.scale}: {counts['transfers']:,} transfers, {counts['grants']:,} grant "
         f"requests, {counts['online']:,} online gifts, {counts['collections']:,} collections "
-        f"(demo: {demo['counts']['transfers']:,} transfers); built in {build_seconds:.0f} s, "
+        f"(demo: {demo['counts']['transfers']:,} transfers); "
+        f"{'reused' if build_seconds is None else f'built in {build_seconds:.0f} s'}, "
         f"verify_ledger passed on {counts['verified']:,} transfers"
     )
     print(
@@ -175,11 +192,19 @@ def build_command(args) -> int:
 
     django.setup()
     from bench.scale_data import build
-    from fund.verification import verify_ledger
 
     start = time.perf_counter()
     built = build(scale=args.scale, log=lambda line: print(line, flush=True))
     print(f"  built {built} in {time.perf_counter() - start:.0f} s", flush=True)
+    return verify_command(args)
+
+
+def verify_command(args) -> int:
+    import django
+
+    django.setup()
+    from fund.verification import verify_ledger
+
     start = time.perf_counter()
     result = verify_ledger()
     seconds = time.perf_counter() - start
@@ -326,10 +351,16 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--no-webhooks", dest="webhooks", action="store_false")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the clf_demo and clf_scale databases of an earlier run (migrated, verified)",
+    )
     parser.add_argument("--events", type=int, default=2000, help="webhook events to send")
     parser.add_argument("--rate", type=float, default=200, help="webhook events a second")
     b = sub.add_parser("build")
     b.add_argument("--scale", type=float, required=True)
+    sub.add_parser("verify")
     g = sub.add_parser("grants", help="one builder process's share of the grant requests")
     g.add_argument("--scale", type=float, required=True)
     g.add_argument("--part", required=True, help="K/N: requests K, K+N, K+2N, ...")
@@ -339,6 +370,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.command == "build":
         return build_command(args)
+    if args.command == "verify":
+        return verify_command(args)
     if args.command == "grants":
         return grants_command(args)
     if args.command == "time":

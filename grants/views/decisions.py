@@ -17,6 +17,7 @@ from grants.models import Agency, Grant
 from grants.services.decisions import grant_approve, grant_cancel, grant_decline, grant_request_info
 from grants.views.requests import grant_for, request_page, run_action
 from people.access import role_required
+from people.pages import paged
 from people.roles import HANDLER_ROLES, LIMIT_READER_ROLES, STAFF_ROLES
 
 S = Grant.Status
@@ -112,19 +113,25 @@ def queue(request):
     categories = Account.objects.filter(is_grant_category=True).order_by("name")
     form = QueueFilterForm(request.GET or None, agencies=agencies, categories=categories)
     filters = form.cleaned_data if form.is_valid() else {}
-    grants = list(
+    waiting = paged(
+        request,
         selectors.decision_queue(
             status=filters.get("status", ""),
             agency_id=filters.get("agency", ""),
             category_id=filters.get("category", ""),
-        )[:200]
+        ),
     )
     now = timezone.now()
-    rows = [(g, selectors.age_of(g, now), selectors.promise_of(g, now)) for g in grants]
+    rows = [(g, selectors.age_of(g, now), selectors.promise_of(g, now)) for g in waiting["page"]]
     return render(
         request,
         "grants/queue.html",
-        {"form": form, "rows": rows, "promise_hours": selectors.promise_hours()},
+        {
+            "form": form,
+            "rows": rows,
+            "waiting": waiting,
+            "promise_hours": selectors.promise_hours(),
+        },
     )
 
 

@@ -1,6 +1,7 @@
-"""A key worker's requests and clients pages come 25 rows at a time, with the total count,
-and their queries do not grow with the agency's requests (issue 15: the requests page
-rendered every request of the agency, 11 times its demo time at a fiftieth of the scale)."""
+"""A key worker's requests and clients pages and the decision queue come 25 rows at a time,
+with the total count, and their queries do not grow with the requests (issue 15: the
+requests page rendered every request of the agency, 11 times its demo time at a fiftieth
+of the scale; the queue its first 200)."""
 
 import re
 
@@ -72,4 +73,39 @@ def test_the_clients_page_asks_the_same_queries_for_2_clients_or_27(client, kw, 
     _drafts(kw, range(3, 28))
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("grants:clients"))
+    assert len(many) == len(few)
+
+
+def test_the_queue_comes_25_to_a_page_urgent_first_then_oldest(client, kw, officer, funded):
+    """The queue showed its first 200 requests on one page; now 25 a page, with the count
+    of all that wait, and the filter kept from page to page."""
+    for n in range(1, 28):
+        make_grant(kw, client=f"CLT-{n:04d}")
+    make_grant(kw, client="CLT-0028", urgency="today")
+    client.force_login(officer)
+
+    first = client.get(reverse("grants:queue")).content.decode()
+    second = client.get(reverse("grants:queue"), {"page": 2}).content.decode()
+    filtered = client.get(reverse("grants:queue"), {"status": "submitted", "page": 2})
+
+    assert "28 requests" in first and "28 requests" in second
+    assert _references_on(first) == ["CLT-0028"] + [f"CLT-{n:04d}" for n in range(1, 25)]
+    assert _references_on(second) == ["CLT-0025", "CLT-0026", "CLT-0027"]
+    assert 'href="?page=2#queue"' in first
+    assert "2 of 2" in first
+    assert _references_on(filtered.content.decode()) == ["CLT-0025", "CLT-0026", "CLT-0027"]
+    assert 'href="?status=submitted&amp;page=1#queue"' in filtered.content.decode()
+
+
+def test_the_queue_asks_the_same_queries_for_2_requests_or_27(client, kw, officer, funded):
+    for n in range(1, 3):
+        make_grant(kw, client=f"CLT-{n:04d}")
+    client.force_login(officer)
+    client.get(reverse("grants:queue"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("grants:queue"))
+    for n in range(3, 28):
+        make_grant(kw, client=f"CLT-{n:04d}")
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("grants:queue"))
     assert len(many) == len(few)
