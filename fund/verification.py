@@ -12,8 +12,9 @@ from fund import chain_walk
 from fund.chain_walk import SEP, Walk, chunks
 from fund.models import GENESIS_HASH, Balance, ChainHead, Entry, MonthTotal, Transfer
 
-# From this many transfers, PostgreSQL's ledger is walked in two processes (one per half of
-# the sequence range, at one snapshot), when the caller has no transaction of its own open.
+# From this sequence number (about as many transfers), PostgreSQL's ledger is walked in two
+# processes (one per half of the sequence range, at one snapshot), when the caller has no
+# transaction of its own open.
 PARALLEL_FROM = 200_000
 
 if (Transfer._meta.db_table, Entry._meta.db_table) != (chain_walk.TRANSFERS, chain_walk.ENTRIES):
@@ -110,9 +111,12 @@ def _walk_ledger(max_problems: int, parallel: bool) -> Walk:
     the halves meet; the result is the same as one walk, problems in sequence order."""
     first_half = Walk(max_problems, expected_sequence=1, prev_hash=GENESIS_HASH)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT max(sequence), count(*) FROM {Transfer._meta.db_table}")
-        last, count = cursor.fetchone()
-        if not (parallel and count >= PARALLEL_FROM):
+        # The highest number (read from the index) decides; the count, which reads every
+        # row, is taken while the second process starts.
+        cursor.execute(f"SELECT max(sequence) FROM {Transfer._meta.db_table}")
+        (last,) = cursor.fetchone()
+        if not (parallel and (last or 0) >= PARALLEL_FROM):
+            count = _count()
             return _counted(first_half.walk(chunks(connection.vendor, _reader())), count)
         cursor.execute("SELECT pg_export_snapshot()")
         (snapshot,) = cursor.fetchone()
@@ -134,6 +138,7 @@ def _walk_ledger(max_problems: int, parallel: bool) -> Walk:
     upper.start()
     sender.close()
     try:
+        count = _count()
         first_half.walk(chunks("postgresql", _reader(), until=middle))
         outcome, second_half = receiver.recv()
     finally:
@@ -157,6 +162,12 @@ def _walk_ledger(max_problems: int, parallel: bool) -> Walk:
         first_half.expected_sequence = second_half.expected_sequence
         first_half.prev_hash = second_half.prev_hash
     return _counted(first_half, count)
+
+
+def _count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {Transfer._meta.db_table}")
+        return cursor.fetchone()[0]
 
 
 def _counted(walked: Walk, count: int) -> Walk:
