@@ -42,6 +42,7 @@ from banking.services.suspense import suspense_clear
 from banking.services.worked_lines import line_work
 from fund.money import format_gbp
 from people.access import has_role, role_required
+from people.pages import paged
 from people.roles import BANK_MANAGER_ROLES, HANDLER_ROLES, STAFF_ROLES, Role
 
 
@@ -262,12 +263,17 @@ def reconciliation(request):
     account = _account()
     form = ReconciliationForm(request.GET or {"as_of": timezone.localdate().isoformat()})
     as_of = form.cleaned_data["as_of"] if form.is_valid() else timezone.localdate()
+    figures = reconciliation_statement(account, as_of)
     return render(
         request,
         "banking/reconciliation.html",
         {
             "form": form,
-            "figures": reconciliation_statement(account, as_of),
+            "figures": figures,
+            # Both lists paged (the exports carry them whole): months of payments not yet
+            # on an imported statement would otherwise be one page of thousands of rows.
+            "items": paged(request, figures.not_on_statement, param="items"),
+            "lines": paged(request, figures.not_in_ledger, param="lines"),
             "may_mark": has_role(request.user, Role.FUND_MANAGER),
         },
     )

@@ -1,6 +1,7 @@
 """The bank pages: import through the page, work and undo, the statement and its PDF."""
 
 import io
+import re
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -116,6 +117,40 @@ def test_statement_page_and_pdf_agree_and_reconciled_refused_with_a_difference(
     csv = client.get("/audit/exports/download/?export=bank_reconciliation:csv&date_to=2026-11-30")
     assert "Unexplained difference" in b"".join(csv.streaming_content).decode()
     verify()
+
+
+def test_the_reconciliation_lists_come_25_to_a_page_with_their_count(
+    client, manager, bank, public_fund
+):
+    """27 grant payments not yet on a statement (from its first line, 2 Nov): 25 on the
+    first page, 2 on the second, the count and the total of all 27 on both, the date kept
+    from page to page."""
+    login(client, manager)
+    upload(client, "nov.csv", PAID_IN_OUT)
+    for day in range(2, 29):
+        post(
+            manager,
+            public_fund,
+            "expenses:grants:other",
+            "assets:bank",
+            "1.00",
+            on=date(2026, 11, day),
+            memo=f"Payment {day:02d}",
+        )
+    url = "/banking/reconciliation/"
+    first = client.get(url, {"as_of": "2026-11-30"}).content.decode()
+    second = client.get(url, {"as_of": "2026-11-30", "items": 2}).content.decode()
+
+    assert "Items in the ledger not yet on the statement (27)" in first
+    assert re.findall(r"Payment (\d\d)", first) == [f"{d:02d}" for d in range(2, 27)]
+    assert re.findall(r"Payment (\d\d)", second) == ["27", "28"]
+    assert 'href="?as_of=2026-11-30&amp;items=2#items"' in first
+    for page in (first, second):
+        assert (
+            '<dd class="govuk-summary-list__value" data-testid="not-on-statement">-£27.00</dd>'
+            in page
+        )
+    assert "Lines on the statement not yet in the ledger (3)" in first
 
 
 def test_dashboard_shows_suspense_until_cleared(client, officer, bank, public_fund):
