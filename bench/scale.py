@@ -226,7 +226,9 @@ def grants_command(args) -> int:
 
     part, of = (int(x) for x in args.part.split("/"))
     count = targets(args.scale)["grants"]
-    result = grants(count, part=part, of=of, log=lambda line: print(line, flush=True))
+    result = grants(
+        count, part=part, of=of, seed=args.seed, log=lambda line: print(line, flush=True)
+    )
     print(json.dumps(result), flush=True)
     return 0
 
@@ -377,6 +379,7 @@ def main() -> int:
     g = sub.add_parser("grants", help="one builder process's share of the grant requests")
     g.add_argument("--scale", type=float, required=True)
     g.add_argument("--part", required=True, help="K/N: requests K, K+N, K+2N, ...")
+    g.add_argument("--seed", type=int, default=2026)
     t = sub.add_parser("time")
     t.add_argument("--reps", type=int, default=7)
     t.add_argument("--out", required=True)

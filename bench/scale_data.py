@@ -90,11 +90,12 @@ def build(*, scale: float, seed: int = 2026, grant_workers: int = 2, log=print) 
     # Gifts and collections are dated in the public fund's open period (seed_demo closes
     # the months before last; a closed period refuses entries); the loader's transfers
     # spread over two years.
-    days = (today - paying.lock_date).days - 1 if paying.lock_date else DAYS
+    # (A day's margin: a collection is dated an hour before its day's time of building.)
+    days = max((today - paying.lock_date).days - 2, 0) if paying.lock_date else DAYS
     built["online"] = _online(want["online"], rng, paying, today, days, log)
     built["collections"] = _collections(want["collections"], rng, users, paying, days, log)
     if grant_workers > 1:
-        built.update(_grants_in_parallel(want["grants"], scale, grant_workers, log))
+        built.update(_grants_in_parallel(want["grants"], scale, seed, grant_workers, log))
     else:
         built.update(grants(want["grants"], seed=seed, log=log))
         built["grants"] = Grant.objects.filter(client__reference__startswith="BX-").count()
@@ -293,28 +294,36 @@ GRANT_MIX = [
 ]
 
 
-def _grants_in_parallel(count: int, scale: float, workers: int, log) -> dict[str, int]:
+def _grants_in_parallel(count: int, scale: float, seed: int, workers: int, log) -> dict:
     """Grant requests built by ``workers`` processes at once (``bench/scale.py grants``),
     each every ``workers``-th request, one transaction a request so none waits long on
     another's locks; each prints its figures as its last line (JSON)."""
     script = str(Path(__file__).resolve().parent / "scale.py")
     children = [
         subprocess.Popen(
-            [sys.executable, script, "grants", "--scale", str(scale), "--part", f"{k}/{workers}"],
+            [sys.executable, script, "grants", "--scale", str(scale), "--seed", str(seed),
+             "--part", f"{k}/{workers}"],
             stdout=subprocess.PIPE,
             text=True,
         )
         for k in range(workers)
-    ]
-    short, lines = 0, []
-    for child in children:
-        for line in child.stdout:
-            lines.append(line)
-            if not line.startswith("{"):
-                log(line.rstrip())
-        if child.wait() != 0:
-            raise SystemExit("A grant builder failed (its output is above).")
-        short += json.loads(lines[-1])["grants_left_submitted"]
+    ]  # fmt: skip
+    short = 0
+    try:
+        for child in children:
+            last = ""
+            for line in child.stdout:
+                last = line
+                if not line.startswith("{"):
+                    log(line.rstrip())
+            if child.wait() != 0:
+                raise SystemExit("A grant builder failed (its output is above).")
+            short += json.loads(last)["grants_left_submitted"]
+    finally:
+        for child in children:  # one failed: the others stop writing too
+            if child.poll() is None:
+                child.terminate()
+                child.wait()
     return {
         "grants": Grant.objects.filter(client__reference__startswith="BX-").count(),
         "grants_left_submitted": short,
@@ -336,7 +345,6 @@ def grants(count: int, *, part: int = 0, of: int = 1, seed: int = 2026, log=prin
     to their state through the services, each in its own transaction. A refusal (a cap,
     the fund's limits) leaves the request submitted and is counted; a deadlock with the
     other builder is retried."""
-    rng = random.Random(seed * 100 + part)
     users = _users()
     fund = Fund.objects.get(code="public")
     categories = list(Account.objects.filter(code__startswith="expenses:grants:"))
@@ -354,7 +362,8 @@ def grants(count: int, *, part: int = 0, of: int = 1, seed: int = 2026, log=prin
         kw = users["keyworker" if n % 2 == 0 else "keyworker2"]
         category = categories[n % len(categories)]
         top = limit[category.pk]
-        total = rng.randrange(min(1_000, top), top + 1)
+        # One generator per request: its amount is the same however many builders run.
+        total = random.Random(f"{seed}:{n}").randrange(min(1_000, top), top + 1)
         parts = [total] if n % 2 or total < 200 else [total // 2, total - total // 2]
         items = [
             LineItemData(

@@ -1,5 +1,6 @@
 """Reads of the ledger that are more than a one-line queryset."""
 
+from calendar import monthrange
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -113,10 +114,6 @@ def fund_spending(fund: Fund, start, end) -> Money:
     return gbp((spent["t"] or Decimal(0)) - (undone["t"] or Decimal(0)))
 
 
-def _next_month(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-
-
 def movements_by_month(
     start: date,
     end: date,
@@ -147,7 +144,7 @@ def movements_by_month(
     corrections: list[tuple[date, date, date, int]] = []
     skip: set[date] = set()
     for month in {first, last}:
-        month_end = _next_month(month) - timedelta(days=1)
+        month_end = month.replace(day=monthrange(month.year, month.month)[1])
         kept_from, kept_to = max(start, month), min(end, month_end)
         if kept_from == month and kept_to == month_end:
             continue

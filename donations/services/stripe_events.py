@@ -17,13 +17,16 @@ event carries rather than from what came before it:
 """
 
 import logging
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
 import stripe
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.tasks.signals import task_enqueued
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from donations.exceptions import StripeEventFinal
@@ -76,9 +79,10 @@ def stripe_event_receive(*, event: dict) -> StripeEvent:
         next_attempt_at=timezone.now(),
         payload=event,
     )
-    if connection.vendor == "postgresql":
-        stored.pk = _insert_with_task(stored)
-        if stored.pk is not None:
+    if connection.vendor == "postgresql" and isinstance(
+        stripe_event_task.get_backend(), DatabaseBackend
+    ):
+        if _insert_with_task(stored):
             return stored
     else:
         try:
@@ -92,17 +96,21 @@ def stripe_event_receive(*, event: dict) -> StripeEvent:
     return StripeEvent.objects.get(stripe_id=event["id"])
 
 
-def _insert_with_task(stored: StripeEvent) -> int | None:
+def _insert_with_task(stored: StripeEvent) -> bool:
     """Insert the event and, only if it was new, the task that processes it, in one
-    statement; return the event's id, or None when its ``stripe_id`` is stored already.
+    statement; False (and nothing written) when its ``stripe_id`` is stored already.
 
     The task row is the one ``django_tasks_db``'s ``enqueue`` writes (every column from the
-    model, ``run_after`` as its ``pre_save`` sets it), with ``{"args": [id], "kwargs": {}}``
-    built from the id the event's insert returns.
+    model, its id from the backend's id function, ``run_after`` as its ``pre_save`` sets
+    it), with ``{"args": [id], "kwargs": {}}`` built from the id the event's insert
+    returns; ``task_enqueued`` is sent as ``enqueue`` sends it. Inside a caller's
+    transaction it runs in a savepoint, so a failure leaves that transaction usable, as
+    ``atomic()`` did for the two inserts.
     """
     backend = stripe_event_task.get_backend()
+    backend.validate_task(stripe_event_task)
     task = DBTaskResult(
-        id=DBTaskResult._meta.pk.get_default(),
+        id=backend._get_id(),
         args_kwargs={},
         priority=stripe_event_task.priority,
         task_path=stripe_event_task.module_path,
@@ -123,10 +131,18 @@ def _insert_with_task(stored: StripeEvent) -> int | None:
         "jsonb_build_object('args', jsonb_build_array(event.id), 'kwargs', '{}'::jsonb) "
         "FROM event RETURNING (args_kwargs->'args'->>0)::bigint"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*event_values, *task_values])
-        row = cursor.fetchone()
-    return row[0] if row else None
+    with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*event_values, *task_values])
+            row = cursor.fetchone()
+    if row is None:
+        return False
+    stored.pk = row[0]
+    stored._state.adding, stored._state.db = False, connection.alias
+    task.args_kwargs = {"args": [stored.pk], "kwargs": {}}
+    task._state.adding, task._state.db = False, connection.alias
+    task_enqueued.send(type(backend), task_result=task.task_result)
+    return True
 
 
 def _insert_parts(instance, *, skip: set[str]) -> tuple[str, list]:

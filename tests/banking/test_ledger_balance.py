@@ -100,3 +100,12 @@ def test_the_balance_asks_the_same_queries_for_one_month_or_many(bank, manager, 
     assert [q for q in sql if "fund_monthtotal" in q] != []
     transfers = [q for q in sql if '"fund_transfer"' in q]
     assert len(transfers) == 1 and "2026-11-21" in transfers[0] and "2026-11-30" in transfers[0]
+
+
+def test_the_balance_on_the_last_day_a_date_can_hold(bank, manager, public_fund):
+    """December 9999's month end is worked out without the month after it (no year 10000)."""
+    post(
+        manager, public_fund, "assets:bank", "income:donations:online", "2.50", on=date(2026, 11, 3)
+    )
+    assert bank_ledger_balance(bank, date(9999, 12, 31)) == Money("2.50", "GBP")
+    assert bank_ledger_balance(bank, date(9999, 12, 30)) == Money("2.50", "GBP")
