@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from djmoney.money import Money
 
 from banking.models import BankAccount, Match, Reconciliation, StatementLine, SuspenseClearance
@@ -39,6 +40,40 @@ class LedgerItem:
     amount: Money  # into the bank positive, out negative
 
 
+class LedgerItems:
+    """The ledger's items not yet on the statement, as the database lists them: counted,
+    totalled and sliced there (a page, an export), never all loaded to be added up."""
+
+    def __init__(self, rows=None):
+        self._rows = rows
+
+    def _item(self, row) -> LedgerItem:
+        return LedgerItem(
+            row["entry_id"], row["entry__effective_date"], row["entry__memo"], _gbp(row["net"])
+        )
+
+    def count(self) -> int:
+        return 0 if self._rows is None else self._rows.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(()) if self._rows is None else map(self._item, self._rows.iterator())
+
+    def __getitem__(self, index):
+        if self._rows is None:
+            return [][index]
+        if isinstance(index, slice):
+            return [self._item(row) for row in self._rows[index]]
+        return self._item(self._rows[index])
+
+    def total(self) -> Money:
+        if self._rows is None:
+            return _gbp(ZERO)
+        return _gbp(self._rows.aggregate(total=Sum("net"))["total"] or ZERO)
+
+
 @dataclass
 class ReconciliationFigures:
     bank_account: BankAccount
@@ -46,17 +81,14 @@ class ReconciliationFigures:
     ledger_balance: Money
     statement_balance: Money | None
     last_line: StatementLine | None
-    not_on_statement: list[LedgerItem] = field(default_factory=list)
-    not_in_ledger: list[StatementLine] = field(default_factory=list)
+    not_on_statement: LedgerItems = field(default_factory=LedgerItems)
+    not_on_statement_total: Money = field(default_factory=lambda: _gbp(ZERO))
+    not_in_ledger: QuerySet[StatementLine] = field(default_factory=StatementLine.objects.none)
     reconciled: Reconciliation | None = None
 
     @property
-    def not_on_statement_total(self) -> Money:
-        return _gbp(sum((i.amount.amount for i in self.not_on_statement), ZERO))
-
-    @property
     def not_in_ledger_total(self) -> Money:
-        return _gbp(sum((line.amount.amount for line in self.not_in_ledger), ZERO))
+        return _gbp(self.not_in_ledger.aggregate(total=Sum("amount"))["total"] or ZERO)
 
     @property
     def adjusted_ledger(self) -> Money:
@@ -107,36 +139,33 @@ def reconciliation_statement(bank_account: BankAccount, as_of: date) -> Reconcil
     on_statement = Match.objects.filter(undone_at__isnull=True, line__posted_on__lte=as_of).values(
         "entry_id"
     )
-    rows = (
+    pending = (
         Transfer.objects.filter(Q(debit_account_id=bank) | Q(credit_account_id=bank))
         .filter(entry__effective_date__gte=start.posted_on, entry__effective_date__lte=as_of)
         .exclude(entry_id__in=on_statement)
-        .values("entry_id", "entry__effective_date", "entry__memo", "entry__reverses_id")
+    )
+    # An entry and its reversal, neither on the statement, cancel out and are left out.
+    pending_entries = pending.values("entry_id")
+    reversed_pending = pending.filter(entry__reverses_id__in=pending_entries).values(
+        "entry__reverses_id"
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    figures.not_on_statement = LedgerItems(
+        pending.exclude(entry__reverses_id__in=pending_entries)
+        .exclude(entry_id__in=reversed_pending)
+        .values("entry_id", "entry__effective_date", "entry__memo")
         .annotate(
-            inflow=Sum("amount", filter=Q(debit_account_id=bank)),
-            outflow=Sum("amount", filter=Q(credit_account_id=bank)),
+            net=Coalesce(Sum("amount", filter=Q(debit_account_id=bank)), ZERO, output_field=money)
+            - Coalesce(Sum("amount", filter=Q(credit_account_id=bank)), ZERO, output_field=money)
         )
+        .exclude(net=0)
         .order_by("entry__effective_date", "entry_id")
     )
-    items, reverses = [], {}
-    for row in rows:
-        amount = (row["inflow"] or ZERO) - (row["outflow"] or ZERO)
-        if amount == 0:
-            continue
-        items.append(
-            LedgerItem(
-                row["entry_id"], row["entry__effective_date"], row["entry__memo"], _gbp(amount)
-            )
-        )
-        if row["entry__reverses_id"]:
-            reverses[row["entry_id"]] = row["entry__reverses_id"]
-    pending = {i.entry_id for i in items}
-    cancelled = {e for pair in reverses.items() if pair[1] in pending for e in pair}
-    figures.not_on_statement = [i for i in items if i.entry_id not in cancelled]
+    figures.not_on_statement_total = figures.not_on_statement.total()
     in_ledger = Match.objects.filter(
         line_id=OuterRef("pk"), undone_at__isnull=True, entry__effective_date__lte=as_of
     )
-    figures.not_in_ledger = list(
+    figures.not_in_ledger = (
         StatementLine.objects.filter(bank_account=bank_account, posted_on__lte=as_of)
         .annotate(in_ledger=Exists(in_ledger))
         .filter(in_ledger=False)

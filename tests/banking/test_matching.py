@@ -264,3 +264,43 @@ def test_a_bank_charge_beyond_the_funds_bank_share_is_refused_and_nothing_posted
     assert str(balance("assets:bank", public_fund).amount) == "993.50"
     assert str(balance("expenses:bank-charges").amount) == "6.50"
     verify()
+
+
+def test_an_entry_and_its_reversal_not_on_the_statement_cancel_out(
+    manager, officer, bank, public_fund
+):
+    """A payment posted by mistake and reversed, neither ever on the statement, is not an
+    item to explain: only the other unpresented payment is listed, counted and totalled.
+    A reversal whose original is on the statement is still listed."""
+    from fund.services.reversal import entry_reverse
+
+    post(
+        manager,
+        public_fund,
+        "assets:bank",
+        "income:donations:online",
+        "1000.00",
+        on=date(2026, 10, 1),
+    )
+    mistake = post(
+        manager, public_fund, "expenses:grants:other", "assets:bank", "12.00", on=date(2026, 11, 5)
+    )
+    entry_reverse(
+        actor=manager, entry=mistake, effective_date=date(2026, 11, 6), memo="Posted twice"
+    )
+    unpresented = post(
+        manager, public_fund, "expenses:grants:other", "assets:bank", "30.00", on=date(2026, 11, 7)
+    )
+    (fee,) = load(officer, bank, ("2026-11-02", "ACCOUNT FEE", "-6.50"))
+    charged = line_work(actor=officer, line=fee, kind="bank_charge", fund=public_fund, reason="Fee")
+    undone = entry_reverse(
+        actor=manager, entry=charged.entry, effective_date=date(2026, 11, 8), memo="Refunded"
+    )
+
+    figures = reconciliation_statement(bank, date(2026, 11, 30))
+
+    assert [i.entry_id for i in figures.not_on_statement] == [unpresented.pk, undone.pk]
+    assert [str(i.amount.amount) for i in figures.not_on_statement] == ["-30.00", "6.50"]
+    assert len(figures.not_on_statement) == 2
+    assert figures.not_on_statement_total == Money("-23.50", "GBP")
+    assert [i.entry_id for i in figures.not_on_statement[1:]] == [undone.pk]

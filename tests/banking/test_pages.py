@@ -5,6 +5,8 @@ import re
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from banking.models import Match, Reconciliation, StatementLine
@@ -173,3 +175,31 @@ def test_dashboard_shows_suspense_until_cleared(client, officer, bank, public_fu
     )
     assert "held in suspense" not in client.get("/audit/dashboard/").content.decode()
     verify()
+
+
+def test_the_reconciliation_page_asks_the_same_queries_for_3_items_or_30(
+    client, manager, bank, public_fund
+):
+    login(client, manager)
+    upload(client, "nov.csv", PAID_IN_OUT)
+
+    def payments(days):
+        for day in days:
+            post(
+                manager,
+                public_fund,
+                "expenses:grants:other",
+                "assets:bank",
+                "1.00",
+                on=date(2026, 11, day),
+            )
+
+    url = "/banking/reconciliation/?as_of=2026-11-30"
+    payments(range(2, 5))
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert "not yet on the statement (3)" in client.get(url).content.decode()
+    payments(range(5, 30))
+    with CaptureQueriesContext(connection) as many:
+        assert "not yet on the statement (28)" in client.get(url).content.decode()
+    assert len(many) == len(few)
