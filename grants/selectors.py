@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
@@ -306,24 +307,33 @@ class OfficerDecisions:
 def decisions_by_officer(since) -> list[OfficerDecisions]:
     """Each officer's decisions (an approval, a first of two approvals, a decline) since
     ``since``: how many, how many within the promise of submission, the median hours."""
-    per: dict[str, list] = {}
-    events = (
+    # Only the three columns each decision needs (not the event, its grant and its actor
+    # as objects: 45,000 decisions in 90 days took 5 s at issue 15's scale), then the
+    # officers' names in one query.
+    per: dict[int, list] = {}
+    for actor_id, at, submitted_at in (
         GrantEvent.objects.filter(at__gte=since, to_status__in=DECISION_STATES)
         .exclude(grant__submitted_at=None)
-        .select_related("actor", "grant")
+        .values_list("actor_id", "at", "grant__submitted_at")
+    ):
+        per.setdefault(actor_id, []).append(at - submitted_at)
+    names = {
+        user.pk: user.get_full_name() or user.get_username()
+        for user in get_user_model().objects.filter(pk__in=per)
+    }
+    promise = timedelta(hours=promise_hours())
+    return sorted(
+        (
+            OfficerDecisions(
+                name=names[actor_id],
+                decisions=len(times),
+                within=sum(t <= promise for t in times),
+                median_hours=_median([_hours(t) for t in times]),
+            )
+            for actor_id, times in per.items()
+        ),
+        key=lambda o: o.name,
     )
-    for event in events:
-        name = event.actor.get_full_name() or event.actor.get_username()
-        per.setdefault(name, []).append(event.at - event.grant.submitted_at)
-    return [
-        OfficerDecisions(
-            name=name,
-            decisions=len(times),
-            within=sum(t <= timedelta(hours=promise_hours()) for t in times),
-            median_hours=_median([_hours(t) for t in times]),
-        )
-        for name, times in sorted(per.items())
-    ]
 
 
 @dataclass(frozen=True)
@@ -333,13 +343,16 @@ class Waiting:
     promise: Promise | None
 
 
-def waiting_on_whom(now=None) -> list[Waiting]:
-    """Every open request waiting on someone, and on whom."""
+def waiting_on_whom(now=None, grants=None) -> list[Waiting]:
+    """Open requests waiting on someone, and on whom: ``grants`` (one page of
+    ``decision_queue()``), or every open request."""
     rows = []
-    grants = decision_queue().select_related("requester")
+    if grants is None:
+        grants = decision_queue().select_related("requester")
+    grants = list(grants)
     approvers = dict(
         GrantEvent.objects.filter(
-            grant__status=S.SECOND_APPROVAL, to_status=S.SECOND_APPROVAL
+            grant__in=grants, grant__status=S.SECOND_APPROVAL, to_status=S.SECOND_APPROVAL
         ).values_list("grant_id", "actor__username")
     )
     for grant in grants:

@@ -139,12 +139,14 @@ def queue(request):
 def decisions(request):
     """Decisions and times per officer over 90 days, and what is waiting on whom."""
     now = timezone.now()
+    waiting = paged(request, selectors.decision_queue().select_related("requester"))
     return render(
         request,
         "grants/decisions.html",
         {
             "officers": selectors.decisions_by_officer(now - timedelta(days=90)),
-            "waiting": selectors.waiting_on_whom(now),
+            "waiting": selectors.waiting_on_whom(now, waiting["page"]),
+            "waiting_pages": waiting,
             "promise_hours": selectors.promise_hours(),
         },
     )

@@ -109,3 +109,37 @@ def test_the_queue_asks_the_same_queries_for_2_requests_or_27(client, kw, office
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("grants:queue"))
     assert len(many) == len(few)
+
+
+def test_the_decisions_page_pages_what_is_waiting(client, kw, manager, funded):
+    """What waits on whom, 25 a page with the count (it listed every open request)."""
+    for n in range(1, 28):
+        make_grant(kw, client=f"CLT-{n:04d}")
+    client.force_login(manager)
+
+    first = client.get(reverse("grants:decisions")).content.decode()
+    second = client.get(reverse("grants:decisions"), {"page": 2}).content.decode()
+
+    assert "Waiting, and on whom (27)" in first
+    assert len(re.findall(r"G-\d+</a></th>", first)) == 25
+    assert len(re.findall(r"G-\d+</a></th>", second)) == 2
+    assert 'href="?page=2#waiting"' in first
+
+
+def test_the_decisions_page_asks_the_same_queries_for_2_decisions_or_27(
+    client, kw, officer, manager, funded
+):
+    def decided(numbers):
+        for n in numbers:
+            grant = make_grant(kw, client=f"CLT-{n:04d}", items=(("SIM card", "5.00"),))
+            grant_approve(actor=officer, grant=grant)
+
+    decided(range(1, 3))
+    client.force_login(manager)
+    client.get(reverse("grants:decisions"))
+    with CaptureQueriesContext(connection) as few:
+        assert ">2</td>" in client.get(reverse("grants:decisions")).content.decode()
+    decided(range(3, 28))
+    with CaptureQueriesContext(connection) as many:
+        assert ">27</td>" in client.get(reverse("grants:decisions")).content.decode()
+    assert len(many) == len(few)
