@@ -121,6 +121,20 @@ def test_statement_page_and_pdf_agree_and_reconciled_refused_with_a_difference(
     verify()
 
 
+def grant_payments(manager, fund, days):
+    """£1.00 paid from the bank on each of ``days`` of November 2026, memo "Payment DD"."""
+    for day in days:
+        post(
+            manager,
+            fund,
+            "expenses:grants:other",
+            "assets:bank",
+            "1.00",
+            on=date(2026, 11, day),
+            memo=f"Payment {day:02d}",
+        )
+
+
 def test_the_reconciliation_lists_come_25_to_a_page_with_their_count(
     client, manager, bank, public_fund
 ):
@@ -129,16 +143,7 @@ def test_the_reconciliation_lists_come_25_to_a_page_with_their_count(
     from page to page."""
     login(client, manager)
     upload(client, "nov.csv", PAID_IN_OUT)
-    for day in range(2, 29):
-        post(
-            manager,
-            public_fund,
-            "expenses:grants:other",
-            "assets:bank",
-            "1.00",
-            on=date(2026, 11, day),
-            memo=f"Payment {day:02d}",
-        )
+    grant_payments(manager, public_fund, range(2, 29))
     url = "/banking/reconciliation/"
     first = client.get(url, {"as_of": "2026-11-30"}).content.decode()
     second = client.get(url, {"as_of": "2026-11-30", "items": 2}).content.decode()
@@ -183,23 +188,12 @@ def test_the_reconciliation_page_asks_the_same_queries_for_3_items_or_30(
     login(client, manager)
     upload(client, "nov.csv", PAID_IN_OUT)
 
-    def payments(days):
-        for day in days:
-            post(
-                manager,
-                public_fund,
-                "expenses:grants:other",
-                "assets:bank",
-                "1.00",
-                on=date(2026, 11, day),
-            )
-
     url = "/banking/reconciliation/?as_of=2026-11-30"
-    payments(range(2, 5))
+    grant_payments(manager, public_fund, range(2, 5))
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         assert "not yet on the statement (3)" in client.get(url).content.decode()
-    payments(range(5, 30))
+    grant_payments(manager, public_fund, range(5, 30))
     with CaptureQueriesContext(connection) as many:
         assert "not yet on the statement (28)" in client.get(url).content.decode()
     assert len(many) == len(few)
