@@ -27,6 +27,7 @@ from fund.money import gbp
 from fund.selectors import movements_by_month
 
 ZERO = Decimal("0.00")
+HALF_PENNY = Decimal("0.005")
 
 
 _gbp = gbp  # the one helper in fund.money, under the name this module's callers use
@@ -85,10 +86,6 @@ class ReconciliationFigures:
     not_on_statement_total: Money = field(default_factory=lambda: _gbp(ZERO))
     not_in_ledger: QuerySet[StatementLine] = field(default_factory=StatementLine.objects.none)
     reconciled: Reconciliation | None = None
-
-    @property
-    def not_in_ledger_total(self) -> Money:
-        return _gbp(self.not_in_ledger.aggregate(total=Sum("amount"))["total"] or ZERO)
 
     @property
     def adjusted_ledger(self) -> Money:
@@ -158,7 +155,9 @@ def reconciliation_statement(bank_account: BankAccount, as_of: date) -> Reconcil
             net=Coalesce(Sum("amount", filter=Q(debit_account_id=bank)), ZERO, output_field=money)
             - Coalesce(Sum("amount", filter=Q(credit_account_id=bank)), ZERO, output_field=money)
         )
-        .exclude(net=0)
+        # Within half a penny of zero: SQLite sums decimals as floating point, so an entry
+        # netting to nothing on the bank can come back as 5.55e-17.
+        .exclude(net__gt=-HALF_PENNY, net__lt=HALF_PENNY)
         .order_by("entry__effective_date", "entry_id")
     )
     figures.not_on_statement_total = figures.not_on_statement.total()

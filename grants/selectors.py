@@ -322,18 +322,16 @@ def decisions_by_officer(since) -> list[OfficerDecisions]:
         for user in get_user_model().objects.filter(pk__in=per)
     }
     promise = timedelta(hours=promise_hours())
-    return sorted(
-        (
-            OfficerDecisions(
-                name=names[actor_id],
-                decisions=len(times),
-                within=sum(t <= promise for t in times),
-                median_hours=_median([_hours(t) for t in times]),
-            )
-            for actor_id, times in per.items()
-        ),
-        key=lambda o: o.name,
-    )
+    return [
+        OfficerDecisions(
+            name=names[actor_id],
+            decisions=len(times),
+            within=sum(t <= promise for t in times),
+            median_hours=_median([_hours(t) for t in times]),
+        )
+        # By name, and two officers of one name each in their own row, always in one order.
+        for actor_id, times in sorted(per.items(), key=lambda item: (names[item[0]], item[0]))
+    ]
 
 
 @dataclass(frozen=True)

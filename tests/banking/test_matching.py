@@ -304,3 +304,36 @@ def test_an_entry_and_its_reversal_not_on_the_statement_cancel_out(
     assert len(figures.not_on_statement) == 2
     assert figures.not_on_statement_total == Money("-23.50", "GBP")
     assert [i.entry_id for i in figures.not_on_statement[1:]] == [undone.pk]
+
+
+def test_an_entry_netting_to_nothing_on_the_bank_is_not_an_item(
+    manager, officer, bank, public_fund
+):
+    """£0.10 and £0.20 in, £0.30 out, in one entry: nothing to explain on the statement (on
+    SQLite the sums are floating point, 5.55e-17 away from zero)."""
+    post(
+        manager,
+        public_fund,
+        "assets:bank",
+        "income:donations:online",
+        "100.00",
+        on=date(2026, 10, 1),
+    )
+    entry_post(
+        actor=manager,
+        effective_date=date(2026, 11, 5),
+        memo="In and out the same day",
+        source="tests",
+        legs=[
+            Leg(public_fund, "assets:bank", "income:donations:online", Money("0.10", "GBP")),
+            Leg(public_fund, "assets:bank", "income:donations:online", Money("0.20", "GBP")),
+            Leg(public_fund, "expenses:grants:other", "assets:bank", Money("0.30", "GBP")),
+        ],
+    )
+    load(officer, bank, ("2026-11-02", "ACCOUNT FEE", "-6.50"))
+
+    figures = reconciliation_statement(bank, date(2026, 11, 30))
+
+    assert list(figures.not_on_statement) == []
+    assert len(figures.not_on_statement) == 0
+    assert figures.not_on_statement_total == Money("0.00", "GBP")
