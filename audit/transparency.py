@@ -18,7 +18,6 @@ from djmoney.money import Money
 
 from audit.dashboards.grant_counts import APPROVED_STATES, category_label
 from audit.dashboards.small_numbers import SMALL_NUMBER, CategoryCount, merge_small_counts
-from audit.dashboards.waits import wait_figures
 from donations.models import CollectionPoint
 from fund.models import Account, Balance
 from fund.money import gbp
@@ -26,6 +25,7 @@ from fund.selectors import chain_head, movements_by_month
 from grants.identifiers import find_identifiers
 from grants.models import Grant, Outcome
 from grants.selectors import promise_hours, promise_share_last_12_months
+from grants.waits import wait_figures
 
 CACHE_KEY = "audit:transparency:v2"
 CACHE_SECONDS = 10 * 60

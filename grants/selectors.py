@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from statistics import median
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from grants.models import QUEUE_RANK_NOT_QUEUED, QUEUED_STATUSES, Client, Grant, GrantEvent
 from grants.services.checks import AWAITING_DECISION, COMMITTED, agency_of
+from grants.waits import WaitFigures, wait_figures
 from people.access import has_role
 from people.roles import STAFF_ROLES
 
@@ -150,37 +150,27 @@ class SpeedFigures:
     paid_count: int
 
 
-def _hours(delta: timedelta) -> Decimal:
-    return Decimal(int(delta.total_seconds())) / 3600
-
-
-def _median(values: list[Decimal]) -> Decimal | None:
-    return median(values).quantize(Decimal("0.1")) if values else None
-
-
 def speed_figures(now=None) -> SpeedFigures:
-    """Requests waiting, and median hours to decision and to payment over 30 days."""
+    """Requests waiting, and median hours to decision (from submission) and to payment
+    (from approval) over 30 days, worked out by the database."""
     now = now or timezone.now()
     since = now - timedelta(days=30)
-    decided = [
-        _hours(decided_at - submitted_at)
-        for submitted_at, decided_at in Grant.objects.filter(
-            decided_at__gte=since, submitted_at__isnull=False
-        ).values_list("submitted_at", "decided_at")
-    ]
-    paid = [
-        _hours(paid_at - approved_at)
-        for approved_at, paid_at in Grant.objects.filter(
-            paid_at__gte=since, approved_at__isnull=False
-        ).values_list("approved_at", "paid_at")
-    ]
+    none = WaitFigures(count=0, median=None, p90=None)
+    decided = wait_figures(
+        Grant.objects.filter(decided_at__gte=since, submitted_at__isnull=False), "decided_at"
+    ).get(None, none)
+    paid = wait_figures(
+        Grant.objects.filter(paid_at__gte=since, approved_at__isnull=False),
+        "paid_at",
+        start_field="approved_at",
+    ).get(None, none)
     return SpeedFigures(
         # The same requests the decision queue lists by default.
         waiting=Grant.objects.filter(status__in=OPEN_FOR_QUEUE).count(),
-        median_hours_to_decision=_median(decided),
-        median_hours_to_payment=_median(paid),
-        decided_count=len(decided),
-        paid_count=len(paid),
+        median_hours_to_decision=decided.median,
+        median_hours_to_payment=paid.median,
+        decided_count=decided.count,
+        paid_count=paid.count,
     )
 
 
@@ -307,30 +297,32 @@ class OfficerDecisions:
 def decisions_by_officer(since) -> list[OfficerDecisions]:
     """Each officer's decisions (an approval, a first of two approvals, a decline) since
     ``since``: how many, how many within the promise of submission, the median hours."""
-    # Only the three columns each decision needs (not the event, its grant and its actor
-    # as objects: 45,000 decisions in 90 days took 5 s at issue 15's scale), then the
-    # officers' names in one query.
-    per: dict[int, list] = {}
-    for actor_id, at, submitted_at in (
-        GrantEvent.objects.filter(at__gte=since, to_status__in=DECISION_STATES)
-        .exclude(grant__submitted_at=None)
-        .values_list("actor_id", "at", "grant__submitted_at")
-    ):
-        per.setdefault(actor_id, []).append(at - submitted_at)
+    # Counted and ranked by the database, a row per officer (45,000 decisions in 90 days
+    # read one by one took 5 s at issue 15's scale).
+    decisions = GrantEvent.objects.filter(at__gte=since, to_status__in=DECISION_STATES).exclude(
+        grant__submitted_at=None
+    )
+    promise = timedelta(hours=promise_hours())
+    within = dict(
+        decisions.values("actor_id")
+        .annotate(n=Count("pk", filter=Q(at__lte=F("grant__submitted_at") + promise)))
+        .order_by()
+        .values_list("actor_id", "n")
+    )
+    figures = wait_figures(decisions, "at", start_field="grant__submitted_at", group=F("actor_id"))
     names = {
         user.pk: user.get_full_name() or user.get_username()
-        for user in get_user_model().objects.filter(pk__in=per)
+        for user in get_user_model().objects.filter(pk__in=figures)
     }
-    promise = timedelta(hours=promise_hours())
     return [
         OfficerDecisions(
             name=names[actor_id],
-            decisions=len(times),
-            within=sum(t <= promise for t in times),
-            median_hours=_median([_hours(t) for t in times]),
+            decisions=figures[actor_id].count,
+            within=within.get(actor_id, 0),
+            median_hours=figures[actor_id].median,
         )
         # By name, and two officers of one name each in their own row, always in one order.
-        for actor_id, times in sorted(per.items(), key=lambda item: (names[item[0]], item[0]))
+        for actor_id in sorted(figures, key=lambda actor_id: (names[actor_id], actor_id))
     ]
 
 

@@ -2,130 +2,23 @@
 payment, and the requests waiting for a decision now, by age."""
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Q,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import RowNumber
+from django.db.models import Case, Count, Q, Value, When
 
 from audit.charts import BarRow, Chart, Series, colours
 from audit.dashboards.periods import Bucket, bucket_index, in_span
 from fund.models import Fund
 from grants.models import Grant
+from grants.waits import WaitFigures, wait_figures
 
 S = Grant.Status
-HOUR_PLACES = Decimal("0.1")
 AWAITING_DECISION = [S.SUBMITTED, S.SECOND_APPROVAL]
-
-
-def hours_between(start: datetime, end: datetime) -> Decimal:
-    return Decimal(int((end - start).total_seconds())) / 3600
 
 
 def _grants(fund: Fund | None):
     grants = Grant.objects.all()
     return grants.filter(fund=fund) if fund is not None else grants
-
-
-# The median and the 90th percentile need at most four ordered values of a group, whatever
-# its size: the database numbers each group's waits in order (ROW_NUMBER, on SQLite and
-# PostgreSQL alike) and returns only those ranks, and the figures are worked out here with
-# the same arithmetic as ``statistics.median`` and ``statistics.quantiles(n=10,
-# method="inclusive")`` on the whole list, so they come out to the same tenth of an hour.
-
-
-def _median_ranks(n: int) -> set[int]:
-    """The 0-based ranks ``statistics.median`` reads from ``n`` sorted values."""
-    return {n // 2} if n % 2 else {n // 2 - 1, n // 2}
-
-
-def _p90_ranks(n: int) -> set[int]:
-    """The 0-based ranks the inclusive 90th percentile reads from ``n`` sorted values."""
-    if n < 2:
-        return {0}
-    j, _ = divmod(9 * (n - 1), 10)
-    return {j, j + 1}
-
-
-def _median_of_ranks(n: int, at: dict[int, Decimal]) -> Decimal | None:
-    if not n:
-        return None
-    if n % 2:
-        value = at[n // 2]
-    else:
-        i = n // 2
-        value = (at[i - 1] + at[i]) / 2
-    return value.quantize(HOUR_PLACES)
-
-
-def _p90_of_ranks(n: int, at: dict[int, Decimal]) -> Decimal | None:
-    if not n:
-        return None
-    if n == 1:
-        return at[0].quantize(HOUR_PLACES)
-    j, delta = divmod(9 * (n - 1), 10)
-    return ((at[j] * (10 - delta) + at[j + 1] * delta) / 10).quantize(HOUR_PLACES)
-
-
-@dataclass(frozen=True)
-class WaitFigures:
-    count: int
-    median: Decimal | None  # hours, to the tenth; None below the minimum count
-    p90: Decimal | None
-
-
-def wait_figures(rows, end_field: str, *, group=None, min_count: int = 1) -> dict:
-    """Median and 90th percentile hours from ``submitted_at`` to ``end_field`` over
-    ``rows`` (already limited to the span wanted), per value of the expression ``group``
-    (one group, keyed None, without it). A group with fewer than ``min_count`` waits gets
-    its count and no figures. Two queries whatever the number of rows: the count per
-    group, then only the ranked waits the figures read."""
-    grouped = rows.annotate(
-        group=group if group is not None else Value(None, output_field=IntegerField())
-    )
-    counts = dict(
-        grouped.values("group").annotate(n=Count("pk")).order_by().values_list("group", "n")
-    )
-    figured = {key: n for key, n in counts.items() if n >= min_count}
-    at: dict = defaultdict(dict)
-    # Always the second query, even when no group has enough waits (ROW_NUMBER is never 0,
-    # so it returns nothing): the page runs the same queries however much data there is.
-    wanted = Q(rank=0)
-    for key, n in figured.items():
-        ranks = [r + 1 for r in _median_ranks(n) | _p90_ranks(n)]
-        wanted |= Q(group=key, rank__in=ranks) if group is not None else Q(rank__in=ranks)
-    wait = ExpressionWrapper(F(end_field) - F("submitted_at"), output_field=DurationField())
-    rank = Window(
-        RowNumber(),
-        partition_by=[group] if group is not None else None,
-        order_by=[wait.asc(), F("pk").asc()],
-    )
-    for key, rank_, submitted_at, ended_at in (
-        grouped.annotate(rank=rank)
-        .filter(wanted)
-        .values_list("group", "rank", "submitted_at", end_field)
-    ):
-        at[key][rank_ - 1] = hours_between(submitted_at, ended_at)
-    return {
-        key: WaitFigures(
-            count=n,
-            median=_median_of_ranks(n, at[key]) if key in figured else None,
-            p90=_p90_of_ranks(n, at[key]) if key in figured else None,
-        )
-        for key, n in counts.items()
-    }
 
 
 def speed_chart(

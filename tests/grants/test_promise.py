@@ -102,3 +102,34 @@ def test_the_dashboard_and_the_transparency_page_show_the_share_per_month(office
         dec = table[table.index("Dec 2026") :]
         assert "none decided" in dec[: dec.index("</tr>")]
         assert "Jan 2026" in table and "Dec 2025" not in table
+
+
+def test_an_officers_median_and_count_within_the_promise_over_several_decisions(
+    kw, officer, officer2, manager, funded
+):
+    with at(T0):
+        grants = [make_grant(kw, client=f"CLT-01{i:02d}") for i in range(5)]
+    # Olivia: 2, 7, 50 and 71 hours (median 28.5, two within 48); Omar: 3 hours.
+    for grant, hours, actor in zip(
+        grants, [2, 7, 50, 71, 3], [officer, officer, officer, officer, officer2], strict=True
+    ):
+        with at(T0 + timedelta(hours=hours)):
+            if hours == 50:
+                grant_decline(actor=actor, grant=grant, reason="Bought last month.")
+            else:
+                grant_approve(actor=actor, grant=grant)
+    with at(T0 + timedelta(days=4)):
+        page = signed_in(manager).get("/grants/decisions/").content.decode()
+    officers = page[page.index('data-testid="officers"') :]
+    officers = officers[: officers.index("</table>")]
+    rows = [r.split("</tr>")[0] for r in officers.split('<tr class="govuk-table__row">')[2:]]
+    cells = [
+        [c.split("<")[0] for c in row.replace("</th>", "<").split('">')[1:] if c.split("<")[0]]
+        for row in rows
+    ]
+    assert cells == [["olivia.officer", "4", "2", "28.5"], ["omar.officer", "1", "1", "3.0"]]
+
+    # The staff home page: the median of 2, 3, 7, 50 and 71 hours to a decision.
+    with at(T0 + timedelta(days=4)):
+        home = signed_in(officer).get("/").content.decode()
+    assert "7.0 hours (5 decided)" in home

@@ -5,7 +5,7 @@ import random
 from decimal import Decimal
 from statistics import median, quantiles
 
-from audit.dashboards.waits import _median_of_ranks, _median_ranks, _p90_of_ranks, _p90_ranks
+from grants.waits import _median_of_ranks, _median_ranks, _p90_of_ranks, _p90_ranks
 
 TENTH = Decimal("0.1")
 
