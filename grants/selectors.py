@@ -303,13 +303,13 @@ def decisions_by_officer(since) -> list[OfficerDecisions]:
         grant__submitted_at=None
     )
     promise = timedelta(hours=promise_hours())
-    within = dict(
-        decisions.values("actor_id")
-        .annotate(n=Count("pk", filter=Q(at__lte=F("grant__submitted_at") + promise)))
-        .order_by()
-        .values_list("actor_id", "n")
+    figures = wait_figures(
+        decisions,
+        "at",
+        start_field="grant__submitted_at",
+        group=F("actor_id"),
+        also={"within": Count("pk", filter=Q(at__lte=F("grant__submitted_at") + promise))},
     )
-    figures = wait_figures(decisions, "at", start_field="grant__submitted_at", group=F("actor_id"))
     names = {
         user.pk: user.get_full_name() or user.get_username()
         for user in get_user_model().objects.filter(pk__in=figures)
@@ -318,7 +318,7 @@ def decisions_by_officer(since) -> list[OfficerDecisions]:
         OfficerDecisions(
             name=names[actor_id],
             decisions=figures[actor_id].count,
-            within=within.get(actor_id, 0),
+            within=figures[actor_id].also["within"],
             median_hours=figures[actor_id].median,
         )
         # By name, and two officers of one name each in their own row, always in one order.

@@ -3,7 +3,7 @@ database whatever the number of requests: the staff home page, the decisions pag
 dashboard and the transparency page all read their waits through ``wait_figures``."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -76,6 +76,8 @@ class WaitFigures:
     count: int
     median: Decimal | None  # hours, to the tenth; None below the minimum count
     p90: Decimal | None
+    # What ``wait_figures(also=...)`` counted in the same query, by name.
+    also: dict = field(default_factory=dict, compare=False)
 
 
 class _PercentileDisc(Aggregate):
@@ -92,18 +94,27 @@ class _PercentileDisc(Aggregate):
 
 
 def wait_figures(
-    rows, end_field: str, *, start_field: str = "submitted_at", group=None, min_count: int = 1
+    rows,
+    end_field: str,
+    *,
+    start_field: str = "submitted_at",
+    group=None,
+    min_count: int = 1,
+    also: dict | None = None,
 ) -> dict:
     """Median and 90th percentile hours from ``start_field`` to ``end_field`` over ``rows``
     (already limited to the span wanted, and to rows with both times), per value of the
     expression ``group`` (one group, keyed None, without it). A group with fewer than
-    ``min_count`` waits gets its count and no figures. Two queries whatever the number of
-    rows: the count per group, then only the (at most four) ranked waits of each group
-    the figures read."""
+    ``min_count`` waits gets its count and no figures. ``also`` names further aggregates (a
+    count with a filter, say) worked out per group with the count. Two queries whatever
+    the number of rows: the count per group, then only the (at most four) ranked waits of
+    each group the figures read."""
     grouped = rows.order_by().annotate(
         group=group if group is not None else Value(None, output_field=IntegerField())
     )
-    counts = dict(grouped.values("group").annotate(n=Count("pk")).values_list("group", "n"))
+    also = also or {}
+    counted = {row["group"]: row for row in grouped.values("group").annotate(n=Count("pk"), **also)}
+    counts = {key: row["n"] for key, row in counted.items()}
     figured = {key: n for key, n in counts.items() if n >= min_count}
     wait = ExpressionWrapper(F(end_field) - F(start_field), output_field=DurationField())
     if connections[rows.db].vendor == "postgresql":
@@ -115,6 +126,7 @@ def wait_figures(
             count=n,
             median=_median_of_ranks(n, at[key]) if key in figured else None,
             p90=_p90_of_ranks(n, at[key]) if key in figured else None,
+            also={name: counted[key][name] for name in also},
         )
         for key, n in counts.items()
     }
