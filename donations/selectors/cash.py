@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, Count, Max, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from djmoney.money import Money
@@ -29,28 +29,41 @@ class PointRow:
     overdue: bool
 
 
-def points_with_last_emptied(*, now: datetime | None = None) -> list[PointRow]:
-    """Every point with the last time its box was emptied; active boxes untouched for four
-    weeks (or never emptied four weeks after opening) are overdue."""
+def points_listed(*, now: datetime | None = None) -> QuerySet[CollectionPoint]:
+    """Every point, active first then by host, with the last time its box was emptied
+    (``last_emptied``) and whether it is ``overdue``: an active box untouched for four
+    weeks, or never emptied four weeks after opening. Worked out by the database, so a
+    page of points, or only the overdue ones, costs the same however many there are."""
     now = now or timezone.now()
     cutoff = now - OVERDUE_AFTER
-    points = (
+    return (
         CollectionPoint.objects.select_related("fund")
         .annotate(last_emptied=Max("collections__emptied_at"))
-        .order_by("-is_active", "host_name")
-    )
-    rows = []
-    for point in points:
-        if point.last_emptied is not None:
-            overdue = point.last_emptied < cutoff
-        else:
-            overdue = point.opened_on < timezone.localdate(cutoff)
-        rows.append(
-            PointRow(
-                point=point, last_emptied=point.last_emptied, overdue=point.is_active and overdue
+        .annotate(
+            overdue=Case(
+                When(
+                    Q(is_active=True)
+                    & (
+                        Q(last_emptied__lt=cutoff)
+                        | Q(last_emptied__isnull=True, opened_on__lt=timezone.localdate(cutoff))
+                    ),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
             )
         )
-    return rows
+        .order_by("-is_active", "host_name", "pk")
+    )
+
+
+def points_overdue(*, now: datetime | None = None) -> QuerySet[CollectionPoint]:
+    return points_listed(now=now).filter(overdue=True)
+
+
+def point_rows(points) -> list[PointRow]:
+    """Rows for points from ``points_listed``."""
+    return [PointRow(point=p, last_emptied=p.last_emptied, overdue=p.overdue) for p in points]
 
 
 def counts_awaiting_confirmation() -> QuerySet[Collection]:

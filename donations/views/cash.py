@@ -35,12 +35,13 @@ from people.pages import paged
 
 @role_required(*READERS)
 def overview(request):
-    points = cash_selectors.points_with_last_emptied()
+    overdue = paged(request, cash_selectors.points_overdue(), "overdue")
     return render(
         request,
         "donations/cash/overview.html",
         {
-            "overdue": [row for row in points if row.overdue],
+            "overdue": overdue,
+            "overdue_rows": cash_selectors.point_rows(overdue["page"]),
             "awaiting": cash_selectors.counts_awaiting_confirmation().count(),
             "returned": cash_selectors.counts_returned().count(),
             "in_transit": cash_selectors.cash_in_transit_summary(),
@@ -56,15 +57,18 @@ def overview(request):
 
 @role_required(*READERS)
 def point_list(request):
-    takings = tap_selectors.takings_by_point()
-    terminals = tap_selectors.terminals_by_point()
+    points = paged(request, cash_selectors.points_listed())
+    ids = [point.pk for point in points["page"]]
+    takings = tap_selectors.takings_by_point(ids)
+    terminals = tap_selectors.terminals_by_point(ids)
     return render(
         request,
         "donations/cash/point_list.html",
         {
+            "points": points,
             "rows": [
                 (row, takings.get(row.point.pk, NO_TAKINGS), terminals.get(row.point.pk, []))
-                for row in cash_selectors.points_with_last_emptied()
+                for row in cash_selectors.point_rows(points["page"])
             ],
             "can_handle": handles_money(request.user),
         },

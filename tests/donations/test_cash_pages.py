@@ -8,7 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from donations.models import Collection, CollectionPoint, Deposit
-from donations.services.cash import collection_confirm, collection_return, deposit_record
+from donations.services.cash import (
+    collection_confirm,
+    collection_point_create,
+    collection_return,
+    deposit_record,
+)
 from fund.models import Entry
 from tests.donations.conftest import at, gbp, record
 
@@ -411,3 +416,52 @@ def test_cash_in_transit_is_paginated_with_the_total_of_every_page(client, offic
     second = client.get(url, {"page": "2"}).content.decode()
     assert "£39.00</strong> in 26 collections." in second
     assert second.count('href="/donations/cash/collections/') == 1
+
+
+def _points(officer, count: int, start: int = 0):
+    for n in range(start, start + count):
+        collection_point_create(
+            actor=officer,
+            host_name=f"Host {n:02d}",
+            address=f"{n} Market Place, Doncaster",
+            box_number=f"P{n:03d}",
+            seal=f"P{n:03d}-0",
+            opened_on=date(2026, 4, 1),
+        )
+
+
+def test_collection_points_and_overdue_boxes_are_paged_with_flat_queries(
+    client, officer, public_fund
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url):
+        # Counted at once: the captured queries are a slice of the connection's query log,
+        # which the next request outside a capture empties.
+        with CaptureQueriesContext(connection) as captured:
+            content = client.get(url).content.decode()
+        return len(captured), content
+
+    _points(officer, 3)
+    client.force_login(officer)
+    points_url, overview_url = reverse("donations:cash_points"), reverse("donations:cash_overview")
+    few, _ = queries(points_url)
+    few_overview, _ = queries(overview_url)
+    _points(officer, 24, start=3)  # 27 points, none ever emptied: every one overdue
+
+    many, first = queries(points_url)
+    assert many == few
+    assert "Points 1 to 25 of 27, open ones first." in first
+    assert first.count('class="govuk-summary-card__title"') == 25
+    assert "Host 00" in first and "Host 24" in first and "Host 25" not in first
+    assert '?page=2#takings" rel="next"' in first
+    second = client.get(points_url, {"page": "2"}).content.decode()
+    assert second.count('class="govuk-summary-card__title"') == 2
+    assert "Host 25" in second and "Host 26" in second and "Host 00" not in second
+
+    many_overview, overview = queries(overview_url)
+    assert many_overview == few_overview
+    assert "Boxes not emptied for 4 weeks (27)" in overview
+    assert overview.count("never emptied") == 25
+    assert '?overdue=2#overdue" rel="next"' in overview
