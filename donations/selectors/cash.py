@@ -147,28 +147,38 @@ class MonthYield:
     total: Money
 
 
-def yield_by_month(*, point: CollectionPoint | None = None) -> list[MonthYield]:
-    """Confirmed box cash per point per calendar month (by date emptied), newest first."""
+def yield_rows(*, point: CollectionPoint | None = None):
+    """Confirmed box cash per point per calendar month (by date emptied), newest month
+    first, then by host: one row per point and month, summed by the database, so a page of
+    them (``month_yields``) costs the same however many months and points there are."""
     rows = Collection.objects.filter(status__in=POSTED)
     if point is not None:
         rows = rows.filter(point=point)
-    totals = (
+    return (
         rows.annotate(month=TruncMonth("emptied_at"))
-        .values("month", "point")
+        .values("month", "point", "point__host_name")
         .annotate(total=Sum("amount"), collections=Count("pk"))
-        .order_by("-month", "point")
+        .order_by("-month", "point__host_name", "point")
     )
-    points = {p.pk: p for p in CollectionPoint.objects.filter(pk__in={t["point"] for t in totals})}
-    result = [
+
+
+def month_yields(rows) -> list[MonthYield]:
+    """``yield_rows`` (or a page of them) with their points."""
+    rows = list(rows)
+    points = {p.pk: p for p in CollectionPoint.objects.filter(pk__in={r["point"] for r in rows})}
+    return [
         MonthYield(
-            month=_as_date(t["month"]),
-            point=points[t["point"]],
-            collections=t["collections"],
-            total=gbp(t["total"]),
+            month=_as_date(r["month"]),
+            point=points[r["point"]],
+            collections=r["collections"],
+            total=gbp(r["total"]),
         )
-        for t in totals
+        for r in rows
     ]
-    return sorted(result, key=lambda r: (-r.month.toordinal(), r.point.host_name))
+
+
+def yield_by_month(*, point: CollectionPoint | None = None) -> list[MonthYield]:
+    return month_yields(yield_rows(point=point))
 
 
 def _as_date(value) -> date:

@@ -395,9 +395,17 @@ def deposit_check(request, pk: int):
 # --- Reports ----------------------------------------------------------------------------------
 
 
+YIELD_ROWS_PER_PAGE = 50
+
+
 @role_required(*READERS)
 def yield_report(request):
-    return render(request, "donations/cash/yield.html", {"yields": cash_selectors.yield_by_month()})
+    rows = paged(request, cash_selectors.yield_rows(), per_page=YIELD_ROWS_PER_PAGE)
+    return render(
+        request,
+        "donations/cash/yield.html",
+        {"rows": rows, "yields": cash_selectors.month_yields(rows["page"])},
+    )
 
 
 @role_required(*READERS)

@@ -465,3 +465,39 @@ def test_collection_points_and_overdue_boxes_are_paged_with_flat_queries(
     assert "Boxes not emptied for 4 weeks (27)" in overview
     assert overview.count("never emptied") == 25
     assert '?overdue=2#overdue" rel="next"' in overview
+
+
+def test_the_yield_report_is_paged_newest_month_first(client, officer, officer2, public_fund):
+    _points(officer, 26)
+    points = list(CollectionPoint.objects.order_by("host_name"))
+    for n, point in enumerate(points):
+        collection_confirm(
+            actor=officer2,
+            collection=record(officer, point, f"{n + 1}.00", when=at(2026, 11, 3)),
+        )
+    collection_confirm(
+        actor=officer2, collection=record(officer, points[0], "7.50", when=at(2026, 10, 9))
+    )
+    client.force_login(officer)
+    url = reverse("donations:cash_yield")
+
+    first = client.get(url).content.decode()
+    # 27 rows (26 boxes in November, one in October) fit one page of 50.
+    assert "Rows " not in first and 'rel="next"' not in first
+    assert "November 2026" in first and "October 2026" in first
+    assert first.index("November 2026") < first.index("October 2026")
+
+    for n in range(26, 52):  # 26 more boxes in November: 53 rows
+        _points(officer, 1, start=n)
+    for point in CollectionPoint.objects.filter(host_name__gte="Host 26"):
+        collection_confirm(
+            actor=officer2, collection=record(officer, point, "1.00", when=at(2026, 11, 4))
+        )
+    first = client.get(url).content.decode()
+    assert "Rows 1 to 50 of 53" in first
+    assert "October 2026" not in first and "Host 49" in first and "Host 50" not in first
+    second = client.get(url, {"page": "2"}).content.decode()
+    assert "Rows 51 to 53 of 53" in second
+    assert "Host 50" in second and "Host 51" in second and "October 2026" in second
+    october = second[second.index("October 2026") :]
+    assert "Host 00" in october and "£7.50" in october
