@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from djmoney.money import Money
 
@@ -43,18 +43,31 @@ class LedgerItem:
 
 class LedgerItems:
     """The ledger's items not yet on the statement, as the database lists them: counted,
-    totalled and sliced there (a page, an export), never all loaded to be added up."""
+    totalled and sliced there (a page, an export), never all loaded to be added up. The
+    count and the total come from one pass over the items (``summary``), kept for the
+    pager's count."""
 
     def __init__(self, rows=None):
         self._rows = rows
+        self._summary: tuple[int, Money] | None = None
 
     def _item(self, row) -> LedgerItem:
         return LedgerItem(
             row["entry_id"], row["entry__effective_date"], row["entry__memo"], _gbp(row["net"])
         )
 
+    def summary(self) -> tuple[int, Money]:
+        """How many items, and their net total, in one query."""
+        if self._summary is None:
+            if self._rows is None:
+                self._summary = (0, _gbp(ZERO))
+            else:
+                found = self._rows.aggregate(n=Count("entry_id"), total=Sum("net"))
+                self._summary = (found["n"], _gbp(found["total"] or ZERO))
+        return self._summary
+
     def count(self) -> int:
-        return 0 if self._rows is None else self._rows.count()
+        return self.summary()[0]
 
     def __len__(self) -> int:
         return self.count()
@@ -70,9 +83,7 @@ class LedgerItems:
         return self._item(self._rows[index])
 
     def total(self) -> Money:
-        if self._rows is None:
-            return _gbp(ZERO)
-        return _gbp(self._rows.aggregate(total=Sum("net"))["total"] or ZERO)
+        return self.summary()[1]
 
 
 @dataclass
