@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from djmoney.money import Money
 
 from banking.models import BankAccount, Match, Reconciliation, StatementLine, SuspenseClearance
-from fund.models import Transfer
+from fund.models import Entry, Transfer
 from fund.money import gbp
 from fund.selectors import movements_by_month
 
@@ -153,14 +153,16 @@ def reconciliation_statement(bank_account: BankAccount, as_of: date) -> Reconcil
         .exclude(entry_id__in=on_statement)
     )
     # An entry and its reversal, neither on the statement, cancel out and are left out.
+    # The pairs are found from the reversals (few, and indexed by what they reverse), so
+    # the items' own query only leaves out a short list of entries.
     pending_entries = pending.values("entry_id")
-    reversed_pending = pending.filter(entry__reverses_id__in=pending_entries).values(
-        "entry__reverses_id"
+    cancelled = Entry.objects.filter(
+        reverses_id__isnull=False, pk__in=pending_entries, reverses_id__in=pending_entries
     )
     money = DecimalField(max_digits=14, decimal_places=2)
     figures.not_on_statement = LedgerItems(
-        pending.exclude(entry__reverses_id__in=pending_entries)
-        .exclude(entry_id__in=reversed_pending)
+        pending.exclude(entry_id__in=cancelled.values("pk"))
+        .exclude(entry_id__in=cancelled.values("reverses_id"))
         .values("entry_id", "entry__effective_date", "entry__memo")
         .annotate(
             net=Coalesce(Sum("amount", filter=Q(debit_account_id=bank)), ZERO, output_field=money)
