@@ -167,3 +167,59 @@ def test_long_lists_of_counts_and_cash_in_transit_page_on_a_phone(
         check(page)
         assert page.get_by_role("link", name=re.compile("Corner Café, box B001")).count() == 1
         assert page.get_by_role("link", name=re.compile("Previous")).count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_many_collection_points_page_on_a_phone(browse, officer, officer2, public_fund, width):
+    """27 points, none emptied in four weeks, one box's cash confirmed in each of two
+    months: the points, the overdue boxes and the yields page, each readable on a phone."""
+    from datetime import date
+
+    from donations.services.cash import collection_point_create
+
+    points = [
+        collection_point_create(
+            actor=officer,
+            host_name=f"Host {n:02d}",
+            address=f"{n} Market Place, Doncaster",
+            box_number=f"P{n:03d}",
+            seal=f"P{n:03d}-0",
+            opened_on=date(2026, 4, 1),
+        )
+        for n in range(27)
+    ]
+    for n, point in enumerate(points):
+        collection_confirm(
+            actor=officer2,
+            collection=record(officer, point, "4.00", when=timezone.now() - timedelta(days=40)),
+        )
+        if n < 24:
+            collection_confirm(
+                actor=officer2,
+                collection=record(officer, point, "1.00", when=timezone.now() - timedelta(days=70)),
+            )
+
+    page = browse(officer, width=width, path="/donations/cash/points/")
+    check(page)
+    assert "Points 1 to 25 of 27, open ones first." in page.inner_text("main")
+    page.get_by_role("link", name=re.compile("Next")).first.click()
+    page.wait_for_load_state()
+    check(page)
+    assert page.get_by_role("link", name="Host 26", exact=True).count() == 1
+
+    page = browse(officer, width=width, path="/donations/cash/")
+    check(page)
+    assert "Boxes not emptied for 4 weeks (27)" in page.inner_text("main")
+    page.get_by_role("link", name=re.compile("Next")).first.click()
+    page.wait_for_load_state()
+    check(page)
+    assert page.get_by_role("link", name=re.compile(r"Host 26, box P026")).count() == 1
+
+    page = browse(officer, width=width, path="/donations/cash/yield/")
+    check(page)
+    assert "Rows 1 to 50 of 51" in page.inner_text("main")
+    page.get_by_role("link", name=re.compile("Next")).first.click()
+    page.wait_for_load_state()
+    check(page)
+    assert "Rows 51 to 51 of 51" in page.inner_text("main")
