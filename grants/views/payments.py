@@ -9,6 +9,7 @@ from grants.forms import OutcomeForm, PayoutForm
 from grants.services.payments import grant_close, grant_record_outcome, grant_record_payout
 from grants.views.requests import grant_for, own_agency_grant, request_page, run_action
 from people.access import role_required
+from people.pages import paged
 from people.roles import HANDLER_ROLES, STAFF_ROLES, Role
 
 
@@ -79,7 +80,7 @@ def follow_up(request):
         request,
         "grants/follow_up.html",
         {
-            "missing_receipts": selectors.missing_receipts(),
-            "outcomes_due": selectors.outcomes_due(),
+            "missing_receipts": paged(request, selectors.missing_receipts(), "receipts"),
+            "outcomes_due": paged(request, selectors.outcomes_due(), "outcomes"),
         },
     )

@@ -143,3 +143,61 @@ def test_the_decisions_page_asks_the_same_queries_for_2_decisions_or_27(
     with CaptureQueriesContext(connection) as many:
         assert ">27</td>" in client.get(reverse("grants:decisions")).content.decode()
     assert len(many) == len(few)
+
+
+def _paid_long_ago(kw, officer, officer2, count: int, start: int = 0):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from grants.services.payments import grant_record_payout
+
+    paid = []
+    with time_machine.travel(timezone.now() - timedelta(days=30)):
+        for n in range(start, start + count):
+            grant = grant_approve(
+                actor=officer,
+                grant=make_grant(kw, client=f"CLT-{n:04d}", items=[("Phone", "5.00")]),
+            )
+            paid.append(
+                grant_record_payout(
+                    actor=officer2,
+                    grant=grant,
+                    payee="Argos",
+                    method="voucher",
+                    reference=f"V-{n}",
+                    paid_on=timezone.localdate(),
+                )
+            )
+    return paid
+
+
+def test_receipts_and_outcomes_to_follow_up_come_25_to_a_page(
+    client, kw, officer, officer2, funded
+):
+    _paid_long_ago(kw, officer, officer2, 2)
+    client.force_login(officer)
+    url = reverse("grants:follow_up")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    few = len(few)
+    _paid_long_ago(kw, officer, officer2, 25, start=2)
+
+    with CaptureQueriesContext(connection) as many:
+        first = client.get(url).content.decode()
+    assert len(many) == few
+    assert "Paid over 14 days ago with no receipt (27)" in first
+    assert "Paid over 28 days ago with no outcome (27)" in first
+    receipts = first[first.index('data-testid="missing-receipts"') : first.index('id="outcomes"')]
+    assert receipts.count("/grants/") == 25
+    assert '?receipts=2#receipts" rel="next"' in first
+    assert '?outcomes=2#outcomes" rel="next"' in first
+
+    second = client.get(url, {"receipts": "2"}).content.decode()
+    receipts = second[
+        second.index('data-testid="missing-receipts"') : second.index('id="outcomes"')
+    ]
+    assert receipts.count("/grants/") == 2
+    outcomes = second[second.index('data-testid="outcomes-due"') :]
+    assert outcomes.count('class="govuk-link" href="/grants/') == 25
