@@ -81,6 +81,12 @@ class CollectionPoint(models.Model):
         help_text="Short uppercase code printed on the poster; online gifts carry it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    last_emptied_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the box was last emptied: the latest collection recorded from it.",
+    )
     history = HistoricalRecords()
 
     class Meta:

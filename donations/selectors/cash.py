@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, Count, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, F, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from djmoney.money import Money
@@ -31,14 +31,15 @@ class PointRow:
 
 def points_listed(*, now: datetime | None = None) -> QuerySet[CollectionPoint]:
     """Every point, active first then by host, with the last time its box was emptied
-    (``last_emptied``) and whether it is ``overdue``: an active box untouched for four
-    weeks, or never emptied four weeks after opening. Worked out by the database, so a
-    page of points, or only the overdue ones, costs the same however many there are."""
+    (``last_emptied``, kept on the point by ``collection_record``) and whether it is
+    ``overdue``: an active box untouched for four weeks, or never emptied four weeks after
+    opening. Worked out by the database from the points alone, so a page of points, or
+    only the overdue ones, costs the same however many points and collections there are."""
     now = now or timezone.now()
     cutoff = now - OVERDUE_AFTER
     return (
         CollectionPoint.objects.select_related("fund")
-        .annotate(last_emptied=Max("collections__emptied_at"))
+        .annotate(last_emptied=F("last_emptied_at"))
         .annotate(
             overdue=Case(
                 When(

@@ -242,8 +242,12 @@ def collection_record(
             note=note,
         )
         point.current_seal = seal_fitted
+        # Kept here, under the point's lock, so lists find overdue boxes without reading
+        # every collection (a collection may be recorded after a later one).
+        if point.last_emptied_at is None or emptied_at > point.last_emptied_at:
+            point.last_emptied_at = emptied_at
         point._history_user = actor
-        point.save(update_fields=["current_seal"])
+        point.save(update_fields=["current_seal", "last_emptied_at"])
     return collection
 
 
