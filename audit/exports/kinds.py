@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import router
 
 from audit import reconciliation, statements
 from audit.exports.donations import (
@@ -27,8 +28,9 @@ from audit.resources import (
     OnlinePaymentResource,
 )
 from audit.services import manifest_record
-from fund.models import ChainHead
+from fund.models import ChainHead, Transfer
 from fund.selectors import chain_head
+from fund.snapshots import read_snapshot
 from fund.spreadsheets import write_table
 
 
@@ -168,10 +170,14 @@ def export_write(
     export = EXPORT_KINDS[kind]
     if file_format not in export.formats:
         raise ValueError(f"{export.label} cannot be exported as {file_format!r}.")
-    head = chain_head()
-    writer = HashingWriter(stream)
-    rows = export.write(file_format, params, head, writer)
-    writer.flush()
+    # The head, the figures and the lines all at one snapshot (on the database the reads go
+    # to: the replica, where there is one), so a posting committed while a long export is
+    # written is wholly in it or wholly out, and a total agrees with its lines.
+    with read_snapshot(router.db_for_read(Transfer)):
+        head = chain_head()
+        writer = HashingWriter(stream)
+        rows = export.write(file_format, params, head, writer)
+        writer.flush()
     return manifest_record(
         actor=actor,
         actor_name=actor_name,

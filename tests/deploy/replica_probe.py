@@ -57,6 +57,14 @@ posted = post(officer, fund, "assets:bank", "income:donations:boxes", "9.99", me
 entries_on_primary = Entry.objects.using("default").count()
 entries_on_replica_paused = Entry.objects.using("replica").count()
 paused, _, _ = dashboard(client)
+# An export while the replica lags: read from it, at one snapshot of it; its manifest is
+# written to the primary.
+with (
+    CaptureQueriesContext(connections["replica"]) as export_on_replica,
+    CaptureQueriesContext(connections["default"]) as export_on_primary,
+):
+    export = client.get("/audit/exports/download/", {"export": "bank_reconciliation:csv"})
+export_csv = b"".join(export.streaming_content).decode()
 
 with connections["replica"].cursor() as cursor:
     cursor.execute("SELECT pg_wal_replay_resume()")
@@ -86,6 +94,17 @@ print(
             "paused_page": paused.content.decode(),
             "resumed_page": resumed.content.decode(),
             "replica_refuses_writes": replica_refuses_writes,
+            "export_status": export.status_code,
+            "export_csv": export_csv,
+            "export_fund_queries_on_replica": len(fund_queries(export_on_replica)),
+            "export_fund_queries_on_primary": len(fund_queries(export_on_primary)),
+            "export_snapshot_on_replica": any(
+                "REPEATABLE READ" in q["sql"] for q in export_on_replica.captured_queries
+            ),
+            "export_manifest_on_primary": any(
+                'INSERT INTO "audit_exportmanifest"' in q["sql"]
+                for q in export_on_primary.captured_queries
+            ),
         }
     )
 )

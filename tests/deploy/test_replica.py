@@ -63,3 +63,11 @@ def test_replica_serves_the_auditor_dashboard_and_writes_go_to_the_primary(
     assert seen["replica_refuses_writes"] is True
     assert "£135.49" not in seen["paused_page"]
     assert "£135.49" in seen["resumed_page"]
+    # The export, while the replica was paused: the replica's ledger (£125.50 on the bank,
+    # not yet £135.49), read there at one snapshot, and its manifest kept on the primary.
+    assert seen["export_status"] == 200
+    assert ",Ledger balance,,,125.50\r\n" in seen["export_csv"]
+    assert seen["export_fund_queries_on_replica"] > 0
+    assert seen["export_fund_queries_on_primary"] == 0
+    assert seen["export_snapshot_on_replica"] is True
+    assert seen["export_manifest_on_primary"] is True
