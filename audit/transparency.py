@@ -164,7 +164,12 @@ def grants_by_category(start: date | None = None, end: date | None = None) -> li
         .order_by()
         .values_list("category_id", "n")
     )
-    names = dict(Account.objects.filter(pk__in=counts).values_list("pk", "name"))
+    # Every grant category, and any other account a grant names: one query, always.
+    names = dict(
+        Account.objects.filter(Q(is_grant_category=True) | Q(pk__in=counts)).values_list(
+            "pk", "name"
+        )
+    )
     by_label: dict[str, int] = defaultdict(int)
     for pk, n in counts.items():
         by_label[category_label(names[pk])] += n

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from djmoney.money import Money
 
-from fund.models import Account, Balance, ChainHead, Fund, MonthTotal, Transfer
+from fund.models import Account, Balance, ChainHead, Entry, Fund, MonthTotal, Transfer
 from fund.money import gbp
 
 
@@ -110,6 +110,31 @@ def fund_spending(fund: Fund, start, end) -> Money:
     return gbp(sum((debit - credit for debit, credit in moved.values()), Decimal(0)))
 
 
+# Entries counted on each side of a part-month, up to this many: enough to tell a side of a
+# few days' entries from one of thousands, in a read of the date index that stays short.
+SIDE_COUNT_CAP = 2_000
+
+
+def _fewer_entries(kept: list[tuple[date, date]], left_out: list[tuple[date, date]]) -> bool:
+    """Whether the days kept of a part-month hold fewer entries than the days left out (so
+    their transfers are read and added, rather than the left-out days' taken off the month
+    total). Counted through the index on the entries' date, each side up to
+    ``SIDE_COUNT_CAP``; when both reach it, the side of fewer days. A range ending today
+    leaves out days with no entries yet, which this reads as none to take off."""
+
+    def entries(ranges) -> int:
+        dated = Q()
+        for lo, hi in ranges:
+            dated |= Q(effective_date__gte=lo, effective_date__lte=hi)
+        return Entry.objects.filter(dated).order_by()[:SIDE_COUNT_CAP].count()
+
+    kept_entries, left_entries = entries(kept), entries(left_out)
+    if kept_entries != left_entries:
+        return kept_entries < left_entries
+    days = sum((hi - lo).days + 1 for lo, hi in kept)
+    return days <= sum((hi - lo).days + 1 for lo, hi in left_out)
+
+
 def movements_by_month(
     start: date,
     end: date,
@@ -122,14 +147,16 @@ def movements_by_month(
 
     Read from the cached month totals: a handful of rows a month, whatever the ledger's
     size. A month the range covers only in part is its month total less the transfers on
-    the days left out, or the transfers on the days kept, whichever is fewer days.
+    the days left out, or the transfers on the days kept, whichever side holds fewer
+    entries (``_fewer_entries``).
     """
     # Why the part-months are read this way: month totals exist only per calendar month,
     # so a range that starts or ends inside a month (the dashboard's default range ends
     # today; the transparency page's year starts on 6 April) needs some transfers. Reading
-    # at most half a month of days at each end, found through the index on the entries'
+    # the side of the month with fewer entries, found through the index on the entries'
     # effective date (``fund_entry_effective_date``) and the transfers' entry key, bounds
-    # that work by the days involved, not by the range or the ledger's size; the months in
+    # that work by the entries on the shorter side, not by the range or the ledger's size:
+    # for a range ending today, the days after it, which hold nothing yet. The months in
     # between are a few month-total rows each.
     account_ids = [a.pk for a in accounts]
     totals: dict[tuple[date, int], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
@@ -144,15 +171,17 @@ def movements_by_month(
         kept_from, kept_to = max(start, month), min(end, month_end)
         if kept_from == month and kept_to == month_end:
             continue
-        kept_days = (kept_to - kept_from).days + 1
-        if kept_days <= month_end.day - kept_days:
+        kept = [(kept_from, kept_to)]
+        left_out = []
+        if kept_from > month:
+            left_out.append((month, kept_from - timedelta(days=1)))
+        if kept_to < month_end:
+            left_out.append((kept_to + timedelta(days=1), month_end))
+        if _fewer_entries(kept, left_out):
             skip.add(month)
             corrections.append((month, kept_from, kept_to, 1))
         else:
-            if kept_from > month:
-                corrections.append((month, month, kept_from - timedelta(days=1), -1))
-            if kept_to < month_end:
-                corrections.append((month, kept_to + timedelta(days=1), month_end, -1))
+            corrections.extend((month, lo, hi, -1) for lo, hi in left_out)
 
     rows = MonthTotal.objects.filter(month__gte=first, month__lte=last, account_id__in=account_ids)
     if skip:

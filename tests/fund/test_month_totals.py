@@ -158,3 +158,34 @@ def test_the_backfill_rebuilds_month_totals_from_the_transfers(
 
     assert cached() == before
     assert MonthTotal.objects.aggregate(total=Sum("credit_total"))["total"] == D("1044.00")
+
+
+def test_a_part_month_reads_the_side_with_fewer_entries(officer, public_fund):
+    """A range ending on 8 December: with nothing dated after it, the month total less
+    no transfers (the 23 days left out) rather than the 8 days' many transfers; with more
+    dated after it than before, the 8 days' transfers."""
+    from django.test.utils import CaptureQueriesContext
+
+    online = Account.objects.get(code="income:donations:online")
+    for n, day in enumerate([1, 2, 2, 3, 8]):
+        post(officer, public_fund, "assets:bank", "income:donations:online", f"{n + 1}.00",
+             on=date(2026, 12, day))  # fmt: skip
+
+    def read(start, end):
+        with CaptureQueriesContext(connection) as queries:
+            rows = movements_by_month(start, end, accounts=[online])
+        transfer_reads = [q["sql"] for q in queries if 'FROM "fund_transfer"' in q["sql"]]
+        net = {f"{m:%Y-%m}": c - d for (m, _), (d, c) in rows.items()}
+        return net, transfer_reads
+
+    net, reads = read(date(2026, 11, 1), date(2026, 12, 8))
+    assert net == {"2026-12": D("15.00")}
+    assert len(reads) == 1 and "2026-12-09" in reads[0] and "2026-12-31" in reads[0]
+
+    for _ in range(6):  # six gifts dated after the range: now the 8 days are fewer
+        post(officer, public_fund, "assets:bank", "income:donations:online", "100.00",
+             on=date(2026, 12, 20))  # fmt: skip
+    net, reads = read(date(2026, 11, 1), date(2026, 12, 8))
+    assert net == {"2026-12": D("15.00")}
+    assert len(reads) == 1 and "2026-12-01" in reads[0] and "2026-12-08" in reads[0]
+    assert "2026-12-31" not in reads[0]
