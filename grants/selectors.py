@@ -124,7 +124,7 @@ def missing_receipts(now=None) -> QuerySet[Grant]:
     return (
         Grant.objects.select_related("agency", "client", "category", "payout")
         .filter(status=S.PAID, paid_at__lte=now - timedelta(days=RECEIPT_DUE_DAYS))
-        .order_by("paid_at")
+        .order_by("paid_at", "pk")  # one order, so pages neither repeat nor skip a grant
     )
 
 
@@ -137,7 +137,7 @@ def outcomes_due(now=None) -> QuerySet[Grant]:
             paid_at__lte=now - timedelta(days=OUTCOME_DUE_DAYS),
             outcome__isnull=True,
         )
-        .order_by("paid_at")
+        .order_by("paid_at", "pk")
     )
 
 

@@ -92,6 +92,13 @@ class _PercentileDisc(Aggregate):
     # "fractions) WITHIN GROUP (ORDER BY wait".
     arg_joiner = ") WITHIN GROUP (ORDER BY "
 
+    def __init__(self, fractions, wait, **extra):
+        # The template has no place for these: refused rather than silently dropped.
+        for option in ("filter", "distinct", "order_by"):
+            if extra.get(option):
+                raise TypeError(f"percentile_disc here takes no {option}.")
+        super().__init__(fractions, wait, **extra)
+
 
 def wait_figures(
     rows,

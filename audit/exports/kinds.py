@@ -166,7 +166,9 @@ def export_write(
     stream,
     file_name: str | None = None,
 ) -> ExportManifest:
-    """Write one export to ``stream`` (binary) and record its manifest."""
+    """Write one export to ``stream`` (binary) and record its manifest. Called outside a
+    transaction, it reads at one snapshot (``read_snapshot``); inside one, at the caller's
+    isolation."""
     export = EXPORT_KINDS[kind]
     if file_format not in export.formats:
         raise ValueError(f"{export.label} cannot be exported as {file_format!r}.")

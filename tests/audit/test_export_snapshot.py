@@ -11,15 +11,16 @@ from django.db import connection
 from audit.exports import kinds
 from audit.exports.kinds import ExportKind, export_write
 from audit.exports.params import ExportParams
+from audit.models import ExportManifest
 from fund.models import Transfer
+from fund.snapshots import read_snapshot
 from tests.fund.helpers import post
 
-pytestmark = pytest.mark.skipif(
+
+@pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs a second connection committing while the first reads (PostgreSQL)",
 )
-
-
 def test_a_posting_committed_midway_is_not_in_the_export(
     committing_db, officer, public_fund, monkeypatch
 ):
@@ -57,3 +58,30 @@ def test_a_posting_committed_midway_is_not_in_the_export(
     assert out.getvalue().decode() == "1 transfers; listed 1: [Decimal('10.00')]"
     assert manifest.chain_head_sequence == 1
     assert Transfer.objects.count() == 2  # committed, and in the next export
+
+
+def test_outside_a_transaction_an_export_is_written_and_an_error_leaves_nothing_open(
+    committing_db, officer, public_fund
+):
+    """On either database: the snapshot is a transaction of its own, closed after the
+    export (so its manifest is recorded), and rolled back by an error inside it."""
+    post(officer, public_fund, "assets:bank", "income:donations:boxes", "10.00", key="first")
+    out = io.BytesIO()
+    manifest = export_write(
+        actor=officer,
+        actor_name="officer",
+        kind="ledger",
+        file_format="csv",
+        params=ExportParams(),
+        stream=out,
+    )
+    assert ExportManifest.objects.get(pk=manifest.pk).chain_head_sequence == 1
+    assert "10.00" in out.getvalue().decode()
+    assert not connection.in_atomic_block
+
+    with pytest.raises(ValueError), read_snapshot():
+        assert connection.in_atomic_block
+        raise ValueError("the export failed")
+    assert not connection.in_atomic_block
+    post(officer, public_fund, "assets:bank", "income:donations:boxes", "2.50", key="second")
+    assert Transfer.objects.count() == 2
