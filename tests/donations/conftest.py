@@ -60,6 +60,21 @@ def pharmacy(officer, public_fund):
     )
 
 
+def make_points(actor, count: int, start: int = 0) -> list:
+    """Collection points "Host 00", "Host 01"... (box P000, P001...), opened 1 April 2026."""
+    return [
+        collection_point_create(
+            actor=actor,
+            host_name=f"Host {n:02d}",
+            address=f"{n} Market Place, Doncaster",
+            box_number=f"P{n:03d}",
+            seal=f"P{n:03d}-0",
+            opened_on=date(2026, 4, 1),
+        )
+        for n in range(start, start + count)
+    ]
+
+
 def record(actor, point, amount: str, *, removed=None, fitted=None, when=None, denominations=None):
     """Record an emptying with the right seal unless told otherwise."""
     point.refresh_from_db()

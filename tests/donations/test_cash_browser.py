@@ -10,7 +10,7 @@ from donations.models import Collection, Deposit
 from donations.services.cash import collection_confirm, collection_return, deposit_record
 from fund.verification import verify_ledger
 from tests.browser import assert_accessible, assert_no_horizontal_scroll
-from tests.donations.conftest import gbp, record
+from tests.donations.conftest import gbp, make_points, record
 from tests.fund.helpers import balance
 
 
@@ -174,21 +174,7 @@ def test_long_lists_of_counts_and_cash_in_transit_page_on_a_phone(
 def test_many_collection_points_page_on_a_phone(browse, officer, officer2, public_fund, width):
     """27 points, none emptied in four weeks, one box's cash confirmed in each of two
     months: the points, the overdue boxes and the yields page, each readable on a phone."""
-    from datetime import date
-
-    from donations.services.cash import collection_point_create
-
-    points = [
-        collection_point_create(
-            actor=officer,
-            host_name=f"Host {n:02d}",
-            address=f"{n} Market Place, Doncaster",
-            box_number=f"P{n:03d}",
-            seal=f"P{n:03d}-0",
-            opened_on=date(2026, 4, 1),
-        )
-        for n in range(27)
-    ]
+    points = make_points(officer, 27)
     for n, point in enumerate(points):
         collection_confirm(
             actor=officer2,

@@ -10,12 +10,11 @@ from django.utils import timezone
 from donations.models import Collection, CollectionPoint, Deposit
 from donations.services.cash import (
     collection_confirm,
-    collection_point_create,
     collection_return,
     deposit_record,
 )
 from fund.models import Entry
-from tests.donations.conftest import at, gbp, record
+from tests.donations.conftest import at, gbp, make_points, record
 
 PAGES = [
     ("donations:cash_overview", {}),
@@ -418,18 +417,6 @@ def test_cash_in_transit_is_paginated_with_the_total_of_every_page(client, offic
     assert second.count('href="/donations/cash/collections/') == 1
 
 
-def _points(officer, count: int, start: int = 0):
-    for n in range(start, start + count):
-        collection_point_create(
-            actor=officer,
-            host_name=f"Host {n:02d}",
-            address=f"{n} Market Place, Doncaster",
-            box_number=f"P{n:03d}",
-            seal=f"P{n:03d}-0",
-            opened_on=date(2026, 4, 1),
-        )
-
-
 def test_collection_points_and_overdue_boxes_are_paged_with_flat_queries(
     client, officer, public_fund
 ):
@@ -443,12 +430,12 @@ def test_collection_points_and_overdue_boxes_are_paged_with_flat_queries(
             content = client.get(url).content.decode()
         return len(captured), content
 
-    _points(officer, 3)
+    make_points(officer, 3)
     client.force_login(officer)
     points_url, overview_url = reverse("donations:cash_points"), reverse("donations:cash_overview")
     few, _ = queries(points_url)
     few_overview, _ = queries(overview_url)
-    _points(officer, 24, start=3)  # 27 points, none ever emptied: every one overdue
+    make_points(officer, 24, start=3)  # 27 points, none ever emptied: every one overdue
 
     many, first = queries(points_url)
     assert many == few
@@ -468,7 +455,7 @@ def test_collection_points_and_overdue_boxes_are_paged_with_flat_queries(
 
 
 def test_the_yield_report_is_paged_newest_month_first(client, officer, officer2, public_fund):
-    _points(officer, 26)
+    make_points(officer, 26)
     points = list(CollectionPoint.objects.order_by("host_name"))
     for n, point in enumerate(points):
         collection_confirm(
@@ -487,9 +474,7 @@ def test_the_yield_report_is_paged_newest_month_first(client, officer, officer2,
     assert "November 2026" in first and "October 2026" in first
     assert first.index("November 2026") < first.index("October 2026")
 
-    for n in range(26, 52):  # 26 more boxes in November: 53 rows
-        _points(officer, 1, start=n)
-    for point in CollectionPoint.objects.filter(host_name__gte="Host 26"):
+    for point in make_points(officer, 26, start=26):  # 26 more boxes in November: 53 rows
         collection_confirm(
             actor=officer2, collection=record(officer, point, "1.00", when=at(2026, 11, 4))
         )

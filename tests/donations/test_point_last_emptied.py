@@ -2,26 +2,17 @@
 so the cash pages find overdue boxes without reading every collection; the migration that
 added it worked it out for the points already there."""
 
-from datetime import date
-
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from donations.models import CollectionPoint
-from donations.services.cash import collection_point_create
-from tests.donations.conftest import at, record
+from tests.donations.conftest import at, make_points, record
 
 
 def _point(officer, n: int) -> CollectionPoint:
-    return collection_point_create(
-        actor=officer,
-        host_name=f"Host {n}",
-        address=f"{n} Market Place, Doncaster",
-        box_number=f"P{n:03d}",
-        seal=f"P{n:03d}-0",
-        opened_on=date(2026, 4, 1),
-    )
+    (point,) = make_points(officer, 1, start=n)
+    return point
 
 
 @pytest.mark.django_db
