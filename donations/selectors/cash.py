@@ -178,6 +178,11 @@ def month_yields(rows) -> list[MonthYield]:
     ]
 
 
+def yield_month(row) -> date:
+    """The month of one of ``yield_rows``."""
+    return _as_date(row["month"])
+
+
 def yield_by_month(*, point: CollectionPoint | None = None) -> list[MonthYield]:
     return month_yields(yield_rows(point=point))
 

@@ -400,11 +400,17 @@ YIELD_ROWS_PER_PAGE = 50
 
 @role_required(*READERS)
 def yield_report(request):
-    rows = paged(request, cash_selectors.yield_rows(), per_page=YIELD_ROWS_PER_PAGE)
+    all_rows = cash_selectors.yield_rows()
+    rows = paged(request, all_rows, per_page=YIELD_ROWS_PER_PAGE)
+    page = rows["page"]
+    # A month the last page began: its table here says it continues.
+    continued = None
+    if page.number > 1:
+        continued = cash_selectors.yield_month(all_rows[page.start_index() - 2])
     return render(
         request,
         "donations/cash/yield.html",
-        {"rows": rows, "yields": cash_selectors.month_yields(rows["page"])},
+        {"rows": rows, "yields": cash_selectors.month_yields(page), "continued": continued},
     )
 
 

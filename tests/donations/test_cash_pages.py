@@ -486,3 +486,7 @@ def test_the_yield_report_is_paged_newest_month_first(client, officer, officer2,
     assert "Host 50" in second and "Host 51" in second and "October 2026" in second
     october = second[second.index("October 2026") :]
     assert "Host 00" in october and "£7.50" in october
+    # Page 2 begins inside November: its table says so; October's is its own.
+    assert "November 2026 (continued from the last page)</caption>" in second
+    assert "October 2026 (continued" not in second
+    assert "(continued" not in first
